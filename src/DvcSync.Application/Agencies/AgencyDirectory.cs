@@ -1,0 +1,40 @@
+using DvcSync.Core.Agencies;
+using DvcSync.Core.Ports;
+
+namespace DvcSync.Application.Agencies;
+
+/// <summary>
+/// The agency hierarchy, read from the provincial system and kept for a few minutes: it changes a few times a year
+/// (the July 2025 reform was one), while dashboards ask for it on every refresh.
+/// </summary>
+public sealed class AgencyDirectory(IProvincialSystem provincial, TimeProvider clock)
+{
+    private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(10);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (AgencyTree Tree, DateTimeOffset ReadAt)? _cached;
+
+    public async Task<AgencyTree> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_cached is { } hit && clock.GetUtcNow() - hit.ReadAt < Freshness) return hit.Tree;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached is { } again && clock.GetUtcNow() - again.ReadAt < Freshness) return again.Tree;
+            try
+            {
+                var tree = new AgencyTree(await provincial.GetAgenciesAsync(cancellationToken));
+                _cached = (tree, clock.GetUtcNow());
+                return tree;
+            }
+            catch (ExternalSystemUnavailableException) when (_cached is { } stale)
+            {
+                // Better an hour-old hierarchy than no dashboard while the provincial system is down.
+                return stale.Tree;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

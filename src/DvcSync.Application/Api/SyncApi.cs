@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using DvcSync.Application.Health;
+using DvcSync.Application.Indicators;
+using DvcSync.Application.Resync;
+using DvcSync.Application.Unsynced;
+using DvcSync.Core.Ports;
+using Microsoft.AspNetCore.Http;
+
+namespace DvcSync.Application.Api;
+
+/// <summary>
+/// The HTTP API of sync-api.md, once, for both hosts: each Azure Function and each standalone endpoint is one call
+/// into here. Parameters are checked here, answers shaped here, errors are problem+json with a detail that says
+/// what to fix. Keys are the host's business (the Functions host, or the standalone host's filter).
+/// </summary>
+public interface ISyncApi
+{
+    Task<IResult> GetSyncRateAsync(HttpRequest request, CancellationToken cancellationToken);
+    Task<IResult> GetUnsyncedAsync(HttpRequest request, CancellationToken cancellationToken);
+    Task<IResult> GetHealthAsync(CancellationToken cancellationToken);
+    IResult GetLive();
+    Task<IResult> ResyncAsync(string maHoSo, CancellationToken cancellationToken);
+}
+
+public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync) : ISyncApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<IResult> GetSyncRateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (period, problem) = PeriodQuery.Parse(request.Query["from"], request.Query["to"]);
+        if (period is null) return BadRequest(problem!);
+        if (!TryAgency(request, out var agency, out var agencyProblem)) return BadRequest(agencyProblem!);
+
+        return await GuardAsync(async () => ToResult(await syncRate.HandleAsync(period, agency, cancellationToken)));
+    }
+
+    public async Task<IResult> GetUnsyncedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (period, problem) = PeriodQuery.Parse(request.Query["from"], request.Query["to"]);
+        if (period is null) return BadRequest(problem!);
+        if (!TryAgency(request, out var agency, out var agencyProblem)) return BadRequest(agencyProblem!);
+
+        var limit = UnsyncedQuery.DefaultLimit;
+        if (request.Query["limit"].ToString() is { Length: > 0 } limitText
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > UnsyncedQuery.MaxLimit))
+            return BadRequest($"Query parameter 'limit' = '{Shorten(limitText)}' must be a whole number from 1 to {UnsyncedQuery.MaxLimit}");
+        var cursor = request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
+
+        return await GuardAsync(async () => ToResult(await unsynced.HandleAsync(period, agency, limit, cursor, cancellationToken)));
+    }
+
+    public async Task<IResult> GetHealthAsync(CancellationToken cancellationToken)
+    {
+        var report = await health.HandleAsync(cancellationToken);
+        return Results.Json(report, Json, statusCode: report.Status == HealthQuery.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
+
+    public IResult GetLive() => Results.Json(new { status = "alive" }, Json);
+
+    public async Task<IResult> ResyncAsync(string maHoSo, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(maHoSo) || maHoSo.Length > 100)
+            return BadRequest("The dossier code in the route must be a MaHoSo of at most 100 characters");
+        return await GuardAsync(async () =>
+        {
+            var accepted = await resync.HandleAsync(maHoSo, cancellationToken);
+            return accepted is null
+                ? Problem(StatusCodes.Status404NotFound, "Dossier not found", $"The provincial system does not know dossier '{maHoSo}'")
+                : Results.Json(new { maHoSo = accepted.MaHoSo, messageId = accepted.MessageId, status = "queued" }, Json, statusCode: StatusCodes.Status202Accepted);
+        });
+    }
+
+    private static bool TryAgency(HttpRequest request, out string? agency, out string? problem)
+    {
+        agency = request.Query["agency"].ToString() is { Length: > 0 } a ? a.Trim() : null;
+        problem = agency is { Length: > 64 } ? "Query parameter 'agency' must be a MaDonVi of at most 64 characters" : null;
+        return problem is null;
+    }
+
+    /// <summary>An external system that is down is the caller's 503, not our 500.</summary>
+    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ExternalSystemUnavailableException e)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Dependency unavailable", $"{e.System} is unavailable: {e.Reason}. Try again later.");
+        }
+    }
+
+    private static IResult ToResult<T>(QueryResult<T> result) => result.Failure switch
+    {
+        null => Results.Json(result.Value, Json),
+        QueryFailure.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", result.Detail!),
+        _ => BadRequest(result.Detail!),
+    };
+
+    private static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Invalid request", detail);
+
+    public static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: title);
+
+    private static string Shorten(string text) => text.Length <= 20 ? text : text[..20] + "…";
+}

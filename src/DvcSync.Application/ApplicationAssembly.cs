@@ -1,0 +1,3 @@
+namespace DvcSync.Application;
+
+public static class ApplicationAssembly;

@@ -1,0 +1,36 @@
+using DvcSync.Application.Agencies;
+using DvcSync.Application.Api;
+using DvcSync.Application.Configuration;
+using DvcSync.Application.Health;
+using DvcSync.Application.Indicators;
+using DvcSync.Application.Reconciliation;
+using DvcSync.Application.Repair;
+using DvcSync.Application.Resync;
+using DvcSync.Application.Unsynced;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DvcSync.Application.Composition;
+
+public static class ApplicationServiceCollectionExtensions
+{
+    /// <summary>The use cases, shared by both hosts. Options are read now so that a bad setting stops the start.</summary>
+    public static IServiceCollection AddSyncHandlers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(SyncOptions.FromConfiguration(configuration, TimeProvider.System));
+        services.AddSingleton<AgencyDirectory>();
+        services.AddSingleton<ReconcileHandler>();
+        services.AddSingleton<IReconcileHandler>(sp => sp.GetRequiredService<ReconcileHandler>());
+        services.AddSingleton<RepairHandler>();
+        services.AddSingleton<IRepairHandler>(sp => sp.GetRequiredService<RepairHandler>());
+        services.AddSingleton<SyncRateQuery>();
+        services.AddSingleton<UnsyncedQuery>();
+        services.AddSingleton<HealthQuery>();
+        services.AddSingleton<ResyncCommand>();
+        services.AddSingleton<SyncApi>();
+        services.AddSingleton<ISyncApi>(sp => sp.GetRequiredService<SyncApi>());
+        return services;
+    }
+}

@@ -1,0 +1,93 @@
+using Cronos;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Retry;
+
+namespace DvcSync.Application.Configuration;
+
+/// <summary>
+/// The <c>Sync</c> and <c>Indicators</c> settings (sync-api.md), read and checked once at start: a bad value stops
+/// the program with a message naming its key, rather than surfacing as odd behaviour at 3 a.m.
+/// </summary>
+public sealed class SyncOptions
+{
+    public const string DefaultSchedule = "0 */5 * * * *";
+
+    public required string ReconcileSchedule { get; init; }
+    public required CronExpression Schedule { get; init; }
+    public required DateTimeOffset HistoryFrom { get; init; }
+
+    /// <summary>How far behind its watermark the reconciliation reads again, for the two systems' clock skew.</summary>
+    public TimeSpan ReconcileOverlap { get; init; } = TimeSpan.FromMinutes(5);
+
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Portal look-ups in flight at once; the client's rate ceiling still decides the pace.</summary>
+    public int LookupConcurrency { get; init; } = 16;
+
+    /// <summary>A pending or retrying entry whose time is this far past is taken as lost and queued again.</summary>
+    public TimeSpan LostRepairGrace { get; init; } = TimeSpan.FromMinutes(15);
+
+    public RetrySchedule Retry { get; init; } = RetrySchedule.Default;
+
+    public IndicatorScoring SyncRateScoring { get; init; } = new(2.0, 1.0);
+
+    /// <summary>The period between two scheduled runs, as health judges staleness by it.</summary>
+    public TimeSpan SchedulePeriod(DateTimeOffset now)
+    {
+        var next = Schedule.GetNextOccurrence(now.UtcDateTime, TimeZoneInfo.Utc);
+        var after = next is { } n ? Schedule.GetNextOccurrence(n, TimeZoneInfo.Utc) : null;
+        return next is { } a && after is { } b ? b - a : TimeSpan.FromMinutes(5);
+    }
+
+    public static SyncOptions FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration, TimeProvider clock)
+    {
+        var schedule = configuration["Sync:ReconcileSchedule"] is { Length: > 0 } s ? s : DefaultSchedule;
+        CronExpression cron;
+        try
+        {
+            if (schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6) throw new CronFormatException("six fields expected");
+            cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
+        }
+        catch (CronFormatException e)
+        {
+            throw new InvalidOperationException($"Sync:ReconcileSchedule '{schedule}' is not an NCRONTAB expression of six fields (second minute hour day month weekday): {e.Message}", e);
+        }
+
+        var today = VnTime.Day(clock.GetUtcNow());
+        var historyFrom = VnTime.StartOfDay(new DateOnly(today.Year - 1, 1, 1));
+        if (configuration["Sync:HistoryFrom"] is { Length: > 0 } h)
+        {
+            if (!DateOnly.TryParseExact(h, "yyyy-MM-dd", out var day))
+                throw new InvalidOperationException($"Sync:HistoryFrom '{h}' is not a date of the form yyyy-MM-dd");
+            historyFrom = VnTime.StartOfDay(day);
+        }
+
+        return new SyncOptions
+        {
+            ReconcileSchedule = schedule,
+            Schedule = cron,
+            HistoryFrom = historyFrom,
+            ReconcileOverlap = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:ReconcileOverlapMinutes", 5, 0, 24 * 60)),
+            PageSize = (int)ReadDouble(configuration, "Sync:PageSize", 500, 1, 1000),
+            LookupConcurrency = (int)ReadDouble(configuration, "Sync:LookupConcurrency", 16, 1, 256),
+            LostRepairGrace = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:LostRepairGraceMinutes", 15, 1, 7 * 24 * 60)),
+            Retry = new RetrySchedule(
+                TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:RetryBaseSeconds", 30, 0.01, 24 * 3600)),
+                TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:RetryMaxMinutes", 60, 0.01, 6 * 24 * 60)),
+                TimeSpan.FromHours(ReadDouble(configuration, "Sync:GiveUpHours", 24, 0.001, 24 * 30))),
+            SyncRateScoring = new IndicatorScoring(
+                ReadDouble(configuration, "Indicators:SyncRate:MaxPoints", 2.0, 0, 100),
+                ReadDouble(configuration, "Indicators:SyncRate:Threshold", 1.0, 0.0001, 1)),
+        };
+    }
+
+    private static double ReadDouble(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, double fallback, double min, double max)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new InvalidOperationException($"{key} '{text}' must be a number from {min} to {max}");
+        return value;
+    }
+}

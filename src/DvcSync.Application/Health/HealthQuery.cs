@@ -1,0 +1,96 @@
+using DvcSync.Application.Configuration;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ports;
+
+namespace DvcSync.Application.Health;
+
+public sealed record ReconciliationHealth(
+    string? LastStartedAt,
+    string? LastFinishedAt,
+    long DossiersChecked,
+    long MismatchesFound,
+    long PortalLookups,
+    long RepairsQueued,
+    string? LastError);
+
+public sealed record PortalHealth(string Circuit, string? LastSuccessAt, string? LastFailureAt, string? LastFailure);
+
+public sealed record HealthReport(
+    string Status,
+    IReadOnlyList<string> Problems,
+    ReconciliationHealth? Reconciliation,
+    long? RetryQueueDepth,
+    long? PoisonCount,
+    PortalHealth? Portal,
+    string CheckedAt);
+
+/// <summary>
+/// The pipeline's health for people and probes: unhealthy (503) when storage is unreachable or reconciliation has
+/// stalled, degraded when something needs attention but the pipeline still moves, healthy otherwise.
+/// </summary>
+public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, SyncOptions options, TimeProvider clock)
+{
+    public const string Healthy = "healthy";
+    public const string Degraded = "degraded";
+    public const string Unhealthy = "unhealthy";
+
+    public async Task<HealthReport> HandleAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var problems = new List<string>();
+        var storageProblem = await storage.CheckAsync(cancellationToken);
+        if (storageProblem is not null)
+            return new HealthReport(Unhealthy, [storageProblem], null, null, null, null, VnTime.FormatIso(now));
+
+        var (lastStarted, lastFinished) = await state.GetRunsAsync(cancellationToken);
+        var depth = await queue.GetApproximateDepthAsync(cancellationToken);
+        var poison = await queue.GetPoisonDepthAsync(cancellationToken);
+        var portal = await state.GetPortalAvailabilityAsync(cancellationToken);
+
+        var status = Healthy;
+        var stallLimit = TimeSpan.FromTicks(Math.Max(options.SchedulePeriod(now).Ticks * 3, TimeSpan.FromHours(1).Ticks));
+        var finishedAt = lastFinished?.FinishedAt;
+        // A fresh deployment has had no chance to finish a run yet; judge it from its first start.
+        var sinceWhen = finishedAt ?? lastStarted?.StartedAt;
+        if (sinceWhen is { } since && now - since > stallLimit)
+        {
+            status = Unhealthy;
+            problems.Add($"no reconciliation has finished since {VnTime.FormatIso(since)} (limit {stallLimit})");
+        }
+        if (lastStarted?.Error is { } error)
+        {
+            status = status == Unhealthy ? status : Degraded;
+            problems.Add("the last reconciliation failed: " + error);
+        }
+        if (poison > 0)
+        {
+            status = status == Unhealthy ? status : Degraded;
+            problems.Add($"{poison} repair messages in the poison queue");
+        }
+        if (portal.CircuitOpen)
+        {
+            status = status == Unhealthy ? status : Degraded;
+            problems.Add("the national portal is unavailable (circuit open)");
+        }
+
+        var run = lastFinished ?? lastStarted;
+        return new HealthReport(
+            status,
+            problems,
+            run is null ? null : new ReconciliationHealth(
+                lastStarted is null ? null : VnTime.FormatIso(lastStarted.StartedAt),
+                finishedAt is { } f ? VnTime.FormatIso(f) : null,
+                run.DossiersChecked,
+                run.MismatchesFound,
+                run.PortalLookups,
+                run.RepairsQueued,
+                lastStarted?.Error),
+            depth,
+            poison,
+            new PortalHealth(portal.CircuitOpen ? "open" : "closed",
+                portal.LastSuccessAt is { } s ? VnTime.FormatIso(s) : null,
+                portal.LastFailureAt is { } fa ? VnTime.FormatIso(fa) : null,
+                portal.LastFailure),
+            VnTime.FormatIso(now));
+    }
+}

@@ -1,0 +1,89 @@
+using DvcSync.Application.Agencies;
+using DvcSync.Application.Configuration;
+using DvcSync.Core.Agencies;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.Application.Indicators;
+
+public sealed record SyncRateAgencyRow(string Agency, string Name, long Received, long Synced, double? Rate);
+
+public sealed record SyncRateReport(
+    string Indicator,
+    string From,
+    string To,
+    string Agency,
+    string Name,
+    long Received,
+    long Synced,
+    double? Rate,
+    double Points,
+    double MaxPoints,
+    string? AsOf,
+    string ReceivedSource,
+    IReadOnlyList<SyncRateAgencyRow> Agencies);
+
+/// <summary>Indicator 1.4 for a period and an agency's subtree, with a row per agency directly below it.</summary>
+public sealed class SyncRateQuery(
+    AgencyDirectory agencies,
+    IProvincialSystem provincial,
+    ISyncLedger ledger,
+    IPipelineState state,
+    SyncOptions options,
+    ILogger<SyncRateQuery> logger)
+{
+    public async Task<QueryResult<SyncRateReport>> HandleAsync(PeriodQuery period, string? agencyCode, CancellationToken cancellationToken)
+    {
+        var tree = await agencies.GetAsync(cancellationToken);
+        var agency = agencyCode is null ? tree.Root : tree.Find(agencyCode);
+        if (agency is null)
+            return QueryResult<SyncRateReport>.NotFound(agencyCode is null
+                ? "The provincial system lists no agencies"
+                : $"Agency '{agencyCode}' is not in the provincial system's list of agencies (GET /api/v1/donvi)");
+
+        var subtree = tree.Subtree(agency.MaDonVi);
+        var counts = await ledger.GetDayCountsAsync(subtree, period.From, period.To, cancellationToken);
+
+        IReadOnlyList<ReportedReceivedCount> reported;
+        var receivedSource = "provincial";
+        try
+        {
+            reported = await provincial.GetReceivedCountsAsync(period.From, period.To, cancellationToken);
+        }
+        catch (ExternalSystemUnavailableException e)
+        {
+            // The ledger's own count is a floor of the true figure: show it, and say so, rather than no figure at all.
+            logger.LogWarning("Received counts unavailable ({Reason}); the sync rate uses the dossiers seen", e.Reason);
+            reported = [];
+            receivedSource = "ledger (provincial received counts unavailable)";
+        }
+
+        var calculator = new SyncRateCalculator(reported.Select(r => (r.MaDonVi, r.Ngay, r.SoHoSoTiepNhan)), counts);
+        var total = calculator.For(subtree, period.From, period.To);
+        var rows = new List<SyncRateAgencyRow>();
+        foreach (var child in tree.ChildrenOf(agency.MaDonVi))
+        {
+            var figures = calculator.For(tree.Subtree(child.MaDonVi), period.From, period.To);
+            if (figures.Received == 0 && figures.Synced == 0) continue;
+            rows.Add(new SyncRateAgencyRow(child.MaDonVi, child.TenDonVi, figures.Received, figures.Synced, figures.Rate));
+        }
+
+        var (_, lastFinished) = await state.GetRunsAsync(cancellationToken);
+        return QueryResult<SyncRateReport>.Ok(new SyncRateReport(
+            "1.4",
+            period.From.ToString("yyyy-MM-dd"),
+            period.To.ToString("yyyy-MM-dd"),
+            agency.MaDonVi,
+            agency.TenDonVi,
+            total.Received,
+            total.Synced,
+            total.Rate,
+            options.SyncRateScoring.Points(total.Rate),
+            options.SyncRateScoring.MaxPoints,
+            lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
+            receivedSource,
+            rows));
+    }
+}

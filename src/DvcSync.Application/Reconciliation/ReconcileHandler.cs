@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using DvcSync.Application.Configuration;
+using DvcSync.Core.Comparison;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.Application.Reconciliation;
+
+/// <summary>
+/// One reconciliation pass: read what changed in the provincial system since the watermark, check each dossier the
+/// ledger does not already vouch for against the portal, record the verdict, and queue a repair for whatever is
+/// missing or stale. Then sweep the ledger for repairs whose message was lost. Everything is idempotent, so a
+/// crash half-way or a second run at the same time costs portal calls, never correctness.
+/// </summary>
+public interface IReconcileHandler
+{
+    /// <returns>The run, or null when another run held the lease.</returns>
+    Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken);
+}
+
+public sealed class ReconcileHandler(
+    IProvincialSystem provincial,
+    INationalPortal portal,
+    ISyncLedger ledger,
+    IRepairQueue repairQueue,
+    IPipelineState state,
+    SyncOptions options,
+    TimeProvider clock,
+    ILogger<ReconcileHandler> logger) : IReconcileHandler
+{
+    public static readonly ActivitySource Activity = new("DvcSync.Reconciliation");
+
+    public async Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken)
+    {
+        var runId = Guid.NewGuid().ToString("N")[..12];
+        var leaseDuration = TimeSpan.FromMinutes(10);
+        if (!await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken))
+        {
+            logger.LogInformation("Reconciliation skipped: another run holds the lease");
+            return null;
+        }
+
+        using var activity = Activity.StartActivity("reconcile");
+        var startedAt = clock.GetUtcNow();
+        var watermark = await state.GetWatermarkAsync(cancellationToken);
+        var windowFrom = watermark is null ? options.HistoryFrom : watermark.ReadUpTo - options.ReconcileOverlap;
+        var windowTo = startedAt;
+        var counters = new RunCounters();
+        var run = new ReconcileRun(runId, startedAt, null, windowFrom, windowTo, 0, 0, 0, 0, 0, null);
+        await state.SaveRunAsync(run, cancellationToken);
+        logger.LogInformation("Reconciliation {RunId} reading changes from {From:o} to {To:o}", runId, windowFrom, windowTo);
+
+        try
+        {
+            string? cursor = null;
+            do
+            {
+                var page = await provincial.GetChangedAsync(windowFrom, windowTo, cursor, options.PageSize, cancellationToken);
+                counters.Read += page.Items.Count;
+                await CheckPageAsync(page.Items, counters, cancellationToken);
+                cursor = page.NextCursor;
+
+                // Items come in NgayCapNhat order: everything before the last one is done, so a crash resumes here.
+                if (page.Items.LastOrDefault()?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
+                    await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
+                await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
+            } while (cursor is not null);
+
+            await RequeueLostRepairsAsync(counters, cancellationToken);
+            await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
+            run = counters.Into(run) with { FinishedAt = clock.GetUtcNow() };
+            await state.SaveRunAsync(run, cancellationToken);
+            logger.LogInformation(
+                "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
+                runId, counters.Read, counters.Checked, counters.Lookups, counters.Mismatches, counters.Queued, counters.Unreadable);
+            activity?.SetTag("dvcsync.dossiers_read", counters.Read);
+            activity?.SetTag("dvcsync.portal_lookups", counters.Lookups);
+            activity?.SetTag("dvcsync.mismatches", counters.Mismatches);
+            return run;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recorded for /api/health, then rethrown so the host sees the failure; the next run resumes from the watermark.
+            await state.SaveRunAsync(counters.Into(run) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
+            logger.LogError(e, "Reconciliation {RunId} failed after {Read} dossiers read", runId, counters.Read);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            await state.ReleaseReconcileLeaseAsync(runId, CancellationToken.None);
+        }
+    }
+
+    private async Task CheckPageAsync(IReadOnlyList<SourceDossier> items, RunCounters counters, CancellationToken cancellationToken)
+    {
+        // A dossier that changed while the pages were read can appear twice; its newest version is the one to check.
+        var newest = new Dictionary<string, SourceDossier>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item.MaHoSo.Length == 0 || item.MaDonVi.Length == 0)
+            {
+                Interlocked.Increment(ref counters.Unreadable);
+                logger.LogWarning("A provincial dossier without MaHoSo or MaDonVi was skipped: it cannot be named to the portal ({Defects})",
+                    string.Join("; ", item.Defects.Select(d => d.Field)));
+                continue;
+            }
+            if (!newest.TryGetValue(item.MaHoSo, out var seen) || seen.PhienBan < item.PhienBan) newest[item.MaHoSo] = item;
+        }
+
+        await Parallel.ForEachAsync(newest.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = options.LookupConcurrency, CancellationToken = cancellationToken },
+            async (source, ct) => await CheckAsync(source, counters, ct));
+    }
+
+    private async Task CheckAsync(SourceDossier source, RunCounters counters, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var entry = await ledger.GetAsync(source.MaDonVi, source.MaHoSo, cancellationToken);
+            if (entry is not null && entry.Covers(source)) return;
+
+            Interlocked.Increment(ref counters.Checked);
+            Interlocked.Increment(ref counters.Lookups);
+            var lookup = await portal.LookUpAsync(source.MaHoSo, cancellationToken);
+            var now = clock.GetUtcNow();
+            var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
+
+            LedgerEntry next;
+            bool needsRepair;
+            if (lookup.Succeeded)
+            {
+                var verdict = PortalCopyComparer.Compare(source.Dossier, lookup.Dossier?.Dossier);
+                next = current.Observed(verdict, now);
+                needsRepair = verdict.NeedsRepair;
+            }
+            else
+            {
+                // Could not look: let the repair find out. Its writes are safe on a dossier the portal already holds.
+                next = current with { State = SyncState.Pending, LastError = "look-up failed: " + lookup.Message, NextAttemptAt = now, UpdatedAt = now };
+                needsRepair = true;
+            }
+
+            try
+            {
+                await ledger.SaveAsync(entry, next, cancellationToken);
+            }
+            catch (LedgerConflictException) when (attempt == 0)
+            {
+                continue; // a repair or another run wrote first: look at what it wrote
+            }
+            catch (LedgerConflictException)
+            {
+                return;
+            }
+
+            if (needsRepair)
+            {
+                Interlocked.Increment(ref counters.Mismatches);
+                await repairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, cancellationToken);
+                Interlocked.Increment(ref counters.Queued);
+            }
+            return;
+        }
+    }
+
+    /// <summary>
+    /// The queue is not the final guarantee: a message can be lost, or a process can die between the ledger write and
+    /// the enqueue. An entry still in the repair's hands well past its time is queued again.
+    /// </summary>
+    private async Task RequeueLostRepairsAsync(RunCounters counters, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await foreach (var indexed in ledger.GetInRepairAsync(cancellationToken))
+        {
+            var due = indexed.NextAttemptAt ?? indexed.UpdatedAt;
+            if (due + options.LostRepairGrace > now) continue;
+
+            var entry = await ledger.GetAsync(indexed.MaDonVi, indexed.MaHoSo, cancellationToken);
+            if (entry is null || entry.State is not (SyncState.Pending or SyncState.Retrying)) continue;
+            try
+            {
+                await ledger.SaveAsync(entry, entry with { NextAttemptAt = now, UpdatedAt = now }, cancellationToken);
+            }
+            catch (LedgerConflictException)
+            {
+                continue; // the repair is alive after all
+            }
+            await repairQueue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, entry.PhienBan, entry.Attempts, "requeued: no repair seen since " + due.ToString("o")), TimeSpan.Zero, cancellationToken);
+            Interlocked.Increment(ref counters.Queued);
+            Interlocked.Increment(ref counters.Requeued);
+        }
+        if (counters.Requeued > 0)
+            logger.LogWarning("Reconciliation queued {Count} repairs again whose messages were lost or late", counters.Requeued);
+    }
+
+    private sealed class RunCounters
+    {
+        public long Read, Checked, Lookups, Mismatches, Queued, Unreadable, Requeued;
+
+        public ReconcileRun Into(ReconcileRun run) => run with
+        {
+            DossiersRead = Read,
+            DossiersChecked = Checked,
+            PortalLookups = Lookups,
+            MismatchesFound = Mismatches,
+            RepairsQueued = Queued,
+        };
+    }
+}

@@ -1,0 +1,142 @@
+using DvcSync.Core.Comparison;
+using DvcSync.Core.Dossiers;
+
+namespace DvcSync.Core.Ledger;
+
+/// <summary>
+/// The project's memory of one dossier: what the portal was last confirmed to hold and where its repair stands.
+/// Holds no personal data — only the codes, dates and status the indicator and the operators need.
+/// </summary>
+public sealed record LedgerEntry
+{
+    public required string MaHoSo { get; init; }
+    public required string MaDonVi { get; init; }
+    public DateTimeOffset? NgayTiepNhan { get; init; }
+    public int? TrangThaiHoSo { get; init; }
+
+    /// <summary>The source's PhienBan this entry speaks for.</summary>
+    public long PhienBan { get; init; }
+
+    public SyncState State { get; init; }
+
+    /// <summary>
+    /// Whether the portal holds some copy of the dossier. This, not <see cref="State"/>, is what indicator 1.4
+    /// counts: a stale or conflicting copy still counts as synced nationally.
+    /// </summary>
+    public bool PortalHolds { get; init; }
+
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>When the first transient failure of the current repair happened: the give-up clock.</summary>
+    public DateTimeOffset? FailingSince { get; init; }
+
+    /// <summary>When the portal's holding was last confirmed by a lookup or an acknowledged write.</summary>
+    public DateTimeOffset? ConfirmedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Opaque concurrency token of the store; null for an entry never saved.</summary>
+    public string? ETag { get; init; }
+
+    public DateOnly? ReceivedDay => NgayTiepNhan is { } at ? VnTime.Day(at) : null;
+
+    /// <summary>Counted in the indicator's denominator: only dossiers with a NgayTiepNhan are.</summary>
+    public bool CountsAsReceived => NgayTiepNhan is not null;
+    public bool CountsAsSynced => CountsAsReceived && PortalHolds;
+    public bool IsUnsynced => CountsAsReceived && !PortalHolds;
+
+    /// <summary>
+    /// Whether the reconciliation can skip a source dossier without asking the portal: the entry already speaks
+    /// for this version. A pending or retrying entry is in the repair's hands, and a lost repair message is found
+    /// by the sweep of overdue entries, not by another lookup.
+    /// </summary>
+    public bool Covers(SourceDossier source) => PhienBan >= source.PhienBan;
+
+    public static LedgerEntry For(SourceDossier source, DateTimeOffset now) => new()
+    {
+        MaHoSo = source.MaHoSo,
+        MaDonVi = source.MaDonVi,
+        NgayTiepNhan = source.Dossier.NgayTiepNhan,
+        TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
+        PhienBan = source.PhienBan,
+        State = SyncState.Pending,
+        UpdatedAt = now,
+    };
+
+    /// <summary>Moves the entry to a new source version: a changed dossier gets a fresh chance.</summary>
+    public LedgerEntry AtVersionOf(SourceDossier source, DateTimeOffset now)
+    {
+        if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan) return this with { UpdatedAt = now };
+        return this with
+        {
+            NgayTiepNhan = source.Dossier.NgayTiepNhan,
+            TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
+            PhienBan = source.PhienBan,
+            Attempts = source.PhienBan == PhienBan ? Attempts : 0,
+            FailingSince = source.PhienBan == PhienBan ? FailingSince : null,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>What a portal lookup found.</summary>
+    public LedgerEntry Observed(PortalCopyVerdict verdict, DateTimeOffset now) => verdict.State switch
+    {
+        PortalCopyState.Current => Confirmed(now),
+        _ => this with
+        {
+            State = SyncState.Pending,
+            PortalHolds = verdict.PortalHoldsIt,
+            ConfirmedAt = verdict.PortalHoldsIt ? now : ConfirmedAt,
+            LastError = verdict.Describe(),
+            NextAttemptAt = now,
+            UpdatedAt = now,
+        },
+    };
+
+    /// <summary>The portal holds the dossier as the source has it: found by a lookup or an acknowledged write.</summary>
+    public LedgerEntry Confirmed(DateTimeOffset now) => this with
+    {
+        State = SyncState.Synced,
+        PortalHolds = true,
+        ConfirmedAt = now,
+        Attempts = 0,
+        LastError = null,
+        NextAttemptAt = null,
+        FailingSince = null,
+        UpdatedAt = now,
+    };
+
+    public LedgerEntry Rejected(string reason, bool portalHolds, DateTimeOffset now) => this with
+    {
+        State = SyncState.Rejected,
+        PortalHolds = portalHolds,
+        Attempts = Attempts + 1,
+        LastError = reason,
+        NextAttemptAt = null,
+        FailingSince = null,
+        UpdatedAt = now,
+    };
+
+    public LedgerEntry RetryScheduled(string error, DateTimeOffset nextAttemptAt, DateTimeOffset now) => this with
+    {
+        State = SyncState.Retrying,
+        Attempts = Attempts + 1,
+        LastError = error,
+        NextAttemptAt = nextAttemptAt,
+        FailingSince = FailingSince ?? now,
+        UpdatedAt = now,
+    };
+
+    public LedgerEntry Abandoned(string error, DateTimeOffset now) => this with
+    {
+        State = SyncState.Abandoned,
+        Attempts = Attempts + 1,
+        LastError = error,
+        NextAttemptAt = null,
+        UpdatedAt = now,
+    };
+
+    public LedgerEntry Requeued(DateTimeOffset now) => this with { State = SyncState.Pending, NextAttemptAt = now, UpdatedAt = now };
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using DvcSync.Core.Dossiers;
+
+namespace DvcSync.Core.Ports;
+
+/// <summary>How the portal answered, as the sync logic needs to know it. No portal error_code leaves the client.</summary>
+public enum PortalOutcomeKind
+{
+    Accepted,
+    /// <summary>Insert of a dossier the portal holds already ("-3", "3"): resend as an update.</summary>
+    AlreadyExists,
+    /// <summary>Update or steps of a dossier the portal does not hold ("-4"): resend as an insert.</summary>
+    NotFound,
+    /// <summary>The data was refused ("2"); permanent until corrected at the source.</summary>
+    InvalidData,
+    /// <summary>A final-state dossier may not move back ("5"); permanent.</summary>
+    FinalStateConflict,
+    /// <summary>HTTP 5xx, 429, time-out, reset, "99", a session that would not renew: try again later.</summary>
+    Transient,
+}
+
+public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, string Message);
+
+public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, IReadOnlyList<PortalItemError> Errors, TimeSpan? RetryAfter = null)
+{
+    public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
+    public bool IsTransient => Kind == PortalOutcomeKind.Transient;
+}
+
+public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)
+{
+    public bool Succeeded => Kind == PortalOutcomeKind.Accepted;
+    public static PortalLookupResult Found(PortalDossier? dossier) => new(PortalOutcomeKind.Accepted, dossier, "");
+}
+
+public sealed record ProcedureLookupResult(PortalOutcomeKind Kind, bool? Known, string Message);
+
+/// <summary>The national portal's sync adapter (national-portal.md). Every method is one portal call, plus a sign-in when the session must be renewed.</summary>
+public interface INationalPortal
+{
+    /// <summary><c>TraCuuHoSo</c>. A found dossier or null when the portal does not hold it.</summary>
+    Task<PortalLookupResult> LookUpAsync(string maHoSo, CancellationToken cancellationToken);
+
+    /// <summary><c>DongBoHoSoMC</c> with 1 to 50 dossiers, applied atomically by the portal.</summary>
+    Task<PortalWriteResult> SyncDossiersAsync(IReadOnlyList<JsonObject> dossiers, bool isUpdating, CancellationToken cancellationToken);
+
+    /// <summary><c>CapNhatTienDoHoSoMC</c> with 1 to 10 steps; resending a step is harmless.</summary>
+    Task<PortalWriteResult> AppendStepsAsync(IReadOnlyList<JsonObject> steps, CancellationToken cancellationToken);
+
+    /// <summary><c>LayThuTuc</c>: whether the national catalogue knows a procedure.</summary>
+    Task<ProcedureLookupResult> GetProcedureAsync(string maTthc, CancellationToken cancellationToken);
+}

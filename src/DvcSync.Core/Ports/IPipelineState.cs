@@ -1,0 +1,47 @@
+namespace DvcSync.Core.Ports;
+
+/// <summary>The reconciliation's progress: how far it has read the provincial system, and how its runs went.</summary>
+public sealed record ReconcileWatermark(DateTimeOffset ReadUpTo, string? ETag);
+
+public sealed record ReconcileRun(
+    string RunId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    DateTimeOffset WindowFrom,
+    DateTimeOffset WindowTo,
+    long DossiersRead,
+    long DossiersChecked,
+    long PortalLookups,
+    long MismatchesFound,
+    long RepairsQueued,
+    string? Error);
+
+public sealed record PortalAvailability(bool CircuitOpen, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, string? LastFailure);
+
+public interface IPipelineState
+{
+    Task<ReconcileWatermark?> GetWatermarkAsync(CancellationToken cancellationToken);
+
+    /// <summary>Moves the watermark forward only; a run that finished later with an older window cannot move it back.</summary>
+    Task AdvanceWatermarkAsync(DateTimeOffset readUpTo, CancellationToken cancellationToken);
+
+    /// <summary>Takes the reconciliation lease, so that two overlapping runs do not both spend portal calls. False if held.</summary>
+    Task<bool> TryAcquireReconcileLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken);
+
+    Task ReleaseReconcileLeaseAsync(string owner, CancellationToken cancellationToken);
+
+    Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken);
+
+    /// <summary>The latest run started, and the latest run finished (may be the same).</summary>
+    Task<(ReconcileRun? LastStarted, ReconcileRun? LastFinished)> GetRunsAsync(CancellationToken cancellationToken);
+
+    Task RecordPortalCallAsync(bool succeeded, string? failure, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<PortalAvailability> GetPortalAvailabilityAsync(CancellationToken cancellationToken);
+}
+
+public interface IStorageProbe
+{
+    /// <summary>Null when the storage answers; the reason otherwise.</summary>
+    Task<string?> CheckAsync(CancellationToken cancellationToken);
+}

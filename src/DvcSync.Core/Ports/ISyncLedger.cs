@@ -1,0 +1,42 @@
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ledger;
+
+namespace DvcSync.Core.Ports;
+
+/// <summary>Someone else changed the entry since it was read: read it again and decide again.</summary>
+public sealed class LedgerConflictException(string maHoSo) : Exception($"Ledger entry {maHoSo} changed concurrently")
+{
+    public string MaHoSo { get; } = maHoSo;
+}
+
+/// <summary>
+/// The sync ledger: one entry per dossier, and the per-agency, per-day counts that the indicator reads. Saving an
+/// entry and adjusting the counts it contributes to is one atomic step, so the counts equal a recount of the
+/// entries whatever crashes or races happen.
+/// </summary>
+public interface ISyncLedger
+{
+    Task<LedgerEntry?> GetAsync(string maDonVi, string maHoSo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves <paramref name="next"/> if the stored entry is still <paramref name="previous"/> (by ETag; null means
+    /// "must not exist yet"). Throws <see cref="LedgerConflictException"/> otherwise.
+    /// </summary>
+    /// <returns>The saved entry, with its new ETag.</returns>
+    Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken);
+
+    /// <summary>Per-agency, per-day counts of the ledger, for the given agencies and days (both inclusive).</summary>
+    Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Entries counted as received but not held by the portal, for the given agencies and days, ordered by
+    /// (NgayTiepNhan, MaHoSo) and starting after <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<LedgerEntry>> GetUnsyncedAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+        UnsyncedPosition? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Entries in a state that the repair is responsible for (pending or retrying), whatever their day.</summary>
+    IAsyncEnumerable<LedgerEntry> GetInRepairAsync(CancellationToken cancellationToken);
+}
+
+public sealed record UnsyncedPosition(DateTimeOffset NgayTiepNhan, string MaHoSo);

@@ -1,0 +1,30 @@
+using DvcSync.Application.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DvcSync.Functions.Functions;
+
+/// <summary>The HTTP API of sync-api.md. Keys are the Functions host's: function level to read, admin level to write.</summary>
+public sealed class ApiFunctions(ISyncApi api)
+{
+    [Function("SyncRate")]
+    public Task<IActionResult> SyncRate([HttpTrigger(AuthorizationLevel.Function, "get", Route = "indicators/sync-rate")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetSyncRateAsync(request, cancellationToken).AsActionResult();
+
+    [Function("UnsyncedDossiers")]
+    public Task<IActionResult> Unsynced([HttpTrigger(AuthorizationLevel.Function, "get", Route = "dossiers/unsynced")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetUnsyncedAsync(request, cancellationToken).AsActionResult();
+
+    [Function("Health")]
+    public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetHealthAsync(cancellationToken).AsActionResult();
+
+    [Function("Live")]
+    public IActionResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/live")] HttpRequest request) =>
+        api.GetLive().AsActionResult();
+
+    [Function("Resync")]
+    public Task<IActionResult> Resync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "dossiers/{maHoSo}/resync")] HttpRequest request, string maHoSo, CancellationToken cancellationToken) =>
+        api.ResyncAsync(maHoSo, cancellationToken).AsActionResult();
+}

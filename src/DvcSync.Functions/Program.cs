@@ -1,0 +1,1 @@
+DvcSync.Functions.FunctionsApp.Build(args).Run();

@@ -1,0 +1,300 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Refit;
+
+namespace DvcSync.Infrastructure.NationalPortal;
+
+/// <summary>
+/// <see cref="INationalPortal"/> over the portal's sync adapter. Every answer becomes a <see cref="PortalOutcomeKind"/>:
+/// nothing is thrown for anything the portal or the network does — only the caller's own cancellation propagates.
+/// Session handling: sign in lazily, share the session, and on "-2" sign in again once and repeat the call.
+/// Retries of transport failures and the rate ceiling live in the HTTP pipeline below (see
+/// <see cref="NationalPortalServiceCollectionExtensions"/>).
+/// </summary>
+public sealed class NationalPortalClient : INationalPortal
+{
+    public const int MaxDossiersPerBatch = 50;
+    public const int MaxStepsPerCall = 10;
+
+    private readonly INationalPortalApi _api;
+    private readonly PortalSessionCache _sessions;
+    private readonly NationalPortalOptions _options;
+    private readonly NationalPortalCallStats _stats;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    internal NationalPortalClient(
+        INationalPortalApi api,
+        PortalSessionCache sessions,
+        IOptions<NationalPortalOptions> options,
+        NationalPortalCallStats stats,
+        TimeProvider time,
+        ILogger<NationalPortalClient> logger)
+    {
+        _api = api;
+        _sessions = sessions;
+        _options = options.Value;
+        _stats = stats;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<PortalLookupResult> LookUpAsync(string maHoSo, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(maHoSo);
+        const string service = NationalPortalCallStats.Services.LookUp;
+        var call = await CallAsync(service, session => Request(session, service) with { MaHoSo = maHoSo }, cancellationToken).ConfigureAwait(false);
+
+        PortalLookupResult result;
+        if (call.Kind == PortalOutcomeKind.Accepted)
+            result = PortalLookupResult.Found(FindDossier(call.Reply?.Result, maHoSo));
+        else if (call.Kind == PortalOutcomeKind.NotFound)
+            result = PortalLookupResult.Found(null); // "does not hold it", however the portal chose to say so
+        else
+            result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter);
+        Record(service, result.Kind, result.Message);
+        return result;
+    }
+
+    public async Task<PortalWriteResult> SyncDossiersAsync(IReadOnlyList<JsonObject> dossiers, bool isUpdating, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dossiers);
+        if (dossiers.Count is < 1 or > MaxDossiersPerBatch)
+            throw new ArgumentOutOfRangeException(nameof(dossiers), dossiers.Count, $"DongBoHoSoMC takes 1 to {MaxDossiersPerBatch} dossiers");
+        const string service = NationalPortalCallStats.Services.SyncDossiers;
+        var call = await CallAsync(
+            service,
+            session => Request(session, service) with { IsUpdating = isUpdating ? "True" : "False", Data = dossiers },
+            cancellationToken).ConfigureAwait(false);
+        var result = ToWriteResult(call, dossiers);
+        Record(service, result.Kind, result.Message);
+        return result;
+    }
+
+    public async Task<PortalWriteResult> AppendStepsAsync(IReadOnlyList<JsonObject> steps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count is < 1 or > MaxStepsPerCall)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps.Count, $"CapNhatTienDoHoSoMC takes 1 to {MaxStepsPerCall} steps");
+        const string service = NationalPortalCallStats.Services.AppendSteps;
+        var call = await CallAsync(service, session => Request(session, service) with { Data = steps }, cancellationToken).ConfigureAwait(false);
+        var result = ToWriteResult(call, steps);
+        Record(service, result.Kind, result.Message);
+        return result;
+    }
+
+    public async Task<ProcedureLookupResult> GetProcedureAsync(string maTthc, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(maTthc);
+        const string service = NationalPortalCallStats.Services.GetProcedure;
+        var call = await CallAsync(service, session => Request(session, service) with { MaTthc = maTthc }, cancellationToken).ConfigureAwait(false);
+        var result = call.Kind == PortalOutcomeKind.Accepted
+            ? new ProcedureLookupResult(PortalOutcomeKind.Accepted, call.Reply?.Result is JsonArray { Count: > 0 }, "")
+            : new ProcedureLookupResult(call.Kind, null, call.Message);
+        Record(service, result.Kind, result.Message);
+        return result;
+    }
+
+    private PortalServiceRequest Request(string session, string service) =>
+        new() { Session = session, MaDonVi = _options.MaDonVi, Service = service };
+
+    /// <summary>One service call: a session (signing in if need be), the call, and on "-2" one renewal and one repeat.</summary>
+    private async Task<PortalCall> CallAsync(string service, Func<string, PortalServiceRequest> build, CancellationToken cancellationToken)
+    {
+        var session = await _sessions.GetAsync(null, SignInAsync, cancellationToken).ConfigureAwait(false);
+        if (session.Session is null) return PortalCall.FromSignIn(session.Failure);
+
+        var call = await SendAsync(build(session.Session), cancellationToken).ConfigureAwait(false);
+        if (!call.SessionExpired) return call;
+
+        _stats.RecordSessionRenewal();
+        _logger.LogInformation("National portal session expired during {Service}; signing in again", service);
+        session = await _sessions.GetAsync(session.Generation, SignInAsync, cancellationToken).ConfigureAwait(false);
+        if (session.Session is null) return PortalCall.FromSignIn(session.Failure);
+
+        call = await SendAsync(build(session.Session), cancellationToken).ConfigureAwait(false);
+        return call.SessionExpired
+            ? PortalCall.Transient("the portal refused a session it had just issued (-2); will try again later")
+            : call;
+    }
+
+    private async Task<SignInAttempt> SignInAsync(CancellationToken cancellationToken)
+    {
+        var request = new PortalSignInRequest { Username = _options.Username, Password = _options.Password };
+        IApiResponse<PortalReply> response;
+        try
+        {
+            response = await _api.SignInAsync(_options.DstCode, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            return SignInFailed($"sign-in failed: {Describe(ex)}", credentialsRefused: false);
+        }
+
+        using (response)
+        {
+            var problem = TransportProblem(response, cancellationToken);
+            if (problem is not null) return SignInFailed($"sign-in failed: {problem.Message}", credentialsRefused: false, problem.RetryAfter);
+
+            var reply = response.Content!;
+            if (PortalErrorCodes.IsSuccess(reply.ErrorCode) && !string.IsNullOrWhiteSpace(reply.Session))
+            {
+                _stats.RecordSignIn(succeeded: true);
+                _logger.LogInformation("Signed in to the national portal as {Username}", _options.Username);
+                return SignInAttempt.Succeeded(reply.Session);
+            }
+            if (PortalErrorCodes.IsBadCredentials(reply.ErrorCode))
+            {
+                return SignInFailed(
+                    $"the portal refused the credentials (-1: {reply.Message}): an operator must correct {NationalPortalOptions.SectionName}:Username and {NationalPortalOptions.SectionName}:Password",
+                    credentialsRefused: true,
+                    PortalSessionCache.CredentialCoolDown);
+            }
+            return SignInFailed(
+                PortalErrorCodes.IsSuccess(reply.ErrorCode)
+                    ? "sign-in answered without a session"
+                    : $"sign-in failed (error_code {reply.ErrorCode ?? "missing"}: {reply.Message})",
+                credentialsRefused: false);
+        }
+    }
+
+    private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null)
+    {
+        _stats.RecordSignIn(succeeded: false);
+        if (credentialsRefused)
+            _logger.LogError("National portal sign-in refused for {Username}: {Reason}", _options.Username, message);
+        else
+            _logger.LogWarning("National portal sign-in failed: {Reason}", message);
+        return SignInAttempt.Failed(new SignInFailure(message, credentialsRefused, retryAfter));
+    }
+
+    private async Task<PortalCall> SendAsync(PortalServiceRequest request, CancellationToken cancellationToken)
+    {
+        IApiResponse<PortalReply> response;
+        try
+        {
+            response = await _api.CallAsync(_options.DstCode, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            return PortalCall.Transient(Describe(ex));
+        }
+
+        using (response)
+        {
+            if (TransportProblem(response, cancellationToken) is { } problem) return problem;
+            var reply = response.Content!;
+            if (PortalErrorCodes.IsSessionExpired(reply.ErrorCode)) return PortalCall.Expired;
+            var kind = reply.ErrorCode is null ? PortalOutcomeKind.Transient : PortalErrorCodes.Map(reply.ErrorCode);
+            var message = kind switch
+            {
+                PortalOutcomeKind.Accepted => "",
+                PortalOutcomeKind.Transient when reply.ErrorCode is null => "the portal answered without an error_code",
+                PortalOutcomeKind.Transient => $"the portal could not do it (error_code {reply.ErrorCode}: {reply.Message})",
+                _ => reply.Message ?? "",
+            };
+            return new PortalCall(kind, reply, message, null, false);
+        }
+    }
+
+    /// <summary>Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.</summary>
+    private PortalCall? TransportProblem(IApiResponse<PortalReply> response, CancellationToken cancellationToken)
+    {
+        if (response.HasRequestError(out var requestError))
+        {
+            var cause = requestError.InnerException ?? requestError;
+            if (cause is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException("The caller cancelled the portal call.", cause, cancellationToken);
+            return PortalCall.Transient(Describe(cause));
+        }
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var retryAfter = response.Headers is { } headers && headers.RetryAfter is { } header
+                ? header.Delta ?? (header.Date is { } date ? Max(date - _time.GetUtcNow(), TimeSpan.Zero) : null)
+                : null;
+            return PortalCall.Transient("the portal is throttling this client (HTTP 429)", retryAfter ?? PortalRateLimitingHandler.DefaultPause);
+        }
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+            return PortalCall.Transient($"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check {NationalPortalOptions.SectionName}:DstCode and :MaDonVi");
+        if (!response.IsSuccessStatusCode)
+            return PortalCall.Transient($"the portal answered HTTP {(int?)response.StatusCode}");
+        if (response.Content is null)
+            return PortalCall.Transient("the portal's answer could not be read as JSON");
+        return null;
+    }
+
+    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        OperationCanceledException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+            or IOException or ApiException or PortalRateLimitQueueFullException or System.Text.Json.JsonException => true,
+        _ => false,
+    };
+
+    private string Describe(Exception ex) => ex switch
+    {
+        TimeoutRejectedException => $"the portal did not answer within {_options.TimeoutSeconds:0.###} s",
+        OperationCanceledException => "the portal did not answer in time",
+        HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http => $"the portal could not be reached ({http.HttpRequestError})",
+        HttpRequestException => "the portal could not be reached",
+        PortalRateLimitQueueFullException full => full.Message,
+        System.Text.Json.JsonException => "the portal's answer could not be read as JSON",
+        _ => $"the portal call failed ({ex.GetType().Name})",
+    };
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static PortalDossier? FindDossier(JsonNode? result, string maHoSo)
+    {
+        var items = result switch
+        {
+            JsonArray array => array.OfType<JsonObject>().ToList(),
+            JsonObject single => [single],
+            _ => [],
+        };
+        if (items.Count == 0) return null;
+        var match = items.FirstOrDefault(i => string.Equals(Dossier.ReadCode(i, "MaHoSo"), maHoSo, StringComparison.Ordinal)) ?? items[0];
+        return PortalDossier.FromJson(match);
+    }
+
+    private static PortalWriteResult ToWriteResult(PortalCall call, IReadOnlyList<JsonObject> sent)
+    {
+        if (call.Kind == PortalOutcomeKind.Accepted) return PortalWriteResult.Success;
+        if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter);
+
+        var errors = PortalErrorCodes.MapItemErrors(call.Reply?.Errors, call.Kind);
+        if (errors.Count == 0)
+        {
+            // A refusal that names nobody: with one item sent, it is about that one.
+            var codes = sent.Select(item => Dossier.ReadCode(item, "MaHoSo")).Distinct(StringComparer.Ordinal).ToList();
+            if (codes is [{ } only]) errors = [new PortalItemError(only, call.Kind, call.Message)];
+        }
+        return new PortalWriteResult(call.Kind, call.Message, errors);
+    }
+
+    private void Record(string service, PortalOutcomeKind kind, string message)
+    {
+        _stats.RecordCall(service, kind, _time.GetUtcNow());
+        if (kind == PortalOutcomeKind.Transient)
+            _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, message);
+        else
+            _logger.LogDebug("National portal {Service}: {Outcome}", service, kind);
+    }
+
+    /// <summary>One service call as this client sees it, before it becomes the port's result type.</summary>
+    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, TimeSpan? RetryAfter, bool SessionExpired)
+    {
+        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", null, true);
+
+        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, retryAfter, false);
+
+        public static PortalCall FromSignIn(SignInFailure? failure) =>
+            Transient(failure?.Message ?? "could not sign in to the portal", failure?.RetryAfter);
+    }
+}

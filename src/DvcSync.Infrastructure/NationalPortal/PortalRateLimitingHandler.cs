@@ -1,0 +1,48 @@
+using System.Net;
+
+namespace DvcSync.Infrastructure.NationalPortal;
+
+/// <summary>
+/// Puts every HTTP attempt to the portal through the process-wide <see cref="PortalRateGate"/>. It sits inside the
+/// retry handler (so each retry takes its own slot) and outside the per-attempt time-out (so waiting for a slot is
+/// not counted as the portal being slow). A 429 from the portal pauses every caller for its Retry-After.
+/// </summary>
+internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPortalCallStats stats, TimeProvider time) : DelegatingHandler
+{
+    /// <summary>When the portal says 429 without a Retry-After, everyone waits this long.</summary>
+    internal static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        using (var lease = await gate.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stats.RecordHttpRequest();
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            lease.MarkAnswered();
+        }
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            stats.RecordThrottled();
+            gate.PauseFor(PortalRetryAfter.From(response, time) ?? DefaultPause);
+        }
+        return response;
+    }
+}
+
+internal static class PortalRetryAfter
+{
+    /// <summary>The Retry-After of a response, in seconds or as a date; null when absent.</summary>
+    public static TimeSpan? From(HttpResponseMessage response, TimeProvider time)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+
+namespace DvcSync.Infrastructure.ProvincialSystem;
+
+/// <summary>The provincial one-stop system's read API (configuration section <c>ProvincialSystem</c>).</summary>
+public sealed class ProvincialSystemOptions
+{
+    public const string SectionName = "ProvincialSystem";
+
+    public string BaseUrl { get; set; } = "";
+
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Never logged, never part of <see cref="ToString"/> or of an error message.</summary>
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>Per-attempt time-out of one HTTP request.</summary>
+    public double TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Dossiers per page when a caller does not ask for a size (1–1000).</summary>
+    public int PageSize { get; set; } = 500;
+
+    public Uri BaseUri => new(BaseUrl.Trim().TrimEnd('/'), UriKind.Absolute);
+
+    public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    public override string ToString() =>
+        $"ProvincialSystem {{ BaseUrl = {BaseUrl}, ClientId = {ClientId}, ClientSecret = ***, TimeoutSeconds = {TimeoutSeconds}, PageSize = {PageSize} }}";
+}
+
+/// <summary>Start-up validation: every message names the configuration key to fix.</summary>
+internal sealed class ProvincialSystemOptionsValidator : IValidateOptions<ProvincialSystemOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProvincialSystemOptions options)
+    {
+        const string s = ProvincialSystemOptions.SectionName;
+        var failures = new List<string>();
+        if (!IsHttpUrl(options.BaseUrl))
+            failures.Add($"{s}:BaseUrl is required and must be an absolute http(s) URL");
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+            failures.Add($"{s}:ClientId is required");
+        if (string.IsNullOrEmpty(options.ClientSecret))
+            failures.Add($"{s}:ClientSecret is required");
+        if (!(options.TimeoutSeconds is >= 0.05 and <= 600))
+            failures.Add($"{s}:TimeoutSeconds must be between 0.05 and 600 (default 30)");
+        if (options.PageSize is < 1 or > 1000)
+            failures.Add($"{s}:PageSize must be between 1 and 1000 (default 500)");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        !string.IsNullOrWhiteSpace(value)
+        && Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && string.IsNullOrEmpty(uri.Query);
+}

@@ -1,0 +1,42 @@
+using DvcSync.Application.Configuration;
+using DvcSync.Application.Reconciliation;
+
+namespace DvcSync.Standalone.Hosting;
+
+/// <summary>The timer trigger without the Functions host: runs the reconciliation on <c>Sync:ReconcileSchedule</c>.</summary>
+public sealed class ReconcileTimer(
+    IReconcileHandler handler,
+    SyncOptions options,
+    IConfiguration configuration,
+    TimeProvider clock,
+    ILogger<ReconcileTimer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off by default as on Azure (RunOnStartup=false); the demo turns it on so the first figures come at once.
+        if (configuration.GetValue("Sync:ReconcileOnStartup", false)) await RunOnceAsync(stoppingToken);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            var next = options.Schedule.GetNextOccurrence(now.UtcDateTime, TimeZoneInfo.Utc);
+            if (next is null) return;
+            var wait = new DateTimeOffset(next.Value, TimeSpan.Zero) - now;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, stoppingToken);
+            await RunOnceAsync(stoppingToken);
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await handler.RunAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Logged and recorded for /api/health by the handler; the next tick resumes from the watermark.
+            logger.LogError(e, "Scheduled reconciliation failed");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+return await DvcSync.Standalone.StandaloneApp.RunAsync(args);

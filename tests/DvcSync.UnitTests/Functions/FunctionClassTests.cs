@@ -1,0 +1,64 @@
+using DvcSync.Application.Api;
+using DvcSync.Application.Reconciliation;
+using DvcSync.Application.Repair;
+using DvcSync.Functions.Functions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Moq;
+
+namespace DvcSync.UnitTests.Functions;
+
+/// <summary>Each function is one call into a shared handler: these prove the call and that nothing is lost on the way.</summary>
+public class FunctionClassTests
+{
+    [Fact]
+    public async Task Reconcile_runs_the_reconciliation_with_the_hosts_cancellation()
+    {
+        var handler = new Mock<IReconcileHandler>();
+        using var cts = new CancellationTokenSource();
+        await new ReconcileFunction(handler.Object).Run(new TimerInfo(), cts.Token);
+        handler.Verify(h => h.RunAsync(cts.Token), Times.Once);
+    }
+
+    [Fact]
+    public async Task Repair_hands_the_message_text_to_the_handler()
+    {
+        var handler = new Mock<IRepairHandler>();
+        await new RepairFunction(handler.Object).Run("{\"maHoSo\":\"X\"}", CancellationToken.None);
+        handler.Verify(h => h.HandleMessageAsync("{\"maHoSo\":\"X\"}", CancellationToken.None), Times.Once);
+    }
+
+    [Fact]
+    public async Task Repair_lets_a_handler_failure_reach_the_host_so_the_message_is_redelivered()
+    {
+        var handler = new Mock<IRepairHandler>();
+        handler.Setup(h => h.HandleMessageAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException());
+        await Assert.ThrowsAsync<TimeoutException>(() => new RepairFunction(handler.Object).Run("m", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Api_functions_pass_the_request_and_return_the_shared_result()
+    {
+        var api = new Mock<ISyncApi>();
+        var request = new DefaultHttpContext().Request;
+        var syncRate = Results.Ok("rate");
+        var unsynced = Results.Ok("unsynced");
+        var health = Results.Ok("health");
+        var live = Results.Ok("live");
+        var resync = Results.Accepted();
+        api.Setup(a => a.GetSyncRateAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(syncRate);
+        api.Setup(a => a.GetUnsyncedAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(unsynced);
+        api.Setup(a => a.GetHealthAsync(It.IsAny<CancellationToken>())).ReturnsAsync(health);
+        api.Setup(a => a.GetLive()).Returns(live);
+        api.Setup(a => a.ResyncAsync("000.00.19.H19-250115-00001", It.IsAny<CancellationToken>())).ReturnsAsync(resync);
+        var functions = new ApiFunctions(api.Object);
+
+        Assert.Same(syncRate, Unwrap(await functions.SyncRate(request, CancellationToken.None)));
+        Assert.Same(unsynced, Unwrap(await functions.Unsynced(request, CancellationToken.None)));
+        Assert.Same(health, Unwrap(await functions.Health(request, CancellationToken.None)));
+        Assert.Same(live, Unwrap(functions.Live(request)));
+        Assert.Same(resync, Unwrap(await functions.Resync(request, "000.00.19.H19-250115-00001", CancellationToken.None)));
+    }
+
+    private static IResult Unwrap(Microsoft.AspNetCore.Mvc.IActionResult result) => Assert.IsType<ResultActionResult>(result).Result;
+}

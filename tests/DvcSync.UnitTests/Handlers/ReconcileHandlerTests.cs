@@ -1,0 +1,156 @@
+using DvcSync.Application.Reconciliation;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using DvcSync.UnitTests.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace DvcSync.UnitTests.Handlers;
+
+public class ReconcileHandlerTests
+{
+    private readonly HandlerFixture _f = new();
+    private readonly List<DateTimeOffset> _watermarks = [];
+    private ReconcileRun? _lastRun;
+
+    public ReconcileHandlerTests()
+    {
+        _f.State.Setup(s => s.TryAcquireReconcileLeaseAsync(It.IsAny<string>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        _f.State.Setup(s => s.ReleaseReconcileLeaseAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        _f.State.Setup(s => s.GetWatermarkAsync(It.IsAny<CancellationToken>())).ReturnsAsync(new ReconcileWatermark(HandlerFixture.Now.AddHours(-1), "w"));
+        _f.State.Setup(s => s.AdvanceWatermarkAsync(It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Callback((DateTimeOffset at, CancellationToken _) => _watermarks.Add(at)).Returns(Task.CompletedTask);
+        _f.State.Setup(s => s.SaveRunAsync(It.IsAny<ReconcileRun>(), It.IsAny<CancellationToken>()))
+            .Callback((ReconcileRun run, CancellationToken _) => _lastRun = run).Returns(Task.CompletedTask);
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(AsyncEnumerable.Empty<LedgerEntry>());
+    }
+
+    private ReconcileHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);
+
+    private void ProvincialChanges(params SourceDossier[] items) =>
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangedDossiersPage(items, null));
+
+    private void PortalHolds(string maHoSo, DossierBuilder? copy) =>
+        _f.Portal.Setup(p => p.LookUpAsync(maHoSo, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(PortalLookupResult.Found(copy is null ? null : PortalDossier.FromJson(copy.Json())));
+
+    private static SourceDossier Dossier(int n, int status = 4, long version = 1) =>
+        new DossierBuilder().Code($"000.00.19.H19-250115-{n:00000}", "000.00.19.H19").Status(status).Version(version).Source();
+
+    [Fact]
+    public async Task Missing_and_stale_dossiers_are_recorded_and_queued_current_ones_confirmed()
+    {
+        var missing = Dossier(1);
+        var stale = Dossier(2, status: 4);
+        var current = Dossier(3);
+        ProvincialChanges(missing, stale, current);
+        PortalHolds(missing.MaHoSo, null);
+        PortalHolds(stale.MaHoSo, new DossierBuilder().Code(stale.MaHoSo, stale.MaDonVi).Status(2));
+        PortalHolds(current.MaHoSo, new DossierBuilder().Code(current.MaHoSo, current.MaDonVi));
+
+        var run = await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Equal([missing.MaHoSo, stale.MaHoSo], _f.Enqueued.Select(e => e.Request.MaHoSo).Order());
+        Assert.Equal(SyncState.Pending, _f.Entry(missing.MaHoSo)!.State);
+        Assert.False(_f.Entry(missing.MaHoSo)!.PortalHolds);
+        Assert.Equal(SyncState.Pending, _f.Entry(stale.MaHoSo)!.State);
+        Assert.True(_f.Entry(stale.MaHoSo)!.PortalHolds);
+        Assert.Contains("TrangThaiHoSo 2 on the portal, 4 at the source", _f.Entry(stale.MaHoSo)!.LastError);
+        Assert.Equal(SyncState.Synced, _f.Entry(current.MaHoSo)!.State);
+        Assert.Equal(3, run!.PortalLookups);
+        Assert.Equal(2, run.MismatchesFound);
+        Assert.NotNull(run.FinishedAt);
+        Assert.Equal(HandlerFixture.Now, _watermarks.Max());
+    }
+
+    [Fact]
+    public async Task A_dossier_the_ledger_already_vouches_for_costs_no_portal_call()
+    {
+        var known = Dossier(1, version: 5);
+        _f.Store(LedgerEntry.For(known, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+        ProvincialChanges(known);
+
+        var run = await Handler().RunAsync(CancellationToken.None);
+
+        _f.Portal.VerifyNoOtherCalls();
+        Assert.Equal(0, run!.PortalLookups);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_new_version_of_a_confirmed_dossier_is_checked_again()
+    {
+        var changed = Dossier(1, status: 9, version: 6);
+        var changedWithDate = new DossierBuilder().Code(changed.MaHoSo, changed.MaDonVi).Status(9).Version(6).With("NgayKetThucXuLy", "20250120100000").Source();
+        _f.Store(LedgerEntry.For(Dossier(1, version: 5), HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+        ProvincialChanges(changedWithDate);
+        PortalHolds(changed.MaHoSo, new DossierBuilder().Code(changed.MaHoSo, changed.MaDonVi));
+
+        await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Single(_f.Enqueued);
+        Assert.Equal(6, _f.Entry(changed.MaHoSo)!.PhienBan);
+    }
+
+    [Fact]
+    public async Task The_same_dossier_twice_in_a_page_is_checked_once_at_its_newest_version()
+    {
+        ProvincialChanges(Dossier(1, version: 1), Dossier(1, version: 2));
+        PortalHolds(Dossier(1).MaHoSo, null);
+
+        await Handler().RunAsync(CancellationToken.None);
+
+        var queued = Assert.Single(_f.Enqueued);
+        Assert.Equal(2, queued.Request.PhienBan);
+    }
+
+    [Fact]
+    public async Task A_failed_look_up_still_queues_a_repair_so_the_dossier_is_not_forgotten()
+    {
+        var dossier = Dossier(1);
+        ProvincialChanges(dossier);
+        _f.Portal.Setup(p => p.LookUpAsync(dossier.MaHoSo, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalLookupResult(PortalOutcomeKind.Transient, null, "HTTP 503"));
+
+        await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Single(_f.Enqueued);
+        Assert.Contains("look-up failed", _f.Entry(dossier.MaHoSo)!.LastError);
+    }
+
+    [Fact]
+    public async Task A_run_that_cannot_take_the_lease_reads_nothing()
+    {
+        _f.State.Setup(s => s.TryAcquireReconcileLeaseAsync(It.IsAny<string>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(false);
+
+        Assert.Null(await Handler().RunAsync(CancellationToken.None));
+        _f.Provincial.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task A_lost_repair_is_queued_again_by_the_sweep()
+    {
+        var lost = _f.Store(LedgerEntry.For(Dossier(1), HandlerFixture.Now.AddHours(-2)) with { NextAttemptAt = HandlerFixture.Now.AddHours(-1) });
+        var fresh = _f.Store(LedgerEntry.For(Dossier(2), HandlerFixture.Now) with { NextAttemptAt = HandlerFixture.Now.AddMinutes(-1) });
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(new[] { lost, fresh }.ToAsyncEnumerable());
+        ProvincialChanges();
+
+        var run = await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Equal(lost.MaHoSo, Assert.Single(_f.Enqueued).Request.MaHoSo);
+        Assert.Equal(1, run!.RepairsQueued);
+    }
+
+    [Fact]
+    public async Task A_failing_run_is_recorded_and_rethrown_and_the_lease_released()
+    {
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ExternalSystemUnavailableException("provincial system", "HTTP 503"));
+
+        await Assert.ThrowsAsync<ExternalSystemUnavailableException>(() => Handler().RunAsync(CancellationToken.None));
+        Assert.Contains("HTTP 503", _lastRun!.Error);
+        _f.State.Verify(s => s.ReleaseReconcileLeaseAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json.Nodes;
+using DvcSync.Application.Repair;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using DvcSync.UnitTests.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace DvcSync.UnitTests.Handlers;
+
+public class RepairHandlerTests
+{
+    private readonly HandlerFixture _f = new();
+    private readonly SourceDossier _source = new DossierBuilder().Version(3).Source();
+
+    private RepairHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance);
+    private RepairRequest Request(int attempt = 0) => new(_source.MaHoSo, _source.MaDonVi, _source.PhienBan, attempt, "missing");
+
+    private void PortalAnswers(bool isUpdating, PortalWriteResult result) =>
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), isUpdating, It.IsAny<CancellationToken>())).ReturnsAsync(result);
+
+    private void StepsAccepted() =>
+        _f.Portal.Setup(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>())).ReturnsAsync(PortalWriteResult.Success);
+
+    [Fact]
+    public async Task A_missing_dossier_is_inserted_with_its_steps_in_chunks_of_ten_and_confirmed()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 12);
+        PortalAnswers(false, PortalWriteResult.Success);
+        StepsAccepted();
+
+        var outcome = await Handler().HandleAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(RepairOutcome.Synced, outcome);
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.Is<IReadOnlyList<JsonObject>>(d => d.Count == 1 && !d[0].ContainsKey("PhienBan")), false, It.IsAny<CancellationToken>()), Times.Once);
+        _f.Portal.Verify(p => p.AppendStepsAsync(It.Is<IReadOnlyList<JsonObject>>(s => s.Count == 10), It.IsAny<CancellationToken>()), Times.Once);
+        _f.Portal.Verify(p => p.AppendStepsAsync(It.Is<IReadOnlyList<JsonObject>>(s => s.Count == 2), It.IsAny<CancellationToken>()), Times.Once);
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Synced, entry.State);
+        Assert.True(entry.PortalHolds);
+        Assert.Equal(3, entry.PhienBan);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task An_insert_the_portal_already_holds_is_resent_as_an_update()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.AlreadyExists, "đã tồn tại", []));
+        PortalAnswers(true, PortalWriteResult.Success);
+
+        Assert.Equal(RepairOutcome.Synced, await Handler().HandleAsync(Request(), CancellationToken.None));
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), true, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task An_update_of_a_dossier_the_portal_lost_is_resent_as_an_insert()
+    {
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { PortalHolds = true, PhienBan = 2 });
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(true, new PortalWriteResult(PortalOutcomeKind.NotFound, "không tồn tại", []));
+        PortalAnswers(false, PortalWriteResult.Success);
+
+        Assert.Equal(RepairOutcome.Synced, await Handler().HandleAsync(Request(), CancellationToken.None));
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), false, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Invalid_data_ends_rejected_in_the_portals_words_and_is_not_retried()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.InvalidData, "Dữ liệu không hợp lệ",
+            [new PortalItemError(_source.MaHoSo, PortalOutcomeKind.InvalidData, "MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC")]));
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Rejected, entry.State);
+        Assert.Equal("MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC", entry.LastError);
+        Assert.False(entry.PortalHolds);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_final_state_conflict_is_rejected_but_still_counts_as_held()
+    {
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { PortalHolds = true, PhienBan = 2 });
+        _f.SourceHas(_source);
+        PortalAnswers(true, new PortalWriteResult(PortalOutcomeKind.FinalStateConflict, "Hồ sơ đã kết thúc, không được cập nhật trạng thái", []));
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Rejected, entry.State);
+        Assert.True(entry.PortalHolds);
+        Assert.Contains("đã kết thúc", entry.LastError);
+    }
+
+    [Fact]
+    public async Task Data_the_portal_would_refuse_is_rejected_without_a_portal_call()
+    {
+        var bad = new DossierBuilder().Status(9).Version(3).Source();
+        _f.SourceHas(bad);
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+        _f.Portal.VerifyNoOtherCalls();
+        Assert.Contains("NgayKetThucXuLy", _f.Entry(bad.MaHoSo)!.LastError);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_schedules_a_new_message_with_backoff_and_the_attempt_count()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", [], TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        var (request, delay) = Assert.Single(_f.Enqueued);
+        Assert.Equal(1, request.Attempt);
+        Assert.InRange(delay, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Retrying, entry.State);
+        Assert.Equal(HandlerFixture.Now + delay, entry.NextAttemptAt);
+        Assert.Equal(HandlerFixture.Now, entry.FailingSince);
+    }
+
+    [Fact]
+    public async Task Retry_After_longer_than_the_backoff_wins()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 429", [], TimeSpan.FromMinutes(2)));
+
+        await Handler().HandleAsync(Request(), CancellationToken.None);
+        Assert.Equal(TimeSpan.FromMinutes(2), Assert.Single(_f.Enqueued).Delay);
+    }
+
+    [Fact]
+    public async Task Failing_for_longer_than_the_give_up_time_abandons()
+    {
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { State = SyncState.Retrying, Attempts = 9, FailingSince = HandlerFixture.Now.AddHours(-25) });
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+
+        Assert.Equal(RepairOutcome.Abandoned, await Handler().HandleAsync(Request(9), CancellationToken.None));
+        Assert.Equal(SyncState.Abandoned, _f.Entry(_source.MaHoSo)!.State);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_duplicate_message_for_a_confirmed_version_sends_nothing()
+    {
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+        _f.SourceHas(_source);
+
+        Assert.Equal(RepairOutcome.AlreadyCurrent, await Handler().HandleAsync(Request(), CancellationToken.None));
+        _f.Portal.VerifyNoOtherCalls();
+        Assert.Empty(_f.Saved);
+    }
+
+    [Fact]
+    public async Task A_provincial_outage_is_retried_later_not_thrown()
+    {
+        _f.Provincial.Setup(p => p.GetDossierAsync(_source.MaHoSo, It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ExternalSystemUnavailableException("provincial system", "HTTP 503"));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+        Assert.Equal(1, Assert.Single(_f.Enqueued).Request.Attempt);
+    }
+
+    [Fact]
+    public async Task An_unexpected_error_is_thrown_to_the_host_so_the_message_comes_back()
+    {
+        _f.SourceHas(_source);
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("bug"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Handler().HandleAsync(Request(), CancellationToken.None));
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_a_repair_request_throws_for_the_poison_queue()
+    {
+        IRepairHandler handler = Handler();
+        await Assert.ThrowsAsync<FormatException>(() => handler.HandleMessageAsync("{\"hello\":1}", CancellationToken.None));
+        await Assert.ThrowsAsync<FormatException>(() => handler.HandleMessageAsync("not json", CancellationToken.None));
+    }
+}
