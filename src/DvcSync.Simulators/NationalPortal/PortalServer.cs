@@ -1,0 +1,268 @@
+using System.Text.Json.Nodes;
+using DvcSync.Simulators.Faults;
+using DvcSync.Simulators.Hosting;
+using DvcSync.Simulators.Seeding;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DvcSync.Simulators.NationalPortal;
+
+/// <summary>The portal simulator's HTTP surface: <c>POST /auth</c>, <c>POST /service</c> and the <c>/_sim</c> control routes.</summary>
+internal sealed class PortalServer
+{
+    private readonly PortalState _state;
+    private readonly CancellationToken _stopping;
+
+    private PortalServer(PortalState state, CancellationToken stopping)
+    {
+        _state = state;
+        _stopping = stopping;
+    }
+
+    public static void Map(WebApplication app, PortalState state, GroundTruth? truth)
+    {
+        var server = new PortalServer(state, app.Lifetime.ApplicationStopping);
+        app.MapPost("/auth", ctx => server.HandleAsync(ctx, isAuth: true));
+        app.MapPost("/service", ctx => server.HandleAsync(ctx, isAuth: false));
+        server.MapControl(app, truth);
+    }
+
+    private async Task HandleAsync(HttpContext ctx, bool isAuth)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
+        var ct = cts.Token;
+        var service = isAuth ? "auth" : "(invalid)";
+        var counted = false;
+        try
+        {
+            var body = await SimJson.TryParseAsync(ctx.Request.Body, ct).ConfigureAwait(false) as JsonObject;
+            if (!isAuth && body is not null)
+                service = SimJson.Str(body, "service") is { Length: > 0 } s ? s : "(none)";
+            var now = _state.Clock.GetUtcNow();
+            _state.Counters.Received(service);
+            counted = true;
+            _state.Histogram.RecordReceived(now);
+
+            if (_state.Faults.OutageActive)
+            {
+                _state.Faults.CountOutage();
+                await AnswerAsync(ctx, service, 503, null, null, ct).ConfigureAwait(false);
+                return;
+            }
+            if (!_state.RateLimiter.TryAcquire(now, _state.RateLimitPerSecond, out var retryAfter))
+            {
+                await AnswerAsync(ctx, service, 429, TooMany(), retryAfter, ct).ConfigureAwait(false);
+                return;
+            }
+            _state.Histogram.RecordAccepted(now);
+
+            var faults = _state.Faults.Settings;
+            await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
+            switch (_state.Faults.Decide(systemErrorApplies: !isAuth))
+            {
+                case FaultKind.ServerError:
+                    await AnswerAsync(ctx, service, faults.ServerErrorStatus, null, null, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.TooManyRequests:
+                    await AnswerAsync(ctx, service, 429, TooMany(), faults.RetryAfterSeconds, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.SystemError:
+                    await AnswerAsync(ctx, service, 200, PortalState.Reply("99", PortalMessages.SystemError), null, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.Hang when faults.HangAfterProcessing:
+                {
+                    var (status, reply) = Process(ctx, body, isAuth);
+                    await Task.Delay(faults.HangDuration, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, status, reply, null, ct).ConfigureAwait(false);
+                    return;
+                }
+                case FaultKind.Hang:
+                    await Task.Delay(faults.HangDuration, ct).ConfigureAwait(false);
+                    break;
+            }
+
+            var (code, answer) = Process(ctx, body, isAuth);
+            await AnswerAsync(ctx, service, code, answer, null, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (!counted) _state.Counters.Received(service);
+            _state.Counters.Answered(service, "aborted");
+        }
+    }
+
+    private (int Status, JsonObject Reply) Process(HttpContext ctx, JsonObject? body, bool isAuth)
+    {
+        var dstcode = ctx.Request.Headers["dstcode"].ToString();
+        if (string.IsNullOrWhiteSpace(dstcode)) return BadRequest("Thiếu header dstcode");
+        if (dstcode != _state.DstCode) return BadRequest($"dstcode '{dstcode}' không hợp lệ");
+        if (body is null) return BadRequest("Nội dung yêu cầu không phải JSON hợp lệ");
+        if (isAuth) return (200, _state.SignIn(SimJson.Str(body, "username"), SimJson.Str(body, "password")));
+
+        var service = SimJson.Str(body, "service");
+        if (!PortalState.IsKnownService(service)) return BadRequest($"Dịch vụ '{service}' không được hỗ trợ");
+        if (SimJson.IsBlank(SimJson.Str(body, "madonvi"))) return BadRequest("Thiếu madonvi");
+
+        Func<JsonObject> run;
+        switch (service)
+        {
+            case "DongBoHoSoMC":
+            {
+                if (!TryObjects(body, 50, out var data, out var problem)) return BadRequest(problem);
+                var updating = SimJson.Str(body, "isUpdating");
+                bool isUpdating;
+                if (string.Equals(updating, "True", StringComparison.OrdinalIgnoreCase)) isUpdating = true;
+                else if (string.Equals(updating, "False", StringComparison.OrdinalIgnoreCase)) isUpdating = false;
+                else return BadRequest("isUpdating phải là \"True\" hoặc \"False\"");
+                run = () => _state.SyncDossiers(data, isUpdating);
+                break;
+            }
+            case "CapNhatTienDoHoSoMC":
+            {
+                if (!TryObjects(body, 10, out var steps, out var problem)) return BadRequest(problem);
+                run = () => _state.SyncSteps(steps);
+                break;
+            }
+            case "TraCuuHoSo":
+            {
+                var code = SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso"));
+                if (SimJson.IsBlank(code)) return BadRequest("Thiếu mahoso");
+                run = () => _state.Lookup(code!);
+                break;
+            }
+            default:
+            {
+                var code = SimJson.Str(SimJson.GetIgnoreCase(body, "maTTHC"));
+                if (SimJson.IsBlank(code)) return BadRequest("Thiếu maTTHC");
+                run = () => _state.Procedure(code!);
+                break;
+            }
+        }
+        if (!_state.TryUseSession(SimJson.Str(body, "session")))
+            return (200, PortalState.Reply("-2", PortalMessages.SessionInvalid));
+        return (200, run());
+    }
+
+    private static bool TryObjects(JsonObject body, int max, out List<JsonObject> items, out string problem)
+    {
+        items = [];
+        problem = "";
+        if (body["data"] is not JsonArray array || array.Count == 0)
+        {
+            problem = "Thiếu data";
+            return false;
+        }
+        if (array.Count > max)
+        {
+            problem = $"data có {array.Count} phần tử, tối đa {max}";
+            return false;
+        }
+        foreach (var n in array)
+        {
+            if (n is not JsonObject o)
+            {
+                problem = "Phần tử của data phải là đối tượng JSON";
+                return false;
+            }
+            items.Add(o);
+        }
+        return true;
+    }
+
+    private static void NumericCode(JsonObject o)
+    {
+        if (SimJson.Int(o["error_code"]) is { } n) o["error_code"] = n;
+    }
+
+    private static JsonObject TooMany() => new() { ["message"] = "Quá nhiều yêu cầu, vui lòng thử lại sau" };
+
+    private static (int, JsonObject) BadRequest(string message) => (400, PortalState.Reply("1", message));
+
+    private async Task AnswerAsync(HttpContext ctx, string service, int status, JsonObject? reply, int? retryAfter, CancellationToken ct)
+    {
+        if (retryAfter is { } ra) FaultPipeline.SetRetryAfter(ctx.Response, ra);
+        var outcome = status == 200 ? SimJson.Str(reply?["error_code"]) ?? "?" : $"http-{status}";
+        _state.Counters.Answered(service, outcome);
+        if (reply is not null && _state.ErrorCodesAsNumbers)
+        {
+            NumericCode(reply);
+            if (reply["errors"] is JsonArray errors)
+                foreach (var e in errors.OfType<JsonObject>()) NumericCode(e);
+        }
+        await SimJson.WriteAsync(ctx.Response, status, reply, ct).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ control routes
+
+    private void MapControl(WebApplication app, GroundTruth? truth)
+    {
+        var sim = app.MapGroup("/_sim");
+        sim.MapGet("/faults", () => SimJson.Result(_state.Faults.ToJson()));
+        sim.MapPost("/faults", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            try
+            {
+                _state.Faults.ApplyJson(body);
+            }
+            catch (ArgumentException e)
+            {
+                return SimJson.Result(SimJson.Error(e.Message), 400);
+            }
+            if (SimJson.Str(body, "expireSessions") is "True") _state.ExpireAllSessions();
+            return SimJson.Result(_state.Faults.ToJson());
+        });
+        sim.MapPost("/sessions/expire", () =>
+        {
+            _state.ExpireAllSessions();
+            return SimJson.Result(new JsonObject { ["expired"] = true });
+        });
+        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
+        sim.MapPost("/config", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (SimJson.Int(body["rateLimitPerSecond"]) is { } rps) _state.RateLimitPerSecond = rps;
+            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
+            if (SimJson.Int(body["sessionTtlSeconds"]) is { } ttl) _state.SessionTtl = TimeSpan.FromSeconds(ttl);
+            if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
+            if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
+            if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
+            return SimJson.Result(ConfigJson());
+        });
+        sim.MapGet("/stats", () =>
+        {
+            var stats = _state.Counters.ToJson();
+            stats["histogram"] = _state.Histogram.ToJson();
+            stats["held"] = _state.Count;
+            stats["activeSessions"] = _state.ActiveSessionCount;
+            return SimJson.Result(stats);
+        });
+        sim.MapPost("/stats/reset", () =>
+        {
+            _state.ResetStatistics();
+            return SimJson.Result(new JsonObject { ["reset"] = true });
+        });
+        sim.MapGet("/hoso/{maHoSo}", (string maHoSo) =>
+            _state.Get(maHoSo) is { } d ? SimJson.Result(d) : SimJson.Result(SimJson.Error("Không tìm thấy hồ sơ"), 404));
+        sim.MapGet("/hoso/{maHoSo}/tiendo", (string maHoSo) =>
+            SimJson.Result(new JsonObject { ["items"] = new JsonArray(_state.StepsOf(maHoSo).Select(s => (JsonNode)s).ToArray()) }));
+        sim.MapDelete("/hoso/{maHoSo}", (string maHoSo) =>
+            SimJson.Result(new JsonObject { ["removed"] = _state.Remove(maHoSo) }));
+        if (truth is not null) TruthRoutes.Map(sim, truth);
+    }
+
+    private JsonObject ConfigJson() => new()
+    {
+        ["rateLimitPerSecond"] = _state.RateLimitPerSecond,
+        ["latencyMs"] = (long)_state.Latency.TotalMilliseconds,
+        ["sessionTtlSeconds"] = (long)_state.SessionTtl.TotalSeconds,
+        ["successCode"] = _state.SuccessCode,
+        ["alreadyExistsCode"] = _state.AlreadyExistsCode,
+        ["errorCodesAsNumbers"] = _state.ErrorCodesAsNumbers,
+        ["dstcode"] = _state.DstCode,
+        ["madonvi"] = _state.MaDonVi,
+    };
+}

@@ -1,0 +1,354 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DvcSync.Simulators.Faults;
+using DvcSync.Simulators.Hosting;
+using DvcSync.Simulators.Seeding;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DvcSync.Simulators.ProvincialSystem;
+
+/// <summary>The provincial simulator's HTTP surface (provincial-system.md) and its <c>/_sim</c> control routes.</summary>
+internal sealed partial class ProvincialServer
+{
+    private readonly ProvincialState _state;
+    private readonly CancellationToken _stopping;
+
+    private ProvincialServer(ProvincialState state, CancellationToken stopping)
+    {
+        _state = state;
+        _stopping = stopping;
+    }
+
+    private delegate (int Status, JsonNode? Body) Handler(HttpContext ctx);
+
+    public static void Map(WebApplication app, ProvincialState state, GroundTruth? truth)
+    {
+        var s = new ProvincialServer(state, app.Lifetime.ApplicationStopping);
+        app.MapPost("/connect/token", ctx => s.HandleAsync(ctx, "token", false, s.Token));
+        app.MapGet("/api/v1/hoso", ctx => s.HandleAsync(ctx, "hoso-list", true, s.List));
+        app.MapGet("/api/v1/hoso/{maHoSo}", ctx => s.HandleAsync(ctx, "hoso", true, s.One));
+        app.MapGet("/api/v1/hoso/{maHoSo}/tiendo", ctx => s.HandleAsync(ctx, "tiendo", true, s.Steps));
+        app.MapGet("/api/v1/donvi", ctx => s.HandleAsync(ctx, "donvi", true, s.Agencies));
+        app.MapGet("/api/v1/thongke/tiepnhan", ctx => s.HandleAsync(ctx, "thongke", true, s.Received));
+        s.MapControl(app, truth);
+    }
+
+    private async Task HandleAsync(HttpContext ctx, string route, bool requireAuth, Handler handler)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
+        var ct = cts.Token;
+        _state.Counters.Received(route);
+        try
+        {
+            if (_state.Faults.OutageActive)
+            {
+                _state.Faults.CountOutage();
+                await AnswerAsync(ctx, route, 503, SimJson.Error("Hệ thống đang bảo trì"), null, ct).ConfigureAwait(false);
+                return;
+            }
+            var faults = _state.Faults.Settings;
+            await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
+            var hangAfter = false;
+            switch (_state.Faults.Decide(systemErrorApplies: false))
+            {
+                case FaultKind.ServerError:
+                    await AnswerAsync(ctx, route, faults.ServerErrorStatus, SimJson.Error("Lỗi hệ thống"), null, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.TooManyRequests:
+                    await AnswerAsync(ctx, route, 429, SimJson.Error("Quá nhiều yêu cầu"), faults.RetryAfterSeconds, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.Hang when faults.HangAfterProcessing:
+                    hangAfter = true;
+                    break;
+                case FaultKind.Hang:
+                    await Task.Delay(faults.HangDuration, ct).ConfigureAwait(false);
+                    break;
+            }
+
+            (int Status, JsonNode? Body) reply;
+            if (requireAuth && !_state.IsTokenValid(BearerToken(ctx.Request)))
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                reply = (401, SimJson.Error("invalid_token"));
+            }
+            else
+            {
+                if (ctx.Request.HasFormContentType) await ctx.Request.ReadFormAsync(ct).ConfigureAwait(false);
+                reply = handler(ctx);
+            }
+            if (hangAfter) await Task.Delay(faults.HangDuration, ct).ConfigureAwait(false);
+            await AnswerAsync(ctx, route, reply.Status, reply.Body, null, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _state.Counters.Answered(route, "aborted");
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext ctx, string route, int status, JsonNode? body, int? retryAfter, CancellationToken ct)
+    {
+        if (retryAfter is { } ra) FaultPipeline.SetRetryAfter(ctx.Response, ra);
+        _state.Counters.Answered(route, $"http-{status}");
+        await SimJson.WriteAsync(ctx.Response, status, body, ct).ConfigureAwait(false);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    private (int, JsonNode?) Token(HttpContext ctx)
+    {
+        if (!ctx.Request.HasFormContentType)
+            return (400, new JsonObject { ["error"] = "invalid_request", ["error_description"] = "Body must be application/x-www-form-urlencoded." });
+        var form = ctx.Request.Form;
+        var grant = form["grant_type"].ToString();
+        if (grant.Length == 0) return (400, new JsonObject { ["error"] = "invalid_request", ["error_description"] = "grant_type is required." });
+        if (grant != "client_credentials") return (400, new JsonObject { ["error"] = "unsupported_grant_type" });
+        string id = form["client_id"].ToString(), secret = form["client_secret"].ToString();
+        var basic = ctx.Request.Headers.Authorization.ToString();
+        if (id.Length == 0 && basic.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(basic["Basic ".Length..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0) (id, secret) = (Uri.UnescapeDataString(decoded[..colon]), Uri.UnescapeDataString(decoded[(colon + 1)..]));
+            }
+            catch (FormatException)
+            {
+                // falls through to invalid_client
+            }
+        }
+        if (id != _state.ClientId || secret != _state.ClientSecret) return (401, new JsonObject { ["error"] = "invalid_client" });
+        var (token, expiresIn) = _state.IssueToken();
+        return (200, new JsonObject { ["access_token"] = token, ["token_type"] = "Bearer", ["expires_in"] = expiresIn });
+    }
+
+    private (int, JsonNode?) List(HttpContext ctx)
+    {
+        var q = ctx.Request.Query;
+        if (!TryParseInstant(q["capNhatTu"].ToString(), out var from))
+            return Bad("capNhatTu phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-15T00:00:00+07:00");
+        if (!TryParseInstant(q["capNhatDen"].ToString(), out var to))
+            return Bad("capNhatDen phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-16T00:00:00+07:00");
+        if (from > to) return Bad("capNhatTu lớn hơn capNhatDen");
+        var limit = 500;
+        var limitText = q["limit"].ToString();
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
+            return Bad("limit phải là số nguyên từ 1 đến 1000");
+        PageKey? after = null;
+        var cursorText = q["cursor"].ToString();
+        if (cursorText.Length > 0)
+        {
+            if (!TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
+            after = key;
+        }
+        var (items, next) = _state.Page(from, to, limit, after);
+        return (200, new JsonObject
+        {
+            ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+            ["nextCursor"] = next is { } n ? EncodeCursor(n) : null,
+        });
+    }
+
+    private (int, JsonNode?) One(HttpContext ctx)
+    {
+        var code = ctx.Request.RouteValues["maHoSo"] as string ?? "";
+        var d = _state.Get(code);
+        return d is null ? (404, SimJson.Error($"Không tìm thấy hồ sơ {code}")) : (200, d.Item);
+    }
+
+    private (int, JsonNode?) Steps(HttpContext ctx)
+    {
+        var code = ctx.Request.RouteValues["maHoSo"] as string ?? "";
+        var steps = _state.StepsOf(code);
+        return steps is null
+            ? (404, SimJson.Error($"Không tìm thấy hồ sơ {code}"))
+            : (200, new JsonObject { ["items"] = new JsonArray(steps.Select(s => (JsonNode)s).ToArray()) });
+    }
+
+    private (int, JsonNode?) Agencies(HttpContext ctx) =>
+        (200, new JsonObject { ["items"] = new JsonArray(_state.Agencies.Select(a => (JsonNode)a.ToJson()).ToArray()) });
+
+    private (int, JsonNode?) Received(HttpContext ctx)
+    {
+        var q = ctx.Request.Query;
+        if (!DateOnly.TryParseExact(q["tuNgay"].ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+            return Bad("tuNgay phải có dạng yyyy-MM-dd");
+        if (!DateOnly.TryParseExact(q["denNgay"].ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to))
+            return Bad("denNgay phải có dạng yyyy-MM-dd");
+        if (from > to) return Bad("tuNgay lớn hơn denNgay");
+        var items = _state.ReceivedCounts(from, to).Select(c => (JsonNode)new JsonObject
+        {
+            ["MaDonVi"] = c.MaDonVi,
+            ["Ngay"] = c.Ngay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["SoHoSoTiepNhan"] = c.SoHoSoTiepNhan,
+        }).ToArray();
+        return (200, new JsonObject { ["items"] = new JsonArray(items) });
+    }
+
+    private static (int, JsonNode?) Bad(string message) => (400, SimJson.Error(message));
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoWithOffset();
+
+    /// <summary>ISO 8601 with an offset (a '+' that arrived unencoded, as a space, is read as '+').</summary>
+    internal static bool TryParseInstant(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text.Length > 6 && text[^6] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 6), "+", text.AsSpan(text.Length - 5));
+        else if (text.Length > 5 && text[^5] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 5), "+", text.AsSpan(text.Length - 4));
+        if (!IsoWithOffset().IsMatch(text)) return false;
+        if (text[^5] is '+' or '-' && char.IsDigit(text[^4]) && text[^3] != ':')
+            text = string.Concat(text.AsSpan(0, text.Length - 2), ":", text.AsSpan(text.Length - 2));
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    internal static string EncodeCursor(PageKey key)
+    {
+        var json = new JsonObject { ["t"] = key.Seconds, ["k"] = key.MaHoSo }.ToJsonString();
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    internal static bool TryDecodeCursor(string text, out PageKey key)
+    {
+        key = default;
+        try
+        {
+            var b64 = text.Replace('-', '+').Replace('_', '/');
+            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
+            if (JsonNode.Parse(Convert.FromBase64String(b64)) is not JsonObject o) return false;
+            if (o["t"] is not JsonValue t || !t.TryGetValue<long>(out var seconds)) return false;
+            if (SimJson.Str(o, "k") is not { } k) return false;
+            key = new PageKey(seconds, k);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ control routes
+
+    private void MapControl(WebApplication app, GroundTruth? truth)
+    {
+        var sim = app.MapGroup("/_sim");
+        sim.MapGet("/faults", () => SimJson.Result(_state.Faults.ToJson()));
+        sim.MapPost("/faults", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            try
+            {
+                _state.Faults.ApplyJson(body);
+            }
+            catch (ArgumentException e)
+            {
+                return SimJson.Result(SimJson.Error(e.Message), 400);
+            }
+            if (SimJson.Str(body, "revokeTokens") is "True") _state.RevokeAllTokens();
+            return SimJson.Result(_state.Faults.ToJson());
+        });
+        sim.MapPost("/tokens/revoke", () =>
+        {
+            _state.RevokeAllTokens();
+            return SimJson.Result(new JsonObject { ["revoked"] = true });
+        });
+        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
+        sim.MapPost("/config", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (SimJson.Int(body["tokenLifetimeSeconds"]) is { } s) _state.TokenLifetime = TimeSpan.FromSeconds(s);
+            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
+            return SimJson.Result(ConfigJson());
+        });
+        sim.MapGet("/stats", () =>
+        {
+            var stats = _state.Counters.ToJson();
+            stats["dossiers"] = _state.Count;
+            stats["activeTokens"] = _state.ActiveTokenCount;
+            return SimJson.Result(stats);
+        });
+        sim.MapPost("/stats/reset", () =>
+        {
+            _state.Counters.Reset();
+            return SimJson.Result(new JsonObject { ["reset"] = true });
+        });
+        sim.MapPost("/hoso/{maHoSo}", async (HttpContext ctx, string maHoSo) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (!_state.Contains(maHoSo)) return SimJson.Result(SimJson.Error($"Unknown dossier {maHoSo}."), 404);
+            try
+            {
+                var flag = SimJson.Str(body, "trangThaiDongBo");
+                var error = SimJson.Str(body, "loiDongBo");
+                ProvincialDossier? result = null;
+                if (SimJson.Int(body["status"]) is { } status)
+                {
+                    DateTimeOffset? at = null;
+                    if (SimJson.Str(body, "at") is { } atText)
+                        at = TryParseInstant(atText, out var parsed) ? parsed : throw new ArgumentException("at must be ISO 8601 with offset.");
+                    result = _state.SetStatus(maHoSo, status, at);
+                }
+                if (body["changes"] is JsonObject changes)
+                {
+                    result = _state.Change(maHoSo, changes, flag, error);
+                }
+                else if (flag is not null || error is not null)
+                {
+                    var current = _state.Get(maHoSo)!;
+                    result = _state.SetSyncFlag(maHoSo, flag ?? current.TrangThaiDongBo, error ?? current.LoiDongBo);
+                }
+                result ??= _state.Get(maHoSo)!;
+                return SimJson.Result(result.Item);
+            }
+            catch (ArgumentException e)
+            {
+                return SimJson.Result(SimJson.Error(e.Message), 400);
+            }
+        });
+        sim.MapPost("/hoso", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
+                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            try
+            {
+                var added = new List<ProvincialDossier>();
+                if (body["dossiers"] is JsonArray dossiers)
+                    foreach (var d in dossiers)
+                        added.Add(_state.Add(d as JsonObject ?? throw new ArgumentException("Every dossier must be a JSON object."),
+                            trangThaiDongBo: SimJson.Str(body, "trangThaiDongBo") ?? "0"));
+                if (SimJson.Int(body["generate"]) is { } n)
+                    added.AddRange(_state.AddGenerated(n, SimJson.Str(body, "maDonVi")));
+                return SimJson.Result(new JsonObject
+                {
+                    ["added"] = new JsonArray(added.Select(a => (JsonNode)JsonValue.Create(a.MaHoSo)).ToArray()),
+                });
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return SimJson.Result(SimJson.Error(e.Message), 400);
+            }
+        });
+        if (truth is not null) TruthRoutes.Map(sim, truth);
+    }
+
+    private JsonObject ConfigJson() => new()
+    {
+        ["tokenLifetimeSeconds"] = (long)_state.TokenLifetime.TotalSeconds,
+        ["latencyMs"] = (long)_state.Latency.TotalMilliseconds,
+        ["clientId"] = _state.ClientId,
+    };
+}
