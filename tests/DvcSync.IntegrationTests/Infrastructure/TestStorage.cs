@@ -1,0 +1,49 @@
+using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DvcSync.IntegrationTests.Infrastructure;
+
+/// <summary>The project's storage wiring on Azurite, with tables and a queue of its own so tests never share state.</summary>
+public sealed class TestStorage : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private TestStorage(ServiceProvider services, string prefix, string queue)
+    {
+        _services = services;
+        TablePrefix = prefix;
+        QueueName = queue;
+    }
+
+    public string TablePrefix { get; }
+    public string QueueName { get; }
+    public ISyncLedger Ledger => _services.GetRequiredService<ISyncLedger>();
+    public IPipelineState State => _services.GetRequiredService<IPipelineState>();
+    public IRepairQueue Queue => _services.GetRequiredService<IRepairQueue>();
+    public StorageAccount Account => _services.GetRequiredService<StorageAccount>();
+
+    public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public static async Task<TestStorage> CreateAsync(AzuriteFixture azurite, TimeProvider? clock = null)
+    {
+        var prefix = NewPrefix();
+        var queue = "repair-" + prefix;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Sync:TablePrefix"] = prefix,
+            ["Sync:RepairQueue"] = queue,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSyncStorage(configuration);
+        var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);
+        return new TestStorage(provider, prefix, queue);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}

@@ -1,0 +1,156 @@
+using Azure.Data.Tables;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
+using DvcSync.IntegrationTests.Infrastructure;
+
+namespace DvcSync.IntegrationTests.Storage;
+
+[Collection(AzuriteCollection.Name)]
+public class TableSyncLedgerTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Jan15 = new(2025, 1, 15, 9, 30, 0, TimeSpan.FromHours(7));
+
+    private static LedgerEntry Entry(string agency, int n, DateTimeOffset? received) => new()
+    {
+        MaHoSo = $"{agency}-250115-{n:00000}",
+        MaDonVi = agency,
+        NgayTiepNhan = received,
+        TrangThaiHoSo = 4,
+        PhienBan = 1,
+        State = SyncState.Pending,
+        UpdatedAt = Jan15,
+    };
+
+    [Fact]
+    public async Task An_entry_round_trips_and_its_day_count_and_unsynced_index_follow_it()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        var day = VnTime.Day(Jan15);
+
+        var saved = await ledger.SaveAsync(null, Entry("000.00.19.H19", 1, Jan15) with { LastError = "not on the portal" }, CancellationToken.None);
+        var read = await ledger.GetAsync("000.00.19.H19", saved.MaHoSo, CancellationToken.None);
+        Assert.Equal(saved.ETag, read!.ETag);
+        Assert.Equal(Jan15, read.NgayTiepNhan);
+        Assert.Equal("not on the portal", read.LastError);
+        Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 0)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
+        Assert.Equal(saved.MaHoSo, Assert.Single(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None)).MaHoSo);
+
+        await ledger.SaveAsync(read, read.Confirmed(Jan15.AddHours(1)), CancellationToken.None);
+        Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 1)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
+        Assert.Empty(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stale_writer_loses_with_a_conflict_and_changes_nothing()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var first = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15), CancellationToken.None);
+        await storage.Ledger.SaveAsync(first, first.Confirmed(Jan15), CancellationToken.None);
+
+        await Assert.ThrowsAsync<LedgerConflictException>(() => storage.Ledger.SaveAsync(first, first.Rejected("late", false, Jan15), CancellationToken.None));
+        await Assert.ThrowsAsync<LedgerConflictException>(() => storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15), CancellationToken.None));
+
+        var day = VnTime.Day(Jan15);
+        Assert.Equal(SyncState.Synced, (await storage.Ledger.GetAsync("A", first.MaHoSo, CancellationToken.None))!.State);
+        Assert.Equal([new LedgerDayCount("A", day, 1, 1)], await storage.Ledger.GetDayCountsAsync(["A"], day, day, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_changed_reception_day_moves_the_count()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var saved = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15).Confirmed(Jan15), CancellationToken.None);
+        await storage.Ledger.SaveAsync(saved, saved with { NgayTiepNhan = Jan15.AddDays(2) }, CancellationToken.None);
+
+        var counts = await storage.Ledger.GetDayCountsAsync(["A"], VnTime.Day(Jan15), VnTime.Day(Jan15).AddDays(2), CancellationToken.None);
+        Assert.Equal(0, counts.Where(c => c.Day == VnTime.Day(Jan15)).Sum(c => c.Seen));
+        Assert.Equal(1, counts.Single(c => c.Day == VnTime.Day(Jan15).AddDays(2)).Synced);
+    }
+
+    [Fact]
+    public async Task Dossiers_without_a_reception_date_are_kept_but_never_counted()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        await storage.Ledger.SaveAsync(null, Entry("A", 1, null), CancellationToken.None);
+        Assert.NotNull(await storage.Ledger.GetAsync("A", Entry("A", 1, null).MaHoSo, CancellationToken.None));
+        Assert.Empty(await storage.Ledger.GetDayCountsAsync(["A"], new DateOnly(2000, 1, 1), new DateOnly(2100, 1, 1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Counts_equal_a_recount_after_many_concurrent_writers_on_the_same_days()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        var random = new Random(7);
+        var plans = Enumerable.Range(1, 60).Select(n => (Entry: Entry(n % 2 == 0 ? "A" : "B", n, Jan15.AddDays(n % 3)), Steps: random.Next(1, 5))).ToList();
+
+        // Each dossier goes through its own sequence of transitions while the others hammer the same day rows.
+        await Parallel.ForEachAsync(plans, new ParallelOptions { MaxDegreeOfParallelism = 12 }, async (plan, ct) =>
+        {
+            var current = await ledger.SaveAsync(null, plan.Entry, ct);
+            for (var step = 0; step < plan.Steps; step++)
+            {
+                var next = (step % 3) switch
+                {
+                    0 => current.Confirmed(Jan15),
+                    1 => current.Rejected("refused", portalHolds: false, Jan15),
+                    _ => current.RetryScheduled("503", Jan15.AddMinutes(1), Jan15),
+                };
+                current = await ledger.SaveAsync(current, next, ct);
+            }
+        });
+
+        var table = storage.Account.Table(storage.TablePrefix + StorageOptions.LedgerTableName);
+        var entries = new List<LedgerEntry>();
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo("h|") >= 0 && r.RowKey.CompareTo("h}") < 0))
+            entries.Add(await ledger.GetAsync(row.GetString("MaDonVi"), row.GetString("MaHoSo"), CancellationToken.None) ?? throw new InvalidOperationException());
+
+        var counted = await ledger.GetDayCountsAsync(["A", "B"], VnTime.Day(Jan15), VnTime.Day(Jan15).AddDays(3), CancellationToken.None);
+        var recount = entries.GroupBy(e => (e.MaDonVi, Day: e.ReceivedDay!.Value))
+            .Select(g => new LedgerDayCount(g.Key.MaDonVi, g.Key.Day, g.Count(), g.Count(e => e.CountsAsSynced)))
+            .OrderBy(c => c.MaDonVi).ThenBy(c => c.Day).ToList();
+        Assert.Equal(60, entries.Count);
+        Assert.Equal(recount, counted.Where(c => c.Seen > 0).OrderBy(c => c.MaDonVi).ThenBy(c => c.Day).ToList());
+        Assert.Equal(entries.Count(e => e.IsUnsynced),
+            (await ledger.GetUnsyncedAsync(["A", "B"], VnTime.Day(Jan15), VnTime.Day(Jan15).AddDays(3), null, 500, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Unsynced_entries_page_in_reception_order_across_agencies()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        for (var n = 0; n < 7; n++)
+            await storage.Ledger.SaveAsync(null, Entry(n % 2 == 0 ? "A" : "B", n, Jan15.AddHours(7 - n)), CancellationToken.None);
+        var day = VnTime.Day(Jan15);
+
+        var seen = new List<LedgerEntry>();
+        UnsyncedPosition? after = null;
+        while (true)
+        {
+            var page = await storage.Ledger.GetUnsyncedAsync(["A", "B"], day, day.AddDays(1), after, 3, CancellationToken.None);
+            seen.AddRange(page);
+            if (page.Count < 3) break;
+            after = new UnsyncedPosition(page[^1].NgayTiepNhan!.Value, page[^1].MaHoSo);
+        }
+
+        Assert.Equal(7, seen.Count);
+        Assert.Equal(seen.OrderBy(e => e.NgayTiepNhan).Select(e => e.MaHoSo), seen.Select(e => e.MaHoSo));
+    }
+
+    [Fact]
+    public async Task Entries_in_the_repairs_hands_are_listed_for_the_sweep()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var pending = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15), CancellationToken.None);
+        var synced = await storage.Ledger.SaveAsync(null, Entry("B", 2, null), CancellationToken.None);
+        await storage.Ledger.SaveAsync(synced, synced.Confirmed(Jan15), CancellationToken.None);
+
+        var inRepair = new List<LedgerEntry>();
+        await foreach (var e in storage.Ledger.GetInRepairAsync(CancellationToken.None)) inRepair.Add(e);
+        Assert.Equal(pending.MaHoSo, Assert.Single(inRepair).MaHoSo);
+    }
+}
