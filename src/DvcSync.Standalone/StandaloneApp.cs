@@ -20,25 +20,27 @@ public static class StandaloneApp
         try
         {
             app = Build(args);
+            // Every options check at once, before anything starts: the operator sees all the bad keys in one go.
+            app.Services.GetService<IStartupValidator>()?.Validate();
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (ConfigurationProblems(e) is { Count: > 0 } problems)
         {
-            // A configuration mistake is the operator's to fix: say which key, not a stack trace.
-            await Console.Error.WriteLineAsync("Configuration error: " + e.Message);
+            // A configuration mistake is the operator's to fix: say which keys, not a stack trace.
+            foreach (var problem in problems.Distinct()) await Console.Error.WriteLineAsync("Configuration error: " + problem);
             return 2;
         }
 
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (OptionsValidationException e)
-        {
-            await Console.Error.WriteLineAsync("Configuration error: " + string.Join("; ", e.Failures));
-            return 2;
-        }
+        await app.RunAsync();
+        return 0;
     }
+
+    private static List<string> ConfigurationProblems(Exception e) => e switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ConfigurationProblems).ToList(),
+        InvalidOperationException invalid => [invalid.Message],
+        _ => [],
+    };
 
     public static WebApplication Build(string[] args)
     {

@@ -215,10 +215,9 @@ public sealed class NationalPortalClient : INationalPortal
         }
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            var retryAfter = response.Headers is { } headers && headers.RetryAfter is { } header
-                ? header.Delta ?? (header.Date is { } date ? Max(date - _time.GetUtcNow(), TimeSpan.Zero) : null)
-                : null;
-            return PortalCall.Transient("the portal is throttling this client (HTTP 429)", retryAfter ?? PortalRateLimitingHandler.DefaultPause);
+            return PortalCall.Transient(
+                "the portal is throttling this client (HTTP 429)",
+                PortalRetryAfter.From(response.Headers, _time) ?? PortalRateLimitingHandler.DefaultPause);
         }
         if (response.StatusCode == HttpStatusCode.BadRequest)
             return PortalCall.Transient($"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check {NationalPortalOptions.SectionName}:DstCode and :MaDonVi");
@@ -247,8 +246,6 @@ public sealed class NationalPortalClient : INationalPortal
         System.Text.Json.JsonException => "the portal's answer could not be read as JSON",
         _ => $"the portal call failed ({ex.GetType().Name})",
     };
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static PortalDossier? FindDossier(JsonNode? result, string maHoSo)
     {

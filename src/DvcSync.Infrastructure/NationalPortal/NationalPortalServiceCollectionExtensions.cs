@@ -44,7 +44,7 @@ public static class NationalPortalServiceCollectionExtensions
         services.TryAddTransient(sp => new PortalRateLimitingHandler(
             sp.GetRequiredService<PortalRateGate>(), sp.GetRequiredService<NationalPortalCallStats>(), TimeOf(sp)));
 
-        var client = services.AddRefitClient<INationalPortalApi>(_ => PortalJson.CreateRefitSettings(), HttpClientName)
+        var client = services.AddRefitGeneratedClient<INationalPortalApi>(_ => PortalJson.CreateRefitSettings(), HttpClientName)
             .ConfigureHttpClient((sp, http) =>
             {
                 http.BaseAddress = Options(sp).BaseUri;
@@ -52,19 +52,21 @@ public static class NationalPortalServiceCollectionExtensions
                 http.Timeout = Timeout.InfiniteTimeSpan;
             });
         client.AddResilienceHandler("retry", builder => builder.AddRetry(new HttpRetryStrategyOptions
-            {
-                // Every portal write is idempotent by protocol (insert → "-3" → update, update → "-4" → insert, steps
-                // keyed by MaHoSo, time and status), so POSTs are retried like GETs.
-                MaxRetryAttempts = MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = RetryBaseDelay,
-                MaxDelay = RetryMaxDelay,
-                ShouldRetryAfterHeader = true,
-            }));
+        {
+            // Every portal write is idempotent by protocol (insert → "-3" → update, update → "-4" → insert, steps
+            // keyed by MaHoSo, time and status), so POSTs are retried like GETs.
+            MaxRetryAttempts = MaxRetryAttempts,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = RetryBaseDelay,
+            MaxDelay = RetryMaxDelay,
+            ShouldRetryAfterHeader = true,
+        }));
+        // Inside the retry handler: every attempt, the first and each retry, takes a slot of the rate gate.
         client.AddHttpMessageHandler<PortalRateLimitingHandler>();
+        // Inside the gate: the time-out covers the portal's answer, not the wait for a slot.
         client.AddResilienceHandler("attempt-timeout", (builder, context) =>
-                builder.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<NationalPortalOptions>>().Value.Timeout));
+            builder.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<NationalPortalOptions>>().Value.Timeout));
 
         services.AddTransient<INationalPortal>(sp => new NationalPortalClient(
             sp.GetRequiredService<INationalPortalApi>(),

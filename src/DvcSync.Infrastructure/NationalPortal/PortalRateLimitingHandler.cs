@@ -33,9 +33,11 @@ internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPor
 internal static class PortalRetryAfter
 {
     /// <summary>The Retry-After of a response, in seconds or as a date; null when absent.</summary>
-    public static TimeSpan? From(HttpResponseMessage response, TimeProvider time)
+    public static TimeSpan? From(HttpResponseMessage response, TimeProvider time) => From(response.Headers, time);
+
+    public static TimeSpan? From(System.Net.Http.Headers.HttpResponseHeaders? headers, TimeProvider time)
     {
-        var header = response.Headers.RetryAfter;
+        var header = headers?.RetryAfter;
         if (header is null) return null;
         if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
         if (header.Date is { } date)

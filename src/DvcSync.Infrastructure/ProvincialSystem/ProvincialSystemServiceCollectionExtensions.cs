@@ -39,17 +39,16 @@ public static class ProvincialSystemServiceCollectionExtensions
         services.TryAddSingleton(sp => new ProvincialTokenCache(Options(sp), TimeOf(sp), sp.GetRequiredService<ILogger<ProvincialTokenCache>>()));
         services.TryAddTransient(sp => new ProvincialBearerHandler(sp.GetRequiredService<ProvincialTokenCache>(), sp.GetRequiredService<IProvincialTokenApi>()));
 
-        services.AddRefitClient<IProvincialTokenApi>(_ => ProvincialJson.CreateRefitSettings(), TokenHttpClientName)
+        services.AddRefitGeneratedClient<IProvincialTokenApi>(_ => ProvincialJson.CreateRefitSettings(), TokenHttpClientName)
             .ConfigureHttpClient(Configure)
             .AddStandardResilienceHandler()
             .Configure(ConfigureResilience);
 
-        services.AddRefitClient<IProvincialSystemApi>(_ => ProvincialJson.CreateRefitSettings(), HttpClientName)
-            .ConfigureHttpClient(Configure)
-            .AddStandardResilienceHandler()
-            .Configure(ConfigureResilience);
+        var api = services.AddRefitGeneratedClient<IProvincialSystemApi>(_ => ProvincialJson.CreateRefitSettings(), HttpClientName)
+            .ConfigureHttpClient(Configure);
+        api.AddStandardResilienceHandler().Configure(ConfigureResilience);
         // Added after the resilience handler, so it sits inside it: each attempt gets a current token.
-        services.AddHttpClient(HttpClientName).AddHttpMessageHandler<ProvincialBearerHandler>();
+        api.AddHttpMessageHandler<ProvincialBearerHandler>();
 
         services.AddTransient<IProvincialSystem>(sp => new ProvincialSystemClient(
             sp.GetRequiredService<IProvincialSystemApi>(),

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The main job on one machine: Azurite, the simulated national portal and provincial system, and the standalone
+# host running reconciliation, repair and the API against them. Prints the URL and key to use, then the sync rate
+# every few seconds as repairs land. Ctrl+C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOSSIERS="${DOSSIERS:-3000}"
+SEED="${SEED:-42}"
+API_PORT="${API_PORT:-7071}"
+PORTAL_RPS="${PORTAL_RPS:-20}"
+logs="artifacts/demo"
+mkdir -p "$logs"
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_for_port() {
+  local port=$1 name=$2 pid=$3
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$name stopped; see $logs" >&2; exit 1; fi
+    sleep 0.1
+  done
+  echo "$name did not open port $port; see $logs" >&2; exit 1
+}
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo; echo "Stopping…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "== Installing Azurite (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "== Building"
+dotnet build src/DvcSync.Standalone -c Release -nologo -v quiet
+dotnet build src/DvcSync.Simulators -c Release -nologo -v quiet
+
+blob=$(free_port); queue=$(free_port); table=$(free_port)
+portal=$(free_port); provincial=$(free_port)
+
+echo "== Starting Azurite (in memory)"
+node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --loose \
+  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+  --tableHost 127.0.0.1 --tablePort "$table" > "$logs/azurite.log" 2>&1 &
+pids+=($!); azurite_pid=$!
+wait_for_port "$table" Azurite "$azurite_pid"; wait_for_port "$queue" Azurite "$azurite_pid"
+
+echo "== Starting the simulated national portal and provincial system ($DOSSIERS dossiers, seed $SEED)"
+dotnet src/DvcSync.Simulators/bin/Release/net10.0/DvcSync.Simulators.dll \
+  --portal-port "$portal" --provincial-port "$provincial" --seed "$SEED" --dossiers "$DOSSIERS" \
+  --portal-rps "$PORTAL_RPS" > "$logs/simulators.log" 2>&1 &
+pids+=($!); sim_pid=$!
+wait_for_port "$portal" "Portal simulator" "$sim_pid"; wait_for_port "$provincial" "Provincial simulator" "$sim_pid"
+
+read_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+admin_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+
+echo "== Starting the sync host on http://127.0.0.1:$API_PORT"
+AzureWebJobsStorage="$storage" \
+NationalPortal__BaseUrl="http://127.0.0.1:$portal" NationalPortal__Username=dvcsync NationalPortal__Password=dvcsync-demo \
+NationalPortal__DstCode=H19 NationalPortal__MaDonVi=000.00.00.H19 NationalPortal__MaxRequestsPerSecond="$PORTAL_RPS" \
+ProvincialSystem__BaseUrl="http://127.0.0.1:$provincial" ProvincialSystem__ClientId=dvcsync ProvincialSystem__ClientSecret=dvcsync-demo-secret \
+Sync__ReconcileSchedule="0 */2 * * * *" Sync__ReconcileOnStartup=true Sync__HistoryFrom=2025-01-01 \
+Sync__RetryBaseSeconds=5 Sync__RetryMaxMinutes=2 \
+Api__Keys="$read_key" Api__AdminKeys="$admin_key" \
+  dotnet src/DvcSync.Standalone/bin/Release/net10.0/DvcSync.Standalone.dll --urls "http://127.0.0.1:$API_PORT" > "$logs/standalone.log" 2>&1 &
+pids+=($!); host_pid=$!
+wait_for_port "$API_PORT" "Sync host" "$host_pid"
+
+year=$(date +%Y); today=$(date +%F)
+base="http://127.0.0.1:$API_PORT/api"
+cat <<BANNER
+
+  Sync host:        $base   (logs in $logs/)
+  Read key:         $read_key
+  Admin key:        $admin_key
+
+  Sync rate, this year:
+    curl -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$year-01-01&to=$today"
+  Unsynced dossiers and why:
+    curl -H "x-functions-key: $read_key" "$base/dossiers/unsynced?from=$year-01-01&to=$today"
+  Pipeline health:
+    curl -H "x-functions-key: $read_key" "$base/health"
+
+  The first reconciliation checks every dossier since 2025-01-01 against the portal at $PORTAL_RPS calls/s;
+  repairs follow it. Watch the rate rise below. Ctrl+C stops everything.
+
+BANNER
+
+while kill -0 "$host_pid" 2>/dev/null; do
+  curl -s -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$year-01-01&to=$today" \
+    | node -e '
+        let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+          try { const r=JSON.parse(s);
+            if (r.received===undefined) { console.log(new Date().toTimeString().slice(0,8), r.detail||s); return; }
+            const pct=r.rate===null?"—":(100*r.rate).toFixed(2)+"%";
+            console.log(`${new Date().toTimeString().slice(0,8)}  ${r.from}..${r.to}  received ${r.received}  synced ${r.synced}  rate ${pct}  points ${r.points.toFixed(2)}/${r.maxPoints}`);
+          } catch { console.log("waiting for the host…"); } });' || true
+  sleep 10
+done
+echo "The sync host stopped; see $logs/standalone.log" >&2
+exit 1

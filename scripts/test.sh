@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test of the project from a clean clone: installs what the tests need (Azurite from npm), builds the
+# solution with warnings as errors, runs all test projects, and ends with one line "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configuration="${CONFIGURATION:-Release}"
+results="artifacts/test-results"
+mkdir -p "$results"
+
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "== Installing Azurite (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "== Building ($configuration)"
+dotnet build Functions.sln -c "$configuration" -nologo -v quiet
+
+echo "== Testing"
+log="$results/dotnet-test.log"
+set +e
+dotnet test Functions.sln -c "$configuration" --no-build -nologo \
+  --results-directory "$results" --logger "trx" --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one summary per test assembly; CI reads a single total.
+summary=$(awk '
+  /^Total tests: [0-9]+/ { inblock = 1; next }
+  inblock && /^ +Passed: +[0-9]+ *$/  { passed  += $2; next }
+  inblock && /^ +Failed: +[0-9]+ *$/  { failed  += $2; next }
+  inblock && /^ +Skipped: +[0-9]+ *$/ { skipped += $2; next }
+  inblock && /^ +Total time:/ { inblock = 0 }
+  END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }
+' "$log")
+echo
+echo "$summary"
+
+if [ "$status" -ne 0 ]; then
+  echo "dotnet test exited with $status" >&2
+  exit "$status"
+fi
+if [ "${summary%% *}" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi

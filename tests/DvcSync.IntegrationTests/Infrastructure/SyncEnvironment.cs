@@ -1,0 +1,112 @@
+using System.Net.Http.Headers;
+using DvcSync.Application.Reconciliation;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using DvcSync.Simulators;
+using DvcSync.Standalone;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DvcSync.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The whole pipeline for real: both simulators, Azurite, and the standalone host built in this process with the
+/// configuration an operator would give it (its queue poller included). The timer is set far off: tests run the
+/// reconciliation when they want it.
+/// </summary>
+public sealed class SyncEnvironment : IAsyncDisposable
+{
+    public const string ReadKey = "read-key-for-tests-0123456789";
+    public const string AdminKey = "admin-key-for-tests-0123456789";
+
+    private SyncEnvironment(SimulatorHost simulators, WebApplication app, string baseUrl, string queueName)
+    {
+        Simulators = simulators;
+        App = app;
+        BaseUrl = baseUrl;
+        QueueName = queueName;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    }
+
+    public SimulatorHost Simulators { get; }
+    public WebApplication App { get; }
+    public string BaseUrl { get; }
+    public string QueueName { get; }
+    public HttpClient Http { get; }
+    public ISyncLedger Ledger => App.Services.GetRequiredService<ISyncLedger>();
+    public IRepairQueue Queue => App.Services.GetRequiredService<IRepairQueue>();
+
+    public static async Task<SyncEnvironment> StartAsync(AzuriteFixture azurite, SimulatorOptions simulatorOptions, IDictionary<string, string?>? settings = null)
+    {
+        var simulators = await SimulatorHost.StartAsync(simulatorOptions);
+        var prefix = TestStorage.NewPrefix();
+        var queue = "repair-" + prefix;
+        var configuration = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Sync:TablePrefix"] = prefix,
+            ["Sync:RepairQueue"] = queue,
+            ["Sync:ReconcileSchedule"] = "0 0 0 1 1 *",
+            ["Sync:HistoryFrom"] = simulatorOptions.ScenarioStart.ToString("yyyy-MM-dd"),
+            ["Sync:QueuePollMaxMilliseconds"] = "200",
+            ["NationalPortal:BaseUrl"] = simulators.PortalBaseUrl,
+            ["NationalPortal:Username"] = simulators.Credentials.PortalUsername,
+            ["NationalPortal:Password"] = simulators.Credentials.PortalPassword,
+            ["NationalPortal:DstCode"] = simulators.Credentials.PortalDstCode,
+            ["NationalPortal:MaDonVi"] = simulators.Credentials.PortalMaDonVi,
+            ["NationalPortal:MaxRequestsPerSecond"] = simulatorOptions.PortalRateLimitPerSecond is > 0 and var limit ? limit.ToString() : "500",
+            ["ProvincialSystem:BaseUrl"] = simulators.ProvincialBaseUrl,
+            ["ProvincialSystem:ClientId"] = simulators.Credentials.ProvincialClientId,
+            ["ProvincialSystem:ClientSecret"] = simulators.Credentials.ProvincialClientSecret,
+            ["Api:Keys"] = ReadKey,
+            ["Api:AdminKeys"] = AdminKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+
+        var args = configuration.Select(kv => $"--{kv.Key}={kv.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
+        var app = StandaloneApp.Build(args);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SyncEnvironment(simulators, app, address, queue);
+    }
+
+    public Task<ReconcileRun?> ReconcileAsync() => App.Services.GetRequiredService<IReconcileHandler>().RunAsync(CancellationToken.None);
+
+    /// <summary>
+    /// Waits until the repair has nothing left to do: the queue is empty and no entry is pending or retrying. The
+    /// repairs run in the host's own poller; this only watches, with a deadline that fails the test.
+    /// </summary>
+    public async Task WaitForRepairsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var depth = await Queue.GetApproximateDepthAsync(CancellationToken.None);
+            var inRepair = 0;
+            await foreach (var _ in Ledger.GetInRepairAsync(CancellationToken.None)) inRepair++;
+            if (depth == 0 && inRepair == 0) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Repairs did not settle in {timeout}: {depth} messages queued, {inRepair} entries in repair");
+            await Task.Delay(200);
+        }
+    }
+
+    public HttpRequestMessage Get(string pathAndQuery, string? key = ReadKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        if (key is not null) request.Headers.Add("x-functions-key", key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Simulators.DisposeAsync();
+    }
+}
