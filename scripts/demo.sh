@@ -94,15 +94,21 @@ cat <<BANNER
 
 BANNER
 
-while kill -0 "$host_pid" 2>/dev/null; do
-  curl -s -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$year-01-01&to=$today" \
+report() {
+  curl -s -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$1&to=$2" \
     | node -e '
         let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
           try { const r=JSON.parse(s);
-            if (r.received===undefined) { console.log(new Date().toTimeString().slice(0,8), r.detail||s); return; }
+            if (r.received===undefined) { console.log("  ", r.detail||s); return; }
             const pct=r.rate===null?"—":(100*r.rate).toFixed(2)+"%";
-            console.log(`${new Date().toTimeString().slice(0,8)}  ${r.from}..${r.to}  received ${r.received}  synced ${r.synced}  rate ${pct}  points ${r.points.toFixed(2)}/${r.maxPoints}`);
-          } catch { console.log("waiting for the host…"); } });' || true
+            console.log(`   ${r.from}..${r.to}  received ${String(r.received).padStart(5)}  synced ${String(r.synced).padStart(5)}  rate ${pct.padStart(7)}  points ${r.points.toFixed(2)}/${r.maxPoints}`);
+          } catch { console.log("   waiting for the host…"); } });' || true
+}
+
+while kill -0 "$host_pid" 2>/dev/null; do
+  echo "$(date +%T)  province 000.00.00.H19"
+  report 2025-01-01 2025-12-31
+  report "$year-01-01" "$today"
   sleep 10
 done
 echo "The sync host stopped; see $logs/standalone.log" >&2

@@ -10,6 +10,8 @@ namespace DvcSync.Application.Indicators;
 
 public sealed record SyncRateAgencyRow(string Agency, string Name, long Received, long Synced, double? Rate);
 
+public sealed record SyncRateDay(string Date, long Received, long Synced, double? Rate);
+
 public sealed record SyncRateReport(
     string Indicator,
     string From,
@@ -23,7 +25,8 @@ public sealed record SyncRateReport(
     double MaxPoints,
     string? AsOf,
     string ReceivedSource,
-    IReadOnlyList<SyncRateAgencyRow> Agencies);
+    IReadOnlyList<SyncRateAgencyRow> Agencies,
+    IReadOnlyList<SyncRateDay> Days);
 
 /// <summary>Indicator 1.4 for a period and an agency's subtree, with a row per agency directly below it.</summary>
 public sealed class SyncRateQuery(
@@ -84,6 +87,8 @@ public sealed class SyncRateQuery(
             options.SyncRateScoring.MaxPoints,
             lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
             receivedSource,
-            rows));
+            rows,
+            calculator.Daily(subtree, period.From, period.To)
+                .Select(d => new SyncRateDay(d.Day.ToString("yyyy-MM-dd"), d.Figures.Received, d.Figures.Synced, d.Figures.Rate)).ToList()));
     }
 }

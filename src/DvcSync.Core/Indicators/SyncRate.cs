@@ -51,6 +51,21 @@ public sealed class SyncRateCalculator
         }
     }
 
+    /// <summary>The figures of each day in the period, for a trend; days with nothing received or seen are left out.</summary>
+    public IReadOnlyList<(DateOnly Day, SyncRateFigures Figures)> Daily(IReadOnlySet<string> agencies, DateOnly from, DateOnly to)
+    {
+        var days = new SortedDictionary<DateOnly, (long Received, long Synced)>();
+        foreach (var key in _reported.Keys.Concat(_ledger.Keys).Distinct())
+        {
+            if (!agencies.Contains(key.MaDonVi) || key.Day < from || key.Day > to) continue;
+            var (seen, held) = _ledger.GetValueOrDefault(key);
+            var (received, synced) = days.GetValueOrDefault(key.Day);
+            days[key.Day] = (received + Math.Max(_reported.GetValueOrDefault(key), seen), synced + held);
+        }
+        return days.Where(d => d.Value.Received > 0 || d.Value.Synced > 0)
+            .Select(d => (d.Key, new SyncRateFigures(d.Value.Received, d.Value.Synced))).ToList();
+    }
+
     public SyncRateFigures For(IReadOnlySet<string> agencies, DateOnly from, DateOnly to)
     {
         long received = 0, synced = 0;

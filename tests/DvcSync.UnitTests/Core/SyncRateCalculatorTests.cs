@@ -47,3 +47,24 @@ public class SyncRateCalculatorTests
     [Fact]
     public void No_rate_earns_no_points() => Assert.Equal(0, new IndicatorScoring(4, 1).Points(null));
 }
+
+public class SyncRateDailyTests
+{
+    [Fact]
+    public void Daily_figures_add_up_to_the_period()
+    {
+        var jan1 = new DateOnly(2025, 1, 1);
+        var calculator = new SyncRateCalculator([("A", jan1, 10), ("B", jan1.AddDays(1), 4)],
+            [new LedgerDayCount("A", jan1, 12, 9), new LedgerDayCount("B", jan1.AddDays(1), 2, 2), new LedgerDayCount("C", jan1, 5, 5)]);
+        var agencies = new HashSet<string> { "A", "B" };
+
+        var daily = calculator.Daily(agencies, jan1, jan1.AddDays(3));
+
+        Assert.Equal([jan1, jan1.AddDays(1)], daily.Select(d => d.Day));
+        Assert.Equal(new SyncRateFigures(12, 9), daily[0].Figures);
+        Assert.Equal(new SyncRateFigures(4, 2), daily[1].Figures);
+        var total = calculator.For(agencies, jan1, jan1.AddDays(3));
+        Assert.Equal(total.Received, daily.Sum(d => d.Figures.Received));
+        Assert.Equal(total.Synced, daily.Sum(d => d.Figures.Synced));
+    }
+}
