@@ -1,5 +1,5 @@
 using DvcSync.Application.Composition;
-using DvcSync.Application.Health;
+using DvcSync.Application.PortalAvailability;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Infrastructure.ProvincialSystem;
@@ -23,8 +23,10 @@ public static class SyncServiceCollectionExtensions
         // External systems
         services.AddProvincialSystemClient(configuration);
         services.AddNationalPortalClient(configuration);
+        // Outermost first: the circuit (sends nothing while the portal is down) → the availability record → the client.
         Decorate<INationalPortal>(services, (sp, inner) =>
             new PortalAvailabilityRecorder(inner, sp.GetRequiredService<IPipelineState>(), sp.GetRequiredService<TimeProvider>()));
+        Decorate<INationalPortal>(services, (sp, inner) => new CircuitBreakingPortal(inner, sp.GetRequiredService<PortalCircuit>()));
 
         return services;
     }

@@ -59,6 +59,7 @@ public static class StandaloneApp
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<RepairQueuePoller>();
         builder.Services.AddHostedService<ReconcileTimer>();
+        builder.Services.AddHostedService<PoisonQueueDrainer>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

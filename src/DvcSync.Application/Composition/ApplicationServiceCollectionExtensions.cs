@@ -3,6 +3,7 @@ using DvcSync.Application.Api;
 using DvcSync.Application.Configuration;
 using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
+using DvcSync.Application.PortalAvailability;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Application.Resync;
@@ -20,9 +21,17 @@ public static class ApplicationServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(SyncOptions.FromConfiguration(configuration, TimeProvider.System));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<SyncOptions>();
+            return new PortalCircuit(sp.GetRequiredService<TimeProvider>(), options.CircuitBreak, options.CircuitMaxBreak, options.CircuitFailureThreshold);
+        });
+        services.AddHostedService<PortalCircuitReporter>();
         services.AddSingleton<AgencyDirectory>();
         services.AddSingleton<ReconcileHandler>();
         services.AddSingleton<IReconcileHandler>(sp => sp.GetRequiredService<ReconcileHandler>());
+        services.AddSingleton<ProcedureCatalogue>();
+        services.AddSingleton<IPoisonDrainHandler, PoisonDrainHandler>();
         services.AddSingleton<RepairHandler>();
         services.AddSingleton<IRepairHandler>(sp => sp.GetRequiredService<RepairHandler>());
         services.AddSingleton<SyncRateQuery>();

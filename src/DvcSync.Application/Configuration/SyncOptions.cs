@@ -32,6 +32,11 @@ public sealed class SyncOptions
 
     public IndicatorScoring SyncRateScoring { get; init; } = new(2.0, 1.0);
 
+    /// <summary>The portal circuit: transient failures in a row that open it, and its first and longest break.</summary>
+    public int CircuitFailureThreshold { get; init; } = 5;
+    public TimeSpan CircuitBreak { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CircuitMaxBreak { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The period between two scheduled runs, as health judges staleness by it.</summary>
     public TimeSpan SchedulePeriod(DateTimeOffset now)
     {
@@ -76,6 +81,9 @@ public sealed class SyncOptions
                 TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:RetryBaseSeconds", 30, 0.01, 24 * 3600)),
                 TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:RetryMaxMinutes", 60, 0.01, 6 * 24 * 60)),
                 TimeSpan.FromHours(ReadDouble(configuration, "Sync:GiveUpHours", 24, 0.001, 24 * 30))),
+            CircuitFailureThreshold = (int)ReadDouble(configuration, "Sync:CircuitFailureThreshold", 5, 1, 1000),
+            CircuitBreak = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:CircuitBreakSeconds", 30, 0.1, 3600)),
+            CircuitMaxBreak = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:CircuitMaxBreakMinutes", 5, 0.01, 24 * 60)),
             SyncRateScoring = new IndicatorScoring(
                 ReadDouble(configuration, "Indicators:SyncRate:MaxPoints", 2.0, 0, 100),
                 ReadDouble(configuration, "Indicators:SyncRate:Threshold", 1.0, 0.0001, 1)),

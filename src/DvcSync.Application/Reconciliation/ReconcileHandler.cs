@@ -125,6 +125,12 @@ public sealed class ReconcileHandler(
             Interlocked.Increment(ref counters.Checked);
             Interlocked.Increment(ref counters.Lookups);
             var lookup = await portal.LookUpAsync(source.MaHoSo, cancellationToken);
+            if (lookup.Kind == PortalOutcomeKind.CircuitOpen)
+            {
+                // Checking on would turn every changed dossier into a repair of a dossier the portal may well hold.
+                // Stop; the watermark keeps this page for the next run.
+                throw new ExternalSystemUnavailableException("national portal", lookup.Message, lookup.RetryAfter);
+            }
             var now = clock.GetUtcNow();
             var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
 

@@ -21,6 +21,8 @@ public enum RepairOutcome
     RetryScheduled,
     /// <summary>Failed for longer than the give-up time.</summary>
     Abandoned,
+    /// <summary>Not tried: the portal is down (circuit open); queued again for after the next probe.</summary>
+    Deferred,
 }
 
 /// <summary>
@@ -43,6 +45,7 @@ public sealed class RepairHandler(
     INationalPortal portal,
     ISyncLedger ledger,
     IRepairQueue repairQueue,
+    ProcedureCatalogue catalogue,
     SyncOptions options,
     TimeProvider clock,
     ILogger<RepairHandler> logger) : IRepairHandler
@@ -83,6 +86,11 @@ public sealed class RepairHandler(
         var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
 
         var problems = PortalPreValidator.Validate(source.Dossier, now);
+        if (problems.Count == 0 && source.Dossier.MaTTHC.Length > 0)
+        {
+            var known = await catalogue.IsKnownAsync(source.Dossier.MaTTHC, cancellationToken);
+            problems = PortalPreValidator.Validate(source.Dossier, now, _ => known);
+        }
         if (problems.Count > 0)
         {
             await SaveAsync(entry, current.Rejected("Dữ liệu không hợp lệ: " + string.Join("; ", problems), current.PortalHolds, now), cancellationToken);
@@ -96,6 +104,8 @@ public sealed class RepairHandler(
         {
             case PortalOutcomeKind.Accepted:
                 break;
+            case PortalOutcomeKind.CircuitOpen:
+                return await DeferAsync(request, entry, current, write.Result.RetryAfter, cancellationToken);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
                 var reason = ReasonFor(request.MaHoSo, write.Result);
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
@@ -111,6 +121,8 @@ public sealed class RepairHandler(
         // The dossier is on the portal from here on, whatever happens to its steps.
         var synced = current.Confirmed(now);
         var stepsFailure = await SendStepsAsync(request.MaHoSo, cancellationToken);
+        if (stepsFailure is { CircuitOpen: true })
+            return await DeferAsync(request, entry, current with { PortalHolds = true }, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
             return await RetryLaterAsync(request, entry, current with { PortalHolds = true }, "portal (steps): " + stepsFailure.Message, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is not null)
@@ -142,7 +154,7 @@ public sealed class RepairHandler(
         }
     }
 
-    private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter);
+    private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter, bool CircuitOpen = false);
 
     private async Task<StepsFailure?> SendStepsAsync(string maHoSo, CancellationToken cancellationToken)
     {
@@ -160,8 +172,8 @@ public sealed class RepairHandler(
         {
             var result = await portal.AppendStepsAsync(chunk, cancellationToken);
             if (result.Kind == PortalOutcomeKind.Accepted) continue;
-            var transient = result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound;
-            return new StepsFailure(transient, result.Message, result.RetryAfter);
+            var transient = result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound or PortalOutcomeKind.CircuitOpen;
+            return new StepsFailure(transient, result.Message, result.RetryAfter, result.Kind == PortalOutcomeKind.CircuitOpen);
         }
         return null;
     }
@@ -192,6 +204,27 @@ public sealed class RepairHandler(
         await repairQueue.EnqueueAsync(request with { Attempt = basis.Attempts + 1, Reason = error }, wait, cancellationToken);
         logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, basis.Attempts + 2, wait);
         return RepairOutcome.RetryScheduled;
+    }
+
+    /// <summary>
+    /// The portal is down: put the repair back until the circuit's next probe, spread so the queue does not return
+    /// all at once, without counting an attempt or moving the give-up clock — an outage is not the dossier's fault.
+    /// </summary>
+    private async Task<RepairOutcome> DeferAsync(RepairRequest request, LedgerEntry? stored, LedgerEntry current, TimeSpan? untilProbe, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var wait = (untilProbe ?? TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30_000));
+        var deferred = current with
+        {
+            State = current.State == SyncState.Synced ? SyncState.Pending : current.State,
+            NextAttemptAt = now + wait,
+            LastError = "deferred: the national portal is unavailable (circuit open)",
+            UpdatedAt = now,
+        };
+        await SaveAsync(stored, deferred, cancellationToken);
+        await repairQueue.EnqueueAsync(request with { Reason = "deferred: portal unavailable" }, wait, cancellationToken);
+        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: the portal circuit is open", request.MaHoSo, wait);
+        return RepairOutcome.Deferred;
     }
 
     private TimeSpan DelayFor(int attempt, TimeSpan? retryAfter)

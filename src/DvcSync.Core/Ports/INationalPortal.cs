@@ -17,6 +17,8 @@ public enum PortalOutcomeKind
     FinalStateConflict,
     /// <summary>HTTP 5xx, 429, time-out, reset, "99", a session that would not renew: try again later.</summary>
     Transient,
+    /// <summary>Not sent: the portal is taken to be down (circuit open). Defer; this costs no attempt.</summary>
+    CircuitOpen,
 }
 
 public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, string Message);
@@ -24,7 +26,7 @@ public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, stri
 public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, IReadOnlyList<PortalItemError> Errors, TimeSpan? RetryAfter = null)
 {
     public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
-    public bool IsTransient => Kind == PortalOutcomeKind.Transient;
+    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen;
 }
 
 public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)

@@ -37,6 +37,9 @@ public interface IPipelineState
 
     Task RecordPortalCallAsync(bool succeeded, string? failure, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>The portal circuit opened (the portal is taken to be down) or closed again.</summary>
+    Task RecordPortalCircuitAsync(bool open, DateTimeOffset at, CancellationToken cancellationToken);
+
     Task<PortalAvailability> GetPortalAvailabilityAsync(CancellationToken cancellationToken);
 }
 

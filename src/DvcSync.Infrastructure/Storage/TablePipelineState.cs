@@ -104,9 +104,12 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
             entity["LastFailureAt"] = at;
             entity["LastFailure"] = failure;
         }
-        entity["CircuitOpen"] = !succeeded && failure is not null && failure.StartsWith("circuit open", StringComparison.Ordinal);
         return table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
     }
+
+    public Task RecordPortalCircuitAsync(bool open, DateTimeOffset at, CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(new TableEntity(PortalPartition, "availability") { ["CircuitOpen"] = open, ["CircuitChangedAt"] = at },
+            TableUpdateMode.Merge, cancellationToken);
 
     public async Task<PortalAvailability> GetPortalAvailabilityAsync(CancellationToken cancellationToken)
     {

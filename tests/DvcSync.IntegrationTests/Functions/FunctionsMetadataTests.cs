@@ -32,7 +32,7 @@ public class FunctionsMetadataTests
     public void Exactly_the_expected_functions_exist()
     {
         var names = Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order().ToArray();
-        Assert.Equal(["Health", "Live", "Reconcile", "Repair", "Resync", "SyncRate", "UnsyncedDossiers"], names);
+        Assert.Equal(["Health", "Live", "PoisonDrain", "Reconcile", "Repair", "Resync", "SyncRate", "UnsyncedDossiers"], names);
     }
 
     [Fact]
@@ -49,6 +49,15 @@ public class FunctionsMetadataTests
         var trigger = Trigger("Repair");
         Assert.Equal("queueTrigger", trigger["type"]!.GetValue<string>());
         Assert.Equal("%Sync:RepairQueue%", trigger["queueName"]!.GetValue<string>());
+        Assert.Equal("AzureWebJobsStorage", trigger["connection"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Poisoned_repairs_are_drained_from_the_poison_queue_of_the_same_queue()
+    {
+        var trigger = Trigger("PoisonDrain");
+        Assert.Equal("queueTrigger", trigger["type"]!.GetValue<string>());
+        Assert.Equal("%Sync:RepairQueue%-poison", trigger["queueName"]!.GetValue<string>());
         Assert.Equal("AzureWebJobsStorage", trigger["connection"]!.GetValue<string>());
     }
 

@@ -121,6 +121,20 @@ public class ReconcileHandlerTests
     }
 
     [Fact]
+    public async Task When_the_portal_circuit_opens_the_run_stops_without_queueing_repairs_or_passing_the_page()
+    {
+        var dossier = Dossier(1);
+        ProvincialChanges(dossier);
+        _f.Portal.Setup(p => p.LookUpAsync(dossier.MaHoSo, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalLookupResult(PortalOutcomeKind.CircuitOpen, null, "circuit open", TimeSpan.FromSeconds(30)));
+
+        await Assert.ThrowsAsync<ExternalSystemUnavailableException>(() => Handler().RunAsync(CancellationToken.None));
+        Assert.Empty(_f.Enqueued);
+        Assert.Empty(_f.Saved);
+        Assert.Empty(_watermarks);
+    }
+
+    [Fact]
     public async Task A_run_that_cannot_take_the_lease_reads_nothing()
     {
         _f.State.Setup(s => s.TryAcquireReconcileLeaseAsync(It.IsAny<string>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(false);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DvcSync.Application.Repair;
+using DvcSync.Application.PortalAvailability;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
@@ -14,7 +15,12 @@ public class RepairHandlerTests
     private readonly HandlerFixture _f = new();
     private readonly SourceDossier _source = new DossierBuilder().Version(3).Source();
 
-    private RepairHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance);
+    public RepairHandlerTests() =>
+        _f.Portal.Setup(p => p.GetProcedureAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ProcedureLookupResult(PortalOutcomeKind.Accepted, true, ""));
+
+    private RepairHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object,
+        new ProcedureCatalogue(_f.Portal.Object, _f.Clock), _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance);
     private RepairRequest Request(int attempt = 0) => new(_source.MaHoSo, _source.MaDonVi, _source.PhienBan, attempt, "missing");
 
     private void PortalAnswers(bool isUpdating, PortalWriteResult result) =>
@@ -146,6 +152,36 @@ public class RepairHandlerTests
         Assert.Equal(RepairOutcome.Abandoned, await Handler().HandleAsync(Request(9), CancellationToken.None));
         Assert.Equal(SyncState.Abandoned, _f.Entry(_source.MaHoSo)!.State);
         Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_procedure_the_national_catalogue_does_not_know_is_rejected_before_sending()
+    {
+        _f.SourceHas(_source);
+        _f.Portal.Setup(p => p.GetProcedureAsync("1.001234", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ProcedureLookupResult(PortalOutcomeKind.Accepted, false, ""));
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Contains("MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC", _f.Entry(_source.MaHoSo)!.LastError);
+    }
+
+    [Fact]
+    public async Task While_the_portal_is_down_a_repair_is_deferred_past_the_next_probe_without_spending_an_attempt()
+    {
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { State = SyncState.Retrying, Attempts = 3, FailingSince = HandlerFixture.Now.AddHours(-30) });
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.CircuitOpen, "circuit open", [], TimeSpan.FromSeconds(40)));
+
+        Assert.Equal(RepairOutcome.Deferred, await Handler().HandleAsync(Request(3), CancellationToken.None));
+
+        var (request, delay) = Assert.Single(_f.Enqueued);
+        Assert.Equal(3, request.Attempt);
+        Assert.InRange(delay, TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(70));
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(3, entry.Attempts);
+        Assert.Equal(SyncState.Retrying, entry.State);
+        Assert.Equal(HandlerFixture.Now + delay, entry.NextAttemptAt);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using DvcSync.Core.Ports;
 
-namespace DvcSync.Application.Health;
+namespace DvcSync.Application.PortalAvailability;
 
 /// <summary>
 /// Watches every portal call and keeps the portal's last success and failure in the pipeline state, where
@@ -46,6 +46,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
     private async Task ObserveAsync(PortalOutcomeKind kind, string message, CancellationToken cancellationToken)
     {
         // Any answer the portal understood, refusals included, shows it is up.
+        if (kind == PortalOutcomeKind.CircuitOpen) return; // never reached the portal
         var succeeded = kind != PortalOutcomeKind.Transient;
         var now = clock.GetUtcNow();
         lock (_gate)

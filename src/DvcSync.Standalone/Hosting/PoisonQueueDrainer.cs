@@ -1,0 +1,34 @@
+using DvcSync.Application.Repair;
+using DvcSync.Infrastructure.Storage;
+
+namespace DvcSync.Standalone.Hosting;
+
+/// <summary>The Functions app's poison-queue trigger, for the standalone host: poison messages become abandoned entries.</summary>
+public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions storage, IPoisonDrainHandler handler, IConfiguration configuration, ILogger<PoisonQueueDrainer> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poison = account.Queue(storage.PoisonQueue);
+        var idle = TimeSpan.FromMilliseconds(configuration.GetValue("Sync:QueuePollMaxMilliseconds", 2000));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var messages = (await poison.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(1), stoppingToken)).Value;
+                foreach (var message in messages)
+                {
+                    await handler.HandleMessageAsync(message.Body.ToString(), message.MessageId, stoppingToken);
+                    await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+                }
+                if (messages.Length > 0) continue;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The message stays in the poison queue and is read again after its visibility timeout.
+                logger.LogError(e, "Draining {Queue} failed; trying again", storage.PoisonQueue);
+            }
+            await Task.Delay(idle, stoppingToken);
+        }
+    }
+}
