@@ -32,6 +32,12 @@ public sealed class SyncOptions
 
     public IndicatorScoring SyncRateScoring { get; init; } = new(2.0, 1.0);
 
+    /// <summary>
+    /// How long a reconciliation holds its lease without renewing it (it renews after every page). Short, so that a
+    /// run on a process that died is taken over soon; longer than the slowest page.
+    /// </summary>
+    public TimeSpan ReconcileLease { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The portal circuit: transient failures in a row that open it, and its first and longest break.</summary>
     public int CircuitFailureThreshold { get; init; } = 5;
     public TimeSpan CircuitBreak { get; init; } = TimeSpan.FromSeconds(30);
@@ -76,11 +82,12 @@ public sealed class SyncOptions
             ReconcileOverlap = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:ReconcileOverlapMinutes", 5, 0, 24 * 60)),
             PageSize = (int)ReadDouble(configuration, "Sync:PageSize", 500, 1, 1000),
             LookupConcurrency = (int)ReadDouble(configuration, "Sync:LookupConcurrency", 16, 1, 256),
-            LostRepairGrace = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:LostRepairGraceMinutes", 15, 1, 7 * 24 * 60)),
+            LostRepairGrace = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:LostRepairGraceMinutes", 15, 0.1, 7 * 24 * 60)),
             Retry = new RetrySchedule(
                 TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:RetryBaseSeconds", 30, 0.01, 24 * 3600)),
                 TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:RetryMaxMinutes", 60, 0.01, 6 * 24 * 60)),
                 TimeSpan.FromHours(ReadDouble(configuration, "Sync:GiveUpHours", 24, 0.001, 24 * 30))),
+            ReconcileLease = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:ReconcileLeaseSeconds", 120, 1, 3600)),
             CircuitFailureThreshold = (int)ReadDouble(configuration, "Sync:CircuitFailureThreshold", 5, 1, 1000),
             CircuitBreak = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:CircuitBreakSeconds", 30, 0.1, 3600)),
             CircuitMaxBreak = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:CircuitMaxBreakMinutes", 5, 0.01, 24 * 60)),

@@ -25,7 +25,16 @@ public sealed class CircuitBreakingPortal(INationalPortal inner, PortalCircuit c
     private async Task<T> GuardAsync<T>(Func<Task<T>> call, Func<T, (PortalOutcomeKind Kind, TimeSpan? RetryAfter)> outcome, Func<TimeSpan, T> refused)
     {
         if (!circuit.TryEnter(out var wait)) return refused(wait);
-        var result = await call();
+        T result;
+        try
+        {
+            result = await call();
+        }
+        catch
+        {
+            circuit.ReportNoAnswer();
+            throw;
+        }
         var (kind, retryAfter) = outcome(result);
         // A 429 with Retry-After is the portal pacing us, which proves it is up; the rate gate honours the pause.
         if (kind != PortalOutcomeKind.Transient || retryAfter is not null) circuit.ReportSuccess();

@@ -77,6 +77,17 @@ public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSp
         if (closed) Changed?.Invoke(false, clock.GetUtcNow());
     }
 
+    /// <summary>A call that ended without an answer (cancelled, say): if it was the probe, the next caller probes instead.</summary>
+    public void ReportNoAnswer()
+    {
+        lock (_gate)
+        {
+            if (_state != CircuitState.HalfOpen) return;
+            _state = CircuitState.Open;
+            _openUntil = clock.GetUtcNow();
+        }
+    }
+
     public void ReportFailure()
     {
         var now = clock.GetUtcNow();

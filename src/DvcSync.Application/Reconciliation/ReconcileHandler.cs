@@ -35,7 +35,7 @@ public sealed class ReconcileHandler(
     public async Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N")[..12];
-        var leaseDuration = TimeSpan.FromMinutes(10);
+        var leaseDuration = options.ReconcileLease;
         if (!await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken))
         {
             logger.LogInformation("Reconciliation skipped: another run holds the lease");
@@ -84,7 +84,11 @@ public sealed class ReconcileHandler(
         {
             // Recorded for /api/health, then rethrown so the host sees the failure; the next run resumes from the watermark.
             await state.SaveRunAsync(counters.Into(run) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
-            logger.LogError(e, "Reconciliation {RunId} failed after {Read} dossiers read", runId, counters.Read);
+            if (e is ExternalSystemUnavailableException unavailable)
+                logger.LogWarning("Reconciliation {RunId} stopped after {Read} dossiers read: {Reason}; the next run resumes from the watermark",
+                    runId, counters.Read, unavailable.Message);
+            else
+                logger.LogError(e, "Reconciliation {RunId} failed after {Read} dossiers read", runId, counters.Read);
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             throw;
         }

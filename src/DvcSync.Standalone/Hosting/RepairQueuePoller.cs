@@ -18,7 +18,6 @@ public sealed class RepairQueuePoller(
     ILogger<RepairQueuePoller> logger) : BackgroundService
 {
     public const int MaxDequeueCount = 5;
-    private static readonly TimeSpan VisibilityTimeout = TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,13 +26,15 @@ public sealed class RepairQueuePoller(
         var concurrency = configuration.GetValue("Sync:RepairConcurrency", 8);
         var maxIdle = TimeSpan.FromMilliseconds(configuration.GetValue("Sync:QueuePollMaxMilliseconds", 2000));
         var idle = TimeSpan.FromMilliseconds(50);
+        // How long a message taken by this process stays hidden: if the process dies, that is when another takes it.
+        var visibilityTimeout = TimeSpan.FromSeconds(configuration.GetValue("Sync:RepairVisibilityTimeoutSeconds", 300));
 
         while (!stoppingToken.IsCancellationRequested)
         {
             QueueMessage[] messages;
             try
             {
-                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(concurrency * 2, 1, 32), VisibilityTimeout, stoppingToken)).Value;
+                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(concurrency * 2, 1, 32), visibilityTimeout, stoppingToken)).Value;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

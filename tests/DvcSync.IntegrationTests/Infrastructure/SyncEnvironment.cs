@@ -21,8 +21,9 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public const string ReadKey = "read-key-for-tests-0123456789";
     public const string AdminKey = "admin-key-for-tests-0123456789";
 
-    private SyncEnvironment(SimulatorHost simulators, WebApplication app, string baseUrl, string queueName)
+    private SyncEnvironment(SimulatorHost simulators, WebApplication app, string baseUrl, string queueName, string tablePrefix)
     {
+        TablePrefix = tablePrefix;
         Simulators = simulators;
         App = app;
         BaseUrl = baseUrl;
@@ -34,6 +35,10 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public WebApplication App { get; }
     public string BaseUrl { get; }
     public string QueueName { get; }
+    public string TablePrefix { get; }
+    public DvcSync.Infrastructure.Storage.StorageAccount Storage => App.Services.GetRequiredService<DvcSync.Infrastructure.Storage.StorageAccount>();
+
+    public Task AssertLedgerCountsEqualRecountAsync() => LedgerAudit.AssertCountsEqualRecountAsync(Storage, TablePrefix, Ledger);
     public HttpClient Http { get; }
     public ISyncLedger Ledger => App.Services.GetRequiredService<ISyncLedger>();
     public IRepairQueue Queue => App.Services.GetRequiredService<IRepairQueue>();
@@ -70,10 +75,34 @@ public sealed class SyncEnvironment : IAsyncDisposable
         var app = StandaloneApp.Build(args);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SyncEnvironment(simulators, app, address, queue);
+        return new SyncEnvironment(simulators, app, address, queue, prefix);
     }
 
     public Task<ReconcileRun?> ReconcileAsync() => App.Services.GetRequiredService<IReconcileHandler>().RunAsync(CancellationToken.None);
+
+    /// <summary>
+    /// Runs reconciliations until one finishes: under injected faults a run may stop when the portal circuit opens,
+    /// and the next resumes from the watermark, as the timer would. Fails after <paramref name="maxRuns"/>.
+    /// </summary>
+    public async Task<(ReconcileRun Run, int Runs)> ReconcileUntilFinishedAsync(TimeSpan timeout, int maxRuns = 50)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var failures = new List<string>();
+        for (var runs = 1; runs <= maxRuns; runs++)
+        {
+            try
+            {
+                if (await ReconcileAsync() is { FinishedAt: not null } run) return (run, runs);
+            }
+            catch (ExternalSystemUnavailableException e)
+            {
+                failures.Add(e.Message);
+            }
+            if (DateTime.UtcNow > deadline) break;
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("No reconciliation finished: " + string.Join(" | ", failures.TakeLast(5)));
+    }
 
     /// <summary>
     /// Waits until the repair has nothing left to do: the queue is empty and no entry is pending or retrying. The

@@ -27,9 +27,11 @@ public sealed class TestStorage : IAsyncDisposable
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    public static async Task<TestStorage> CreateAsync(AzuriteFixture azurite, TimeProvider? clock = null)
+    public static Task<TestStorage> CreateAsync(AzuriteFixture azurite, TimeProvider? clock = null) => OpenAsync(azurite, NewPrefix(), clock);
+
+    /// <summary>The tables and queue of a given prefix, as a host configured with it uses them.</summary>
+    public static async Task<TestStorage> OpenAsync(AzuriteFixture azurite, string prefix, TimeProvider? clock = null)
     {
-        var prefix = NewPrefix();
         var queue = "repair-" + prefix;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

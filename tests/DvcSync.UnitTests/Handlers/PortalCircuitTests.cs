@@ -86,3 +86,21 @@ public class PortalCircuitTests
         portal.VerifyNoOtherCalls();
     }
 }
+
+public class PortalCircuitProbeTests
+{
+    [Fact]
+    public async Task A_probe_cancelled_before_its_answer_lets_the_next_caller_probe()
+    {
+        var clock = new FixedClock(HandlerFixture.Now);
+        var circuit = new PortalCircuit(clock, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), failureThreshold: 1);
+        circuit.ReportFailure();
+        clock.Now += TimeSpan.FromSeconds(31);
+        var portal = new Moq.Mock<DvcSync.Core.Ports.INationalPortal>();
+        portal.Setup(p => p.LookUpAsync("X", Moq.It.IsAny<CancellationToken>())).ThrowsAsync(new OperationCanceledException());
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => new CircuitBreakingPortal(portal.Object, circuit).LookUpAsync("X", CancellationToken.None));
+
+        Assert.True(circuit.TryEnter(out _));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Net;
+using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.Simulators;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
+using Xunit.Abstractions;
+
+namespace DvcSync.IntegrationTests.Reliability;
+
+/// <summary>A host killed (SIGKILL) in the middle of its work loses nothing: a new process finds and finishes it.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_host_killed_mid_batch_and_restarted_loses_no_dossier()
+    {
+        await using var simulators = await SimulatorHost.StartAsync(ReliabilityScenario.Simulators(seed: 304));
+        var prefix = TestStorage.NewPrefix();
+        var environment = StandaloneProcess.Environment(azurite, simulators, prefix, ReliabilityScenario.Ceiling);
+        foreach (var (key, value) in ReliabilityScenario.Settings()) environment[key.Replace(":", "__")] = value!;
+        environment["Sync__ReconcileOnStartup"] = "true";
+        environment["Sync__ReconcileSchedule"] = "*/5 * * * * *";
+        environment["Sync__ReconcileLeaseSeconds"] = "5";
+        // A crashed host's messages come back after this, and the sweep re-queues what was lost after the grace.
+        environment["Sync__RepairVisibilityTimeoutSeconds"] = "10";
+        environment["Sync__LostRepairGraceMinutes"] = "0.25";
+        var clock = Stopwatch.StartNew();
+
+        await using (var first = StandaloneProcess.Start(environment))
+        {
+            // Killed while look-ups, ledger writes and repairs are all in flight.
+            await first.WaitUntilAsync(() => Task.FromResult(simulators.Portal.Counters.Calls("TraCuuHoSo") >= 150 && simulators.Portal.Counters.Calls("DongBoHoSoMC") >= 5),
+                "the first host to be busy");
+            await first.KillAsync();
+        }
+        var lookupsBeforeCrash = simulators.Portal.Counters.Calls("TraCuuHoSo");
+
+        await using var second = StandaloneProcess.Start(environment);
+        await using var storage = await StorageFor(prefix);
+        await second.WaitUntilAsync(async () =>
+        {
+            var (_, finished) = await storage.State.GetRunsAsync(CancellationToken.None);
+            if (finished is null) return false;
+            var depth = await storage.Queue.GetApproximateDepthAsync(CancellationToken.None);
+            var inRepair = 0;
+            await foreach (var _ in storage.Ledger.GetInRepairAsync(CancellationToken.None)) inRepair++;
+            return depth == 0 && inRepair == 0;
+        }, "the restarted host to finish the work", TimeSpan.FromMinutes(3));
+        await second.KillAsync();
+
+        var figures = $"[crash and restart] killed after {lookupsBeforeCrash} look-ups; converged {clock.Elapsed.TotalSeconds:0.0} s after start; " +
+                      $"portal calls {simulators.Portal.Counters.Total}, TraCuuHoSo {simulators.Portal.Counters.Calls("TraCuuHoSo")} for {simulators.Truth.Entries.Count} dossiers, " +
+                      $"peak {simulators.Portal.Histogram.PeakReceivedPerSecond}/s";
+        output.WriteLine(figures);
+        Console.WriteLine(figures);
+
+        var notCurrent = simulators.Truth.Entries.Where(e => e.Category != DvcSync.Simulators.Seeding.DossierCategory.RefusedByPortal)
+            .Where(e => simulators.ComparePortalCopy(e.MaHoSo) != PortalCopyState.Current).Select(e => e.MaHoSo).ToList();
+        Assert.Empty(notCurrent);
+        foreach (var refused in simulators.Truth.Entries.Where(e => e.Category == DvcSync.Simulators.Seeding.DossierCategory.RefusedByPortal))
+            Assert.Equal(DvcSync.Core.Ledger.SyncState.Rejected, (await storage.Ledger.GetAsync(refused.MaDonVi, refused.MaHoSo, CancellationToken.None))!.State);
+        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, prefix, storage.Ledger);
+        Assert.InRange(simulators.Portal.Histogram.PeakReceivedPerSecond, 1, ReliabilityScenario.Ceiling);
+    }
+
+    private async Task<TestStorage> StorageFor(string prefix) => await TestStorage.OpenAsync(azurite, prefix);
+}
