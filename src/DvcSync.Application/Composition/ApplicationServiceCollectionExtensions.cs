@@ -1,6 +1,7 @@
 using DvcSync.Application.Agencies;
 using DvcSync.Application.Api;
 using DvcSync.Application.Configuration;
+using DvcSync.Application.Dashboard;
 using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
 using DvcSync.Application.PortalAvailability;
@@ -40,6 +41,8 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<ResyncCommand>();
         services.AddSingleton<SyncApi>();
         services.AddSingleton<ISyncApi>(sp => sp.GetRequiredService<SyncApi>());
+        services.AddSingleton<DashboardAssets>();
+        services.AddSingleton<IDashboardAssets>(sp => sp.GetRequiredService<DashboardAssets>());
         return services;
     }
 }

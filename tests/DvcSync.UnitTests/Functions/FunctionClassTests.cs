@@ -1,4 +1,5 @@
 using DvcSync.Application.Api;
+using DvcSync.Application.Dashboard;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Functions.Functions;
@@ -58,6 +59,22 @@ public class FunctionClassTests
         Assert.Same(health, Unwrap(await functions.Health(request, CancellationToken.None)));
         Assert.Same(live, Unwrap(functions.Live(request)));
         Assert.Same(resync, Unwrap(await functions.Resync(request, "000.00.19.H19-250115-00001", CancellationToken.None)));
+    }
+
+    [Fact]
+    public void Dashboard_passes_the_request_and_the_file_and_returns_the_shared_result()
+    {
+        var assets = new Mock<IDashboardAssets>();
+        var request = new DefaultHttpContext().Request;
+        var page = Results.Ok("page");
+        var script = Results.Ok("script");
+        assets.Setup(a => a.Get(request, null)).Returns(page);
+        assets.Setup(a => a.Get(request, "app.js")).Returns(script);
+        var function = new DashboardFunction(assets.Object);
+
+        Assert.Same(page, Unwrap(function.Dashboard(request, null)));
+        Assert.Same(script, Unwrap(function.Dashboard(request, "app.js")));
+        assets.Verify(a => a.Get(It.IsAny<HttpRequest>(), It.IsAny<string?>()), Times.Exactly(2));
     }
 
     private static IResult Unwrap(Microsoft.AspNetCore.Mvc.IActionResult result) => Assert.IsType<ResultActionResult>(result).Result;
