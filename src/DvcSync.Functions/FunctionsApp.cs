@@ -1,4 +1,6 @@
 using DvcSync.Infrastructure;
+using DvcSync.Infrastructure.Telemetry;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -12,6 +14,7 @@ public static class FunctionsApp
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddSyncTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
         return builder.Build();
     }
 }

@@ -1,6 +1,8 @@
 using DvcSync.Application.Api;
 using DvcSync.Application.Dashboard;
 using DvcSync.Infrastructure;
+using DvcSync.Infrastructure.Telemetry;
+using OpenTelemetry.Trace;
 using DvcSync.Standalone.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -43,9 +45,16 @@ public static class StandaloneApp
         _ => [],
     };
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configure">Lets a test add to the host (a log capture, say) before it is built.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Wiring mistakes surface when the host is built, not on the first request at night.
+        builder.Host.UseDefaultServiceProvider(provider =>
+        {
+            provider.ValidateOnBuild = true;
+            provider.ValidateScopes = true;
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
 
@@ -56,12 +65,21 @@ public static class StandaloneApp
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddAspNetCoreInstrumentation(http =>
+        {
+            // A key may ride in ?code=: the recorded query is the redacted one.
+            http.EnrichWithHttpRequest = (activity, request) =>
+            {
+                if (request.QueryString.HasValue) activity.SetTag("url.query", RedactingRequestLog.Redact(request.QueryString).TrimStart('?'));
+            };
+        }));
         builder.Services.AddSingleton(ApiKeys.FromConfiguration(builder.Configuration));
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<RepairQueuePoller>();
         builder.Services.AddHostedService<ReconcileTimer>();
         builder.Services.AddHostedService<PoisonQueueDrainer>();
 
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

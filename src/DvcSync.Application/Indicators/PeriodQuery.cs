@@ -7,6 +7,8 @@ public sealed record PeriodQuery(DateOnly From, DateOnly To)
 {
     public const int MaxDays = 366;
 
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
     /// <returns>The period, or a message that says what to fix.</returns>
     public static (PeriodQuery? Period, string? Problem) Parse(string? from, string? to)
     {

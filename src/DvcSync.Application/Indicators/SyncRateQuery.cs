@@ -31,12 +31,15 @@ public sealed record SyncRateReport(
 /// <summary>Indicator 1.4 for a period and an agency's subtree, with a row per agency directly below it.</summary>
 public sealed class SyncRateQuery(
     AgencyDirectory agencies,
-    IProvincialSystem provincial,
     ISyncLedger ledger,
     IPipelineState state,
-    SyncOptions options,
-    ILogger<SyncRateQuery> logger)
+    SyncOptions options)
 {
+    public const int MaxDaysForDailySeries = 92;
+
+    /// <summary>Where <c>received</c> comes from, said in the answer so that nobody has to guess.</summary>
+    public const string ReceivedSource = "per agency and day, the larger of the provincial system's received count (copied at each reconciliation) and the dossiers seen";
+
     public async Task<QueryResult<SyncRateReport>> HandleAsync(PeriodQuery period, string? agencyCode, CancellationToken cancellationToken)
     {
         var tree = await agencies.GetAsync(cancellationToken);
@@ -47,23 +50,11 @@ public sealed class SyncRateQuery(
                 : $"Agency '{agencyCode}' is not in the provincial system's list of agencies (GET /api/v1/donvi)");
 
         var subtree = tree.Subtree(agency.MaDonVi);
-        var counts = await ledger.GetDayCountsAsync(subtree, period.From, period.To, cancellationToken);
-
-        IReadOnlyList<ReportedReceivedCount> reported;
-        var receivedSource = "provincial";
-        try
-        {
-            reported = await provincial.GetReceivedCountsAsync(period.From, period.To, cancellationToken);
-        }
-        catch (ExternalSystemUnavailableException e)
-        {
-            // The ledger's own count is a floor of the true figure: show it, and say so, rather than no figure at all.
-            logger.LogWarning("Received counts unavailable ({Reason}); the sync rate uses the dossiers seen", e.Reason);
-            reported = [];
-            receivedSource = "ledger (provincial received counts unavailable)";
-        }
-
-        var calculator = new SyncRateCalculator(reported.Select(r => (r.MaDonVi, r.Ngay, r.SoHoSoTiepNhan)), counts);
+        // Long periods read month roll-ups; a daily series is only offered where day rows are read anyway.
+        var (months, days) = period.Days > MaxDaysForDailySeries
+            ? await ledger.GetPeriodCountsAsync(subtree, period.From, period.To, cancellationToken)
+            : ([], await ledger.GetDayCountsAsync(subtree, period.From, period.To, cancellationToken));
+        var calculator = new SyncRateCalculator([], days, months);
         var total = calculator.For(subtree, period.From, period.To);
         var rows = new List<SyncRateAgencyRow>();
         foreach (var child in tree.ChildrenOf(agency.MaDonVi))
@@ -86,9 +77,9 @@ public sealed class SyncRateQuery(
             options.SyncRateScoring.Points(total.Rate),
             options.SyncRateScoring.MaxPoints,
             lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
-            receivedSource,
+            ReceivedSource,
             rows,
-            calculator.Daily(subtree, period.From, period.To)
+            period.Days > MaxDaysForDailySeries ? [] : calculator.Daily(subtree, period.From, period.To)
                 .Select(d => new SyncRateDay(d.Day.ToString("yyyy-MM-dd"), d.Figures.Received, d.Figures.Synced, d.Figures.Rate)).ToList()));
     }
 }

@@ -1,14 +1,16 @@
 using System.Text.Json.Nodes;
+using System.Diagnostics;
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Ports;
 
 namespace DvcSync.Application.PortalAvailability;
 
 /// <summary>
-/// Watches every portal call and keeps the portal's last success and failure in the pipeline state, where
+/// Watches every portal call: counts it and its duration by service and outcome, and keeps the portal's last success and failure in the pipeline state, where
 /// <c>/api/health</c> reads it — on Azure the health function runs on other instances than the repairs. Writes are
 /// throttled: one a half-minute, or at once when the portal goes from answering to failing or back.
 /// </summary>
-public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineState state, TimeProvider clock) : INationalPortal
+public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineState state, SyncTelemetry telemetry, TimeProvider clock) : INationalPortal
 {
     private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
@@ -17,34 +19,42 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
 
     public async Task<PortalLookupResult> LookUpAsync(string maHoSo, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = await inner.LookUpAsync(maHoSo, cancellationToken);
-        await ObserveAsync(result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("TraCuuHoSo", started, result.Kind, result.Message, cancellationToken);
         return result;
     }
 
     public async Task<PortalWriteResult> SyncDossiersAsync(IReadOnlyList<JsonObject> dossiers, bool isUpdating, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = await inner.SyncDossiersAsync(dossiers, isUpdating, cancellationToken);
-        await ObserveAsync(result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("DongBoHoSoMC", started, result.Kind, result.Message, cancellationToken);
         return result;
     }
 
     public async Task<PortalWriteResult> AppendStepsAsync(IReadOnlyList<JsonObject> steps, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = await inner.AppendStepsAsync(steps, cancellationToken);
-        await ObserveAsync(result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("CapNhatTienDoHoSoMC", started, result.Kind, result.Message, cancellationToken);
         return result;
     }
 
     public async Task<ProcedureLookupResult> GetProcedureAsync(string maTthc, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = await inner.GetProcedureAsync(maTthc, cancellationToken);
-        await ObserveAsync(result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("LayThuTuc", started, result.Kind, result.Message, cancellationToken);
         return result;
     }
 
-    private async Task ObserveAsync(PortalOutcomeKind kind, string message, CancellationToken cancellationToken)
+    private async Task ObserveAsync(string service, long started, PortalOutcomeKind kind, string message, CancellationToken cancellationToken)
     {
+        var tags = new TagList { { "service", service }, { "outcome", kind.ToString() } };
+        telemetry.PortalCalls.Add(1, tags);
+        telemetry.PortalCallDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("service", service));
+
         // Any answer the portal understood, refusals included, shows it is up.
         if (kind == PortalOutcomeKind.CircuitOpen) return; // never reached the portal
         var succeeded = kind != PortalOutcomeKind.Transient;

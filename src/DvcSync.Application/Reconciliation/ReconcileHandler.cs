@@ -69,6 +69,7 @@ public sealed class ReconcileHandler(
             } while (cursor is not null);
 
             await RequeueLostRepairsAsync(counters, cancellationToken);
+            await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
             await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
             run = counters.Into(run) with { FinishedAt = clock.GetUtcNow() };
             await state.SaveRunAsync(run, cancellationToken);
@@ -173,6 +174,33 @@ public sealed class ReconcileHandler(
                 Interlocked.Increment(ref counters.Queued);
             }
             return;
+        }
+    }
+
+    /// <summary>
+    /// Copies the provincial system's received counts — the indicator's denominator — beside the ledger's own, so that
+    /// a sync-rate query reads only storage. The first run copies the whole history; later runs the days a late
+    /// report may still change (the last month) and those of the window.
+    /// </summary>
+    private async Task RefreshReportedCountsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var to = VnTime.Day(until);
+        var from = VnTime.Day(since);
+        if (to.AddDays(-31) < from) from = to.AddDays(-31);
+        try
+        {
+            for (var start = from; start <= to; start = start.AddMonths(3))
+            {
+                // A quarter at a time keeps each answer and each write batch small for a large province.
+                var end = start.AddMonths(3).AddDays(-1) < to ? start.AddMonths(3).AddDays(-1) : to;
+                var counts = await provincial.GetReceivedCountsAsync(start, end, cancellationToken);
+                await ledger.RecordReportedCountsAsync(counts, start, end, cancellationToken);
+            }
+        }
+        catch (ExternalSystemUnavailableException e)
+        {
+            // The figures fall back to the dossiers seen for these days until the next run copies the counts.
+            logger.LogWarning("The provincial received counts could not be refreshed: {Reason}", e.Reason);
         }
     }
 

@@ -3,8 +3,20 @@ namespace DvcSync.Core.Indicators;
 /// <summary>One agency's figures on one Vietnamese calendar day.</summary>
 public sealed record AgencyDay(string MaDonVi, DateOnly Day);
 
-/// <summary>What the ledger knows of one agency-day: dossiers seen with that NgayTiepNhan, and those the portal holds.</summary>
-public sealed record LedgerDayCount(string MaDonVi, DateOnly Day, long Seen, long Synced);
+/// <summary>
+/// What the ledger knows of one agency-day: dossiers seen with that NgayTiepNhan, those the portal holds, and the
+/// provincial system's own received count for the day as last read.
+/// </summary>
+public sealed record LedgerDayCount(string MaDonVi, DateOnly Day, long Seen, long Synced, long Reported = 0)
+{
+    public long Received => Math.Max(Reported, Seen);
+}
+
+/// <summary>
+/// A month of one agency, rolled up as the ledger changes: Σ over its days of max(reported, seen), and Σ synced. A
+/// year-long query reads twelve of these per agency instead of 365 day rows.
+/// </summary>
+public sealed record LedgerMonthCount(string MaDonVi, DateOnly Month, long Received, long Synced);
 
 /// <summary>
 /// Points earned by a rate: linear up to the threshold (indicators-766.md). Both numbers are configuration, since
@@ -35,9 +47,20 @@ public sealed class SyncRateCalculator
 {
     private readonly Dictionary<AgencyDay, long> _reported = new();
     private readonly Dictionary<AgencyDay, (long Seen, long Synced)> _ledger = new();
+    private readonly Dictionary<AgencyDay, (long Received, long Synced)> _months = new();
 
-    public SyncRateCalculator(IEnumerable<(string MaDonVi, DateOnly Day, long Count)> reportedReceived, IEnumerable<LedgerDayCount> ledgerCounts)
+    /// <param name="reportedReceived">Received counts reported by the provincial system, besides those stored on day rows.</param>
+    /// <param name="ledgerCounts">Day rows: each counts unless its whole month is given in <paramref name="monthCounts"/>.</param>
+    /// <param name="monthCounts">Month roll-ups, keyed by the first day of the month; used only for months wholly in a period.</param>
+    public SyncRateCalculator(IEnumerable<(string MaDonVi, DateOnly Day, long Count)> reportedReceived, IEnumerable<LedgerDayCount> ledgerCounts,
+        IEnumerable<LedgerMonthCount>? monthCounts = null)
     {
+        foreach (var month in monthCounts ?? [])
+        {
+            var key = new AgencyDay(month.MaDonVi, month.Month);
+            var (received, synced) = _months.GetValueOrDefault(key);
+            _months[key] = (received + month.Received, synced + month.Synced);
+        }
         foreach (var (agency, day, count) in reportedReceived)
         {
             var key = new AgencyDay(agency, day);
@@ -48,8 +71,14 @@ public sealed class SyncRateCalculator
             var key = new AgencyDay(count.MaDonVi, count.Day);
             var (seen, synced) = _ledger.GetValueOrDefault(key);
             _ledger[key] = (seen + count.Seen, synced + count.Synced);
+            if (count.Reported > _reported.GetValueOrDefault(key)) _reported[key] = count.Reported;
         }
     }
+
+    private static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
+
+    /// <summary>Whether a whole month lies in the period, so its roll-up can stand for its days.</summary>
+    public static bool WholeMonthIn(DateOnly month, DateOnly from, DateOnly to) => month >= from && month.AddMonths(1).AddDays(-1) <= to;
 
     /// <summary>The figures of each day in the period, for a trend; days with nothing received or seen are left out.</summary>
     public IReadOnlyList<(DateOnly Day, SyncRateFigures Figures)> Daily(IReadOnlySet<string> agencies, DateOnly from, DateOnly to)
@@ -69,9 +98,18 @@ public sealed class SyncRateCalculator
     public SyncRateFigures For(IReadOnlySet<string> agencies, DateOnly from, DateOnly to)
     {
         long received = 0, synced = 0;
+        var rolledUp = new HashSet<AgencyDay>();
+        foreach (var (key, month) in _months)
+        {
+            if (!agencies.Contains(key.MaDonVi) || !WholeMonthIn(key.Day, from, to)) continue;
+            rolledUp.Add(key);
+            received += month.Received;
+            synced += month.Synced;
+        }
         foreach (var key in _reported.Keys.Concat(_ledger.Keys).Distinct())
         {
             if (!agencies.Contains(key.MaDonVi) || key.Day < from || key.Day > to) continue;
+            if (rolledUp.Contains(new AgencyDay(key.MaDonVi, MonthOf(key.Day)))) continue;
             var reported = _reported.GetValueOrDefault(key);
             var (seen, held) = _ledger.GetValueOrDefault(key);
             received += Math.Max(reported, seen);

@@ -25,6 +25,19 @@ public interface ISyncLedger
     /// <returns>The saved entry, with its new ETag.</returns>
     Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What a sync-rate figure for the period needs: the month roll-ups of months wholly inside it, and the day rows of
+    /// the rest. A year reads about twelve rows per agency.
+    /// </summary>
+    Task<(IReadOnlyList<LedgerMonthCount> Months, IReadOnlyList<LedgerDayCount> Days)> GetPeriodCountsAsync(IReadOnlyCollection<string> agencies,
+        DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores the provincial system's received counts for the days from <paramref name="from"/> to <paramref name="to"/>
+    /// beside the ledger's own counts, adjusting the month roll-ups; a day the report no longer lists is set to zero.
+    /// </summary>
+    Task RecordReportedCountsAsync(IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
     /// <summary>Per-agency, per-day counts of the ledger, for the given agencies and days (both inclusive).</summary>
     Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 

@@ -14,12 +14,17 @@ internal static class TableKeys
     public const string DayPrefix = "d|";
     public const string UnsyncedPrefix = "u|";
     public const string InRepairPrefix = "r|";
+    public const string MonthPrefix = "m|";
 
     public static string Entry(string maHoSo) => EntryPrefix + Escape(maHoSo);
     public static string Day(DateOnly day) => DayPrefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
     public static string Unsynced(DateTimeOffset ngayTiepNhan, string maHoSo) =>
         UnsyncedPrefix + Core.Dossiers.VnTime.Format(ngayTiepNhan) + "|" + Escape(maHoSo);
     public static string InRepair(string maHoSo) => InRepairPrefix + Escape(maHoSo);
+    public static string Month(DateOnly day) => MonthPrefix + day.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    public static DateOnly ParseMonth(string rowKey) =>
+        DateOnly.ParseExact(rowKey[MonthPrefix.Length..] + "01", "yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>The first key after every key starting with <paramref name="prefix"/>.</summary>
     public static string After(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);

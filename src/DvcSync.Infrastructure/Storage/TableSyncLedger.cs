@@ -77,24 +77,146 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
         Add(previous, -1);
         Add(next, +1);
 
+        var monthDeltas = new Dictionary<DateOnly, (long Received, long Synced)>();
         foreach (var (day, (seen, synced)) in deltas)
         {
             if (seen == 0 && synced == 0) continue;
-            var rowKey = TableKeys.Day(day);
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
-            if (current.HasValue)
+            var row = await ReadOrNewAsync(partition, TableKeys.Day(day), cancellationToken);
+            var reported = row.Entity.GetInt64("Reported") ?? 0;
+            var oldSeen = row.Entity.GetInt64("Seen") ?? 0;
+            row.Entity["Seen"] = oldSeen + seen;
+            row.Entity["Synced"] = (row.Entity.GetInt64("Synced") ?? 0) + synced;
+            row.Entity["Reported"] = reported;
+            actions.Add(row.Action());
+
+            var month = new DateOnly(day.Year, day.Month, 1);
+            var (received, monthSynced) = monthDeltas.GetValueOrDefault(month);
+            monthDeltas[month] = (received + Math.Max(reported, oldSeen + seen) - Math.Max(reported, oldSeen), monthSynced + synced);
+        }
+        await AddMonthActionsAsync(partition, monthDeltas, actions, cancellationToken);
+    }
+
+    private async Task AddMonthActionsAsync(string partition, Dictionary<DateOnly, (long Received, long Synced)> monthDeltas, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        foreach (var (month, (received, synced)) in monthDeltas)
+        {
+            if (received == 0 && synced == 0) continue;
+            var row = await ReadOrNewAsync(partition, TableKeys.Month(month), cancellationToken);
+            row.Entity["Received"] = (row.Entity.GetInt64("Received") ?? 0) + received;
+            row.Entity["Synced"] = (row.Entity.GetInt64("Synced") ?? 0) + synced;
+            actions.Add(row.Action());
+        }
+    }
+
+    /// <summary>A derived row read for a conditional update, or a new one to add: either way part of one transaction.</summary>
+    private sealed record DerivedRow(TableEntity Entity, bool Exists)
+    {
+        public TableTransactionAction Action() => Exists
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity, Entity.ETag)
+            : new TableTransactionAction(TableTransactionActionType.Add, Entity);
+    }
+
+    private async Task<DerivedRow> ReadOrNewAsync(string partition, string rowKey, CancellationToken cancellationToken)
+    {
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
+        return current.HasValue ? new DerivedRow(current.Value!, true) : new DerivedRow(new TableEntity(partition, rowKey), false);
+    }
+
+    public async Task RecordReportedCountsAsync(IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        // Agencies the report lists, and those the ledger has: a report that drops an agency's day must zero it.
+        var agencies = counts.Select(c => c.MaDonVi).ToHashSet(StringComparer.Ordinal);
+        await foreach (var known in partitions.ListAsync(cancellationToken)) agencies.Add(known);
+        foreach (var agency in agencies.Order(StringComparer.Ordinal))
+        {
+            await partitions.EnsureAsync(agency, cancellationToken);
+            var reported = counts.Where(c => c.MaDonVi == agency && c.Ngay >= from && c.Ngay <= to)
+                .GroupBy(c => c.Ngay).ToDictionary(g => g.Key, g => g.Sum(c => c.SoHoSoTiepNhan));
+            // One transaction per month: its day rows and its roll-up change together.
+            for (var month = new DateOnly(from.Year, from.Month, 1); month <= to; month = month.AddMonths(1))
+                await RecordMonthAsync(TableKeys.Escape(agency), month, from, to, reported, cancellationToken);
+        }
+    }
+
+    private async Task RecordMonthAsync(string partition, DateOnly month, DateOnly from, DateOnly to, Dictionary<DateOnly, long> reported, CancellationToken cancellationToken)
+    {
+        var first = month < from ? from : month;
+        var last = month.AddMonths(1).AddDays(-1) > to ? to : month.AddMonths(1).AddDays(-1);
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = new Dictionary<DateOnly, TableEntity>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {TableKeys.Day(first)} and RowKey le {TableKeys.Day(last)}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+                existing[TableKeys.ParseDay(row.RowKey)] = row;
+
+            var actions = new List<TableTransactionAction>();
+            long receivedDelta = 0;
+            for (var day = first; day <= last; day = day.AddDays(1))
             {
-                var row = current.Value!;
-                row["Seen"] = (row.GetInt64("Seen") ?? 0) + seen;
-                row["Synced"] = (row.GetInt64("Synced") ?? 0) + synced;
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
+                var now = reported.GetValueOrDefault(day);
+                if (existing.TryGetValue(day, out var row))
+                {
+                    var before = row.GetInt64("Reported") ?? 0;
+                    if (before == now) continue;
+                    var seen = row.GetInt64("Seen") ?? 0;
+                    receivedDelta += Math.Max(now, seen) - Math.Max(before, seen);
+                    row["Reported"] = now;
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
+                }
+                else if (now > 0)
+                {
+                    receivedDelta += now;
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add,
+                        new TableEntity(partition, TableKeys.Day(day)) { ["Seen"] = 0L, ["Synced"] = 0L, ["Reported"] = now }));
+                }
             }
-            else
+            if (actions.Count == 0) return;
+            await AddMonthActionsAsync(partition, new() { [month] = (receivedDelta, 0) }, actions, cancellationToken);
+
+            try
             {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add,
-                    new TableEntity(partition, rowKey) { ["Seen"] = seen, ["Synced"] = synced }));
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException failure) when (attempt < MaxDayCountRetries
+                && failure.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+            {
+                // A dossier of this agency changed a count meanwhile: read the month again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
             }
         }
+    }
+
+    public async Task<(IReadOnlyList<LedgerMonthCount> Months, IReadOnlyList<LedgerDayCount> Days)> GetPeriodCountsAsync(
+        IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        // Whole months come from their roll-ups; the partial months at either end from their days.
+        var firstWhole = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        var afterLastWhole = new DateOnly(to.Year, to.Month, 1);
+        if (to == afterLastWhole.AddMonths(1).AddDays(-1)) afterLastWhole = afterLastWhole.AddMonths(1);
+        if (firstWhole >= afterLastWhole)
+            return ([], await GetDayCountsAsync(agencies, from, to, cancellationToken));
+
+        var months = new List<LedgerMonthCount>();
+        var days = new List<LedgerDayCount>();
+        var perAgency = await Task.WhenAll(agencies.Select(async agency =>
+        {
+            var partition = TableKeys.Escape(agency);
+            var monthFilter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {TableKeys.Month(firstWhole)} and RowKey lt {TableKeys.Month(afterLastWhole)}");
+            var agencyMonths = new List<LedgerMonthCount>();
+            await foreach (var row in table.QueryAsync<TableEntity>(monthFilter, select: ["RowKey", "Received", "Synced"], cancellationToken: cancellationToken))
+                agencyMonths.Add(new LedgerMonthCount(agency, TableKeys.ParseMonth(row.RowKey), row.GetInt64("Received") ?? 0, row.GetInt64("Synced") ?? 0));
+            var agencyDays = new List<LedgerDayCount>();
+            if (from < firstWhole) agencyDays.AddRange(await DayRowsAsync(agency, from, firstWhole.AddDays(-1), cancellationToken));
+            if (afterLastWhole <= to) agencyDays.AddRange(await DayRowsAsync(agency, afterLastWhole, to, cancellationToken));
+            return (agencyMonths, agencyDays);
+        }));
+        foreach (var (agencyMonths, agencyDays) in perAgency)
+        {
+            months.AddRange(agencyMonths);
+            days.AddRange(agencyDays);
+        }
+        return (months, days);
     }
 
     private static void AddIndexActions(string partition, LedgerEntry? previous, LedgerEntry next, List<TableTransactionAction> actions)
@@ -116,17 +238,17 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
 
     public async Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var low = TableKeys.Day(from);
-        var high = TableKeys.Day(to);
-        var perAgency = await Task.WhenAll(agencies.Select(async agency =>
-        {
-            var counts = new List<LedgerDayCount>();
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(agency)} and RowKey ge {low} and RowKey le {high}");
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Seen", "Synced"], cancellationToken: cancellationToken))
-                counts.Add(new LedgerDayCount(agency, TableKeys.ParseDay(row.RowKey), row.GetInt64("Seen") ?? 0, row.GetInt64("Synced") ?? 0));
-            return counts;
-        }));
+        var perAgency = await Task.WhenAll(agencies.Select(agency => DayRowsAsync(agency, from, to, cancellationToken)));
         return perAgency.SelectMany(c => c).ToList();
+    }
+
+    private async Task<List<LedgerDayCount>> DayRowsAsync(string agency, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var counts = new List<LedgerDayCount>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(agency)} and RowKey ge {TableKeys.Day(from)} and RowKey le {TableKeys.Day(to)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Seen", "Synced", "Reported"], cancellationToken: cancellationToken))
+            counts.Add(new LedgerDayCount(agency, TableKeys.ParseDay(row.RowKey), row.GetInt64("Seen") ?? 0, row.GetInt64("Synced") ?? 0, row.GetInt64("Reported") ?? 0));
+        return counts;
     }
 
     public async Task<IReadOnlyList<LedgerEntry>> GetUnsyncedAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,

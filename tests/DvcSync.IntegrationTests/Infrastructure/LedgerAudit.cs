@@ -26,13 +26,25 @@ public static class LedgerAudit
         var first = counted.Min(e => e.ReceivedDay!.Value);
         var last = counted.Max(e => e.ReceivedDay!.Value);
 
-        var stored = (await ledger.GetDayCountsAsync(agencies, first, last, CancellationToken.None))
+        var days = await ledger.GetDayCountsAsync(agencies, first, last, CancellationToken.None);
+        var stored = days.Select(c => c with { Reported = 0 })
             .Where(c => c.Seen != 0 || c.Synced != 0)
             .OrderBy(c => c.MaDonVi, StringComparer.Ordinal).ThenBy(c => c.Day).ToList();
         var recount = counted.GroupBy(e => (e.MaDonVi, Day: e.ReceivedDay!.Value))
             .Select(g => new LedgerDayCount(g.Key.MaDonVi, g.Key.Day, g.Count(), g.Count(e => e.CountsAsSynced)))
             .OrderBy(c => c.MaDonVi, StringComparer.Ordinal).ThenBy(c => c.Day).ToList();
         Assert.Equal(recount, stored);
+
+        // The month roll-ups agree with their days.
+        var firstMonth = new DateOnly(first.Year, first.Month, 1);
+        var lastMonth = new DateOnly(last.Year, last.Month, 1).AddMonths(1).AddDays(-1);
+        var (months, _) = await ledger.GetPeriodCountsAsync(agencies, firstMonth, lastMonth, CancellationToken.None);
+        var allDays = await ledger.GetDayCountsAsync(agencies, firstMonth, lastMonth, CancellationToken.None);
+        var fromDays = allDays.GroupBy(d => (d.MaDonVi, Month: new DateOnly(d.Day.Year, d.Day.Month, 1)))
+            .Select(g => new LedgerMonthCount(g.Key.MaDonVi, g.Key.Month, g.Sum(d => d.Received), g.Sum(d => d.Synced)))
+            .Where(m => m.Received != 0 || m.Synced != 0)
+            .OrderBy(m => m.MaDonVi, StringComparer.Ordinal).ThenBy(m => m.Month).ToList();
+        Assert.Equal(fromDays, months.Where(m => m.Received != 0 || m.Synced != 0).OrderBy(m => m.MaDonVi, StringComparer.Ordinal).ThenBy(m => m.Month).ToList());
 
         var unsynced = await ledger.GetUnsyncedAsync(agencies, first, last, null, 100_000, CancellationToken.None);
         Assert.Equal(counted.Where(e => e.IsUnsynced).Select(e => e.MaHoSo).Order(), unsynced.Select(e => e.MaHoSo).Order());

@@ -43,7 +43,8 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public ISyncLedger Ledger => App.Services.GetRequiredService<ISyncLedger>();
     public IRepairQueue Queue => App.Services.GetRequiredService<IRepairQueue>();
 
-    public static async Task<SyncEnvironment> StartAsync(AzuriteFixture azurite, SimulatorOptions simulatorOptions, IDictionary<string, string?>? settings = null)
+    public static async Task<SyncEnvironment> StartAsync(AzuriteFixture azurite, SimulatorOptions simulatorOptions, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var simulators = await SimulatorHost.StartAsync(simulatorOptions);
         var prefix = TestStorage.NewPrefix();
@@ -72,7 +73,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
 
         var args = configuration.Select(kv => $"--{kv.Key}={kv.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
-        var app = StandaloneApp.Build(args);
+        var app = StandaloneApp.Build(args, configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SyncEnvironment(simulators, app, address, queue, prefix);

@@ -24,6 +24,24 @@ public class ReconcileHandlerTests
         _f.State.Setup(s => s.SaveRunAsync(It.IsAny<ReconcileRun>(), It.IsAny<CancellationToken>()))
             .Callback((ReconcileRun run, CancellationToken _) => _lastRun = run).Returns(Task.CompletedTask);
         _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(AsyncEnumerable.Empty<LedgerEntry>());
+        _f.Provincial.Setup(p => p.GetReceivedCountsAsync(It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DateOnly from, DateOnly _, CancellationToken _) => [new ReportedReceivedCount("000.00.19.H19", from, 3)]);
+        _f.Ledger.Setup(l => l.RecordReportedCountsAsync(It.IsAny<IReadOnlyList<ReportedReceivedCount>>(), It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()))
+            .Callback((IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken _) => _recorded.Add((from, to, counts.Count)))
+            .Returns(Task.CompletedTask);
+    }
+
+    private readonly List<(DateOnly From, DateOnly To, int Count)> _recorded = [];
+
+    [Fact]
+    public async Task A_finished_run_copies_the_provincial_received_counts_of_the_last_month_and_its_window()
+    {
+        ProvincialChanges();
+        await Handler().RunAsync(CancellationToken.None);
+
+        var today = VnTime.Day(HandlerFixture.Now);
+        Assert.Equal(today.AddDays(-31), _recorded.Min(r => r.From));
+        Assert.Equal(today, _recorded.Max(r => r.To));
     }
 
     private ReconcileHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);
@@ -155,6 +173,18 @@ public class ReconcileHandlerTests
 
         Assert.Equal(lost.MaHoSo, Assert.Single(_f.Enqueued).Request.MaHoSo);
         Assert.Equal(1, run!.RepairsQueued);
+    }
+
+    [Fact]
+    public async Task The_first_run_copies_the_whole_history_a_quarter_at_a_time()
+    {
+        _f.State.Setup(s => s.GetWatermarkAsync(It.IsAny<CancellationToken>())).ReturnsAsync((ReconcileWatermark?)null);
+        ProvincialChanges();
+        await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Equal(new DateOnly(2025, 1, 1), _recorded.Min(r => r.From));
+        Assert.Equal(VnTime.Day(HandlerFixture.Now), _recorded.Max(r => r.To));
+        Assert.All(_recorded, r => Assert.True(r.To.DayNumber - r.From.DayNumber < 93));
     }
 
     [Fact]

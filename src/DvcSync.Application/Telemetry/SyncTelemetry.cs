@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace DvcSync.Application.Telemetry;
+
+/// <summary>
+/// The pipeline's metrics, under the names the alerts of <c>infra/</c> and docs/operations.md read. Tags carry codes
+/// and outcomes only — never a dossier's content; a dossier is named by MaHoSo in traces and logs, not in metrics.
+/// </summary>
+public sealed class SyncTelemetry
+{
+    public const string MeterName = "DvcSync";
+    public const string ActivitySourceName = "DvcSync";
+    public static readonly ActivitySource Activities = new(ActivitySourceName);
+
+    private double? _syncRate;
+    private long? _queueDepth;
+    private long? _poisonCount;
+
+    public SyncTelemetry(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        Repairs = meter.CreateCounter<long>("dvcsync.repairs", "{repair}", "Repairs by outcome: synced, rejected, retry_scheduled, deferred, abandoned, already_current");
+        ReconcileRuns = meter.CreateCounter<long>("dvcsync.reconcile.runs", "{run}", "Reconciliation runs by result: finished, failed, skipped");
+        DossiersChecked = meter.CreateCounter<long>("dvcsync.reconcile.dossiers_checked", "{dossier}", "Dossiers checked against the portal");
+        Mismatches = meter.CreateCounter<long>("dvcsync.reconcile.mismatches", "{dossier}", "Dossiers found missing or stale on the portal");
+        PortalCalls = meter.CreateCounter<long>("dvcsync.portal.calls", "{call}", "Calls to the national portal by service and outcome");
+        PortalCallDuration = meter.CreateHistogram<double>("dvcsync.portal.call.duration", "ms", "Duration of a portal call, sign-in, rate gate and retries included");
+        meter.CreateObservableGauge("dvcsync.sync_rate", () => Observe(_syncRate), "1", "Indicator 1.4 for the province, this month so far, as of the last reconciliation");
+        meter.CreateObservableGauge("dvcsync.queue.depth", () => Observe(_queueDepth), "{message}", "Repair messages waiting, as of the last reconciliation");
+        meter.CreateObservableGauge("dvcsync.poison_messages", () => Observe(_poisonCount), "{message}", "Messages in the poison queue, as of the last reconciliation");
+    }
+
+    public Counter<long> Repairs { get; }
+    public Counter<long> ReconcileRuns { get; }
+    public Counter<long> DossiersChecked { get; }
+    public Counter<long> Mismatches { get; }
+    public Counter<long> PortalCalls { get; }
+    public Histogram<double> PortalCallDuration { get; }
+
+    public void SetGauges(double? syncRate, long? queueDepth, long? poisonCount)
+    {
+        _syncRate = syncRate;
+        _queueDepth = queueDepth;
+        _poisonCount = poisonCount;
+    }
+
+    private static IEnumerable<Measurement<T>> Observe<T>(T? value) where T : struct =>
+        value is { } v ? [new Measurement<T>(v)] : [];
+}

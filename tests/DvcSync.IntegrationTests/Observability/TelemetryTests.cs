@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using DvcSync.Application.Telemetry;
+using DvcSync.Core.Dossiers;
+using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.IntegrationTests.Reliability;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.IntegrationTests.Observability;
+
+/// <summary>
+/// A full run, watched the way an operator's telemetry would watch it: every log line (at Debug), every trace tag and
+/// every metric. Citizens' personal data must appear in none; the metrics the alerts read must be there.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class TelemetryTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task No_personal_data_reaches_logs_or_traces_and_the_alerting_metrics_are_emitted()
+    {
+        var logs = new LogCapture();
+        var tags = new ConcurrentBag<string>();
+        using var activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("DvcSync", StringComparison.Ordinal) || source.Name.StartsWith("System.Net.Http", StringComparison.Ordinal)
+                                       || source.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                tags.Add(activity.DisplayName);
+                foreach (var tag in activity.TagObjects) tags.Add($"{tag.Key}={tag.Value}");
+                foreach (var e in activity.Events) tags.Add(e.Name);
+            },
+        };
+        ActivitySource.AddActivityListener(activities);
+        var measurements = new ConcurrentBag<(string Instrument, double Value, string Tags)>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == SyncTelemetry.MeterName) listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((i, v, t, _) => measurements.Add((i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
+        meters.SetMeasurementEventCallback<double>((i, v, t, _) => measurements.Add((i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
+        meters.Start();
+
+        var simulators = ReliabilityScenario.Simulators(seed: 606, dossiers: 250);
+        simulators.ScenarioNow = DateTimeOffset.UtcNow;
+        await using var env = await SyncEnvironment.StartAsync(azurite, simulators,
+            ReliabilityScenario.Settings(new() { ["Logging:LogLevel:Default"] = "Debug", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug" }),
+            builder => builder.Logging.AddProvider(logs));
+        env.Simulators.PortalFaults.Update(f => f with { ServerErrorRate = 0.1 });
+
+        await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(2));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(2));
+        using (await env.Http.SendAsync(env.Get("/api/dossiers/unsynced?from=2025-01-01&to=2025-12-31&code=" + SyncEnvironment.ReadKey))) { }
+        await env.ReconcileAsync();
+        meters.RecordObservableInstruments();
+
+        // Every personal value of every seeded dossier, as the provincial system holds it.
+        var personal = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var code in env.Simulators.Provincial.Codes())
+        {
+            var dossier = env.Simulators.Provincial.GetDossier(code)!;
+            foreach (var field in Dossier.PersonalDataFields)
+                if (dossier[field] is { } value) Collect(value, personal);
+        }
+        Assert.True(personal.Count > 200, $"only {personal.Count} personal values seeded");
+
+        var lines = logs.Lines();
+        Assert.True(lines.Count > 100, $"only {lines.Count} log lines captured");
+        Assert.Contains(lines, l => l.Contains("synced at version", StringComparison.Ordinal));
+        var leaks = lines.Concat(tags).SelectMany(text => personal.Where(p => text.Contains(p, StringComparison.Ordinal)).Select(p => $"'{p}' in: {text}")).Take(5).ToList();
+        Assert.True(leaks.Count == 0, "personal data in telemetry:\n" + string.Join("\n", leaks));
+        Assert.DoesNotContain(lines.Concat(tags), text => text.Contains(SyncEnvironment.ReadKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines.Concat(tags), text => text.Contains(env.Simulators.Credentials.PortalPassword, StringComparison.Ordinal));
+
+        var names = measurements.Select(m => m.Instrument).ToHashSet();
+        foreach (var name in new[] { "dvcsync.repairs", "dvcsync.reconcile.runs", "dvcsync.portal.calls", "dvcsync.portal.call.duration", "dvcsync.sync_rate", "dvcsync.queue.depth", "dvcsync.poison_messages" })
+            Assert.Contains(name, names);
+        Assert.Contains(measurements, m => m.Instrument == "dvcsync.repairs" && m.Tags.Contains("outcome=synced"));
+        Assert.Contains(measurements, m => m.Instrument == "dvcsync.reconcile.runs" && m.Tags.Contains("result=finished"));
+        Assert.All(measurements.Where(m => m.Instrument == "dvcsync.sync_rate"), m => Assert.InRange(m.Value, 0, 1));
+        Assert.Contains(tags, t => t.StartsWith("dvcsync.portal_lookups=", StringComparison.Ordinal));
+    }
+
+    private static void Collect(JsonNode node, HashSet<string> into)
+    {
+        switch (node)
+        {
+            case JsonValue value when value.ToString() is { Length: >= 6 } text:
+                into.Add(text);
+                break;
+            case JsonArray array:
+                foreach (var item in array) if (item is not null) Collect(item, into);
+                break;
+            case JsonObject obj:
+                foreach (var (_, item) in obj) if (item is not null) Collect(item, into);
+                break;
+        }
+    }
+
+    private sealed class LogCapture : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+        public IReadOnlyList<string> Lines() => _lines.ToList();
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+        public void Dispose() { }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {properties} | {exception}");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using DvcSync.Application.Api;
+using DvcSync.Application.Reconciliation;
+using DvcSync.Application.Repair;
+using DvcSync.Core.Ports;
+using DvcSync.Functions;
+using DvcSync.Functions.Functions;
+using DvcSync.Standalone;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DvcSync.UnitTests.Hosting;
+
+/// <summary>
+/// Both apps' real hosts, built from configuration exactly as they start (nothing is started or called): a missing
+/// registration, a captive dependency or a bad setting fails here rather than in production.
+/// </summary>
+public class RealHostTests
+{
+    private static readonly Dictionary<string, string> Valid = new()
+    {
+        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        ["NationalPortal:BaseUrl"] = "https://portal.example/adapter",
+        ["NationalPortal:Username"] = "user",
+        ["NationalPortal:Password"] = "password",
+        ["NationalPortal:DstCode"] = "H19",
+        ["NationalPortal:MaDonVi"] = "000.00.00.H19",
+        ["ProvincialSystem:BaseUrl"] = "https://provincial.example",
+        ["ProvincialSystem:ClientId"] = "client",
+        ["ProvincialSystem:ClientSecret"] = "secret",
+        ["Sync:ReconcileSchedule"] = "0 */5 * * * *",
+        ["Sync:RepairQueue"] = "dossier-repair",
+    };
+
+    private static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+
+    [Fact]
+    public void The_Functions_host_builds_and_every_function_class_resolves()
+    {
+        using var host = FunctionsApp.Build(Args(Valid));
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        foreach (var function in new[] { typeof(ApiFunctions), typeof(ReconcileFunction), typeof(RepairFunction), typeof(PoisonDrainFunction) })
+            Assert.NotNull(ActivatorUtilities.CreateInstance(host.Services, function));
+        Assert.NotNull(host.Services.GetRequiredService<INationalPortal>());
+        Assert.NotNull(host.Services.GetRequiredService<IProvincialSystem>());
+    }
+
+    [Fact]
+    public void The_standalone_host_builds_with_every_service_validated()
+    {
+        using var app = StandaloneApp.Build(Args(Valid));
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.NotNull(app.Services.GetRequiredService<ISyncApi>());
+        Assert.NotNull(app.Services.GetRequiredService<IReconcileHandler>());
+        Assert.NotNull(app.Services.GetRequiredService<IRepairHandler>());
+        Assert.NotNull(app.Services.GetRequiredService<IPoisonDrainHandler>());
+        Assert.True(app.Services.GetServices<IHostedService>().Count() >= 4);
+    }
+
+    [Theory]
+    [InlineData("NationalPortal:BaseUrl", "not a url")]
+    [InlineData("NationalPortal:Password", "")]
+    [InlineData("ProvincialSystem:BaseUrl", "ftp://provincial.example")]
+    [InlineData("NationalPortal:MaxRequestsPerSecond", "0")]
+    public void A_bad_external_system_setting_fails_validation_naming_the_key_in_both_hosts(string key, string value)
+    {
+        var settings = new Dictionary<string, string>(Valid) { [key] = value };
+
+        using var host = FunctionsApp.Build(Args(settings));
+        var functionsError = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(key, Flatten(functionsError));
+
+        using var app = StandaloneApp.Build(Args(settings));
+        var standaloneError = Assert.ThrowsAny<Exception>(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(key, Flatten(standaloneError));
+    }
+
+    [Theory]
+    [InlineData("Sync:ReconcileSchedule", "*/5 * * * *")]
+    [InlineData("Sync:HistoryFrom", "01/01/2025")]
+    [InlineData("Sync:RepairQueue", "Repair_Queue")]
+    [InlineData("AzureWebJobsStorage", "not a connection string")]
+    [InlineData("AzureWebJobsStorage:queueServiceUri", "http://insecure.example")]
+    [InlineData("Indicators:SyncRate:Threshold", "1.5")]
+    public void A_bad_sync_or_storage_setting_stops_the_build_naming_the_key(string key, string value)
+    {
+        var settings = new Dictionary<string, string>(Valid) { [key] = value };
+        if (key.StartsWith("AzureWebJobsStorage:", StringComparison.Ordinal)) settings["AzureWebJobsStorage:tableServiceUri"] = "https://account.table.core.windows.net";
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionsApp.Build(Args(settings)).Dispose());
+        Assert.Contains(key.Split(':')[0] == "AzureWebJobsStorage" ? "AzureWebJobsStorage" : key, error.Message);
+        Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
+    }
+
+    private static string Flatten(Exception e) => e switch
+    {
+        OptionsValidationException options => string.Join("; ", options.Failures),
+        AggregateException aggregate => string.Join("; ", aggregate.InnerExceptions.Select(Flatten)),
+        _ => e.Message,
+    };
+}
