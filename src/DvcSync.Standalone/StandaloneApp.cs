@@ -96,6 +96,7 @@ public static class StandaloneApp
         api.MapGet("/indicators/sync-rate", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetSyncRateAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapGet("/dossiers/unsynced", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetUnsyncedAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapPost("/dossiers/{maHoSo}/resync", (string maHoSo, ISyncApi a, CancellationToken ct) => a.ResyncAsync(maHoSo, ct)).RequireApiKey(KeyLevel.Admin);
+        api.MapGet("/openapi.json", (ISyncApi a) => a.GetOpenApiDocument()); // anonymous: it holds no data
         // The page holds no data (every figure it shows needs the key its user types in), so it is anonymous.
         api.MapGet("/dashboard/{*file}", (HttpRequest r, string? file, IDashboardAssets d) => d.Get(r, file));
     }

@@ -21,6 +21,9 @@ public interface ISyncApi
     Task<IResult> GetHealthAsync(CancellationToken cancellationToken);
     IResult GetLive();
     Task<IResult> ResyncAsync(string maHoSo, CancellationToken cancellationToken);
+
+    /// <summary>This API's OpenAPI document (<see cref="OpenApiDocument"/>): anonymous, it holds no data.</summary>
+    IResult GetOpenApiDocument();
 }
 
 public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync) : ISyncApi
@@ -72,9 +75,12 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
         });
     }
 
+    public IResult GetOpenApiDocument() => Results.Bytes(OpenApiDocument.Utf8Json, OpenApiDocument.ContentType);
+
     private static bool TryAgency(HttpRequest request, out string? agency, out string? problem)
     {
-        agency = request.Query["agency"].ToString() is { Length: > 0 } a ? a.Trim() : null;
+        // Blank is absent (the whole province), as an empty value is: not a 404 for an agency named ''.
+        agency = request.Query["agency"].ToString().Trim() is { Length: > 0 } a ? a : null;
         problem = agency is { Length: > 64 } ? "Query parameter 'agency' must be a MaDonVi of at most 64 characters" : null;
         return problem is null;
     }

@@ -27,4 +27,9 @@ public sealed class ApiFunctions(ISyncApi api)
     [Function("Resync")]
     public Task<IActionResult> Resync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "dossiers/{maHoSo}/resync")] HttpRequest request, string maHoSo, CancellationToken cancellationToken) =>
         api.ResyncAsync(maHoSo, cancellationToken).AsActionResult();
+
+    /// <summary>The API's OpenAPI document. Anonymous: it holds no data.</summary>
+    [Function("OpenApi")]
+    public IActionResult OpenApi([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
+        api.GetOpenApiDocument().AsActionResult();
 }

@@ -32,7 +32,7 @@ public class FunctionsMetadataTests
     public void Exactly_the_expected_functions_exist()
     {
         var names = Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order().ToArray();
-        Assert.Equal(["Dashboard", "Health", "Live", "PoisonDrain", "Reconcile", "Repair", "Resync", "SyncRate", "UnsyncedDossiers"], names);
+        Assert.Equal(["Dashboard", "Health", "Live", "OpenApi", "PoisonDrain", "Reconcile", "Repair", "Resync", "SyncRate", "UnsyncedDossiers"], names);
     }
 
     [Fact]
@@ -67,6 +67,7 @@ public class FunctionsMetadataTests
     [InlineData("Health", "health", "get", "Function")]
     [InlineData("Live", "health/live", "get", "Anonymous")]
     [InlineData("Resync", "dossiers/{maHoSo}/resync", "post", "Admin")]
+    [InlineData("OpenApi", "openapi.json", "get", "Anonymous")]
     [InlineData("Dashboard", "dashboard/{*file}", "get", "Anonymous")]
     public void Http_functions_have_the_contracts_routes_and_key_levels(string function, string route, string method, string authLevel)
     {

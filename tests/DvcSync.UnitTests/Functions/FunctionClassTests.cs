@@ -47,11 +47,13 @@ public class FunctionClassTests
         var health = Results.Ok("health");
         var live = Results.Ok("live");
         var resync = Results.Accepted();
+        var openApi = Results.Ok("openapi");
         api.Setup(a => a.GetSyncRateAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(syncRate);
         api.Setup(a => a.GetUnsyncedAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(unsynced);
         api.Setup(a => a.GetHealthAsync(It.IsAny<CancellationToken>())).ReturnsAsync(health);
         api.Setup(a => a.GetLive()).Returns(live);
         api.Setup(a => a.ResyncAsync("000.00.19.H19-250115-00001", It.IsAny<CancellationToken>())).ReturnsAsync(resync);
+        api.Setup(a => a.GetOpenApiDocument()).Returns(openApi);
         var functions = new ApiFunctions(api.Object);
 
         Assert.Same(syncRate, Unwrap(await functions.SyncRate(request, CancellationToken.None)));
@@ -59,6 +61,7 @@ public class FunctionClassTests
         Assert.Same(health, Unwrap(await functions.Health(request, CancellationToken.None)));
         Assert.Same(live, Unwrap(functions.Live(request)));
         Assert.Same(resync, Unwrap(await functions.Resync(request, "000.00.19.H19-250115-00001", CancellationToken.None)));
+        Assert.Same(openApi, Unwrap(functions.OpenApi(request)));
     }
 
     [Fact]
