@@ -70,6 +70,7 @@ public sealed class ReconcileHandler(
 
             await RequeueLostRepairsAsync(counters, cancellationToken);
             await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
+            await ledger.RepairRollupCopiesAsync(cancellationToken);
             await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
             run = counters.Into(run) with { FinishedAt = clock.GetUtcNow() };
             await state.SaveRunAsync(run, cancellationToken);

@@ -38,6 +38,12 @@ public interface ISyncLedger
     /// </summary>
     Task RecordReportedCountsAsync(IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Re-copies every month roll-up to where period queries read it. Each save copies its own months at once; this
+    /// redoes the copies a crash between the two may have lost.
+    /// </summary>
+    Task RepairRollupCopiesAsync(CancellationToken cancellationToken);
+
     /// <summary>Per-agency, per-day counts of the ledger, for the given agencies and days (both inclusive).</summary>
     Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 

@@ -5,6 +5,7 @@ public sealed class StorageOptions
 {
     public const string LedgerTableName = "SyncLedger";
     public const string StateTableName = "SyncState";
+    public const string RollupTableName = "SyncRollups";
 
     /// <summary>Also the queue the Functions trigger binds to (<c>%Sync:RepairQueue%</c>).</summary>
     public string RepairQueue { get; set; } = "dossier-repair";

@@ -34,7 +34,9 @@ public static class StorageServiceCollectionExtensions
         services.AddKeyedSingleton(StorageOptions.LedgerTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.LedgerTableName));
         services.AddKeyedSingleton(StorageOptions.StateTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.StateTableName));
         services.AddSingleton(sp => new PartitionRegistry(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));
-        services.AddSingleton<ISyncLedger>(sp => new TableSyncLedger(sp.GetRequiredKeyedService<TableClient>(StorageOptions.LedgerTableName), sp.GetRequiredService<PartitionRegistry>()));
+        services.AddKeyedSingleton(StorageOptions.RollupTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.RollupTableName));
+        services.AddSingleton<ISyncLedger>(sp => new TableSyncLedger(sp.GetRequiredKeyedService<TableClient>(StorageOptions.LedgerTableName),
+            sp.GetRequiredService<PartitionRegistry>(), sp.GetRequiredKeyedService<TableClient>(StorageOptions.RollupTableName)));
         services.AddSingleton<IPipelineState>(sp => new TablePipelineState(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRepairQueue>(_ => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue)));
         services.AddHostedService(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));
@@ -114,6 +116,7 @@ internal sealed class StorageProvisioner(StorageAccount account, StorageOptions 
     {
         await account.Table(options.TablePrefix + StorageOptions.LedgerTableName).CreateIfNotExistsAsync(cancellationToken);
         await account.Table(options.TablePrefix + StorageOptions.StateTableName).CreateIfNotExistsAsync(cancellationToken);
+        await account.Table(options.TablePrefix + StorageOptions.RollupTableName).CreateIfNotExistsAsync(cancellationToken);
         await account.Queue(options.RepairQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await account.Queue(options.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

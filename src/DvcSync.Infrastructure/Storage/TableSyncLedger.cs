@@ -14,9 +14,15 @@ namespace DvcSync.Infrastructure.Storage;
 /// to, the unsynced index and the in-repair index. A crash can therefore never leave a count that disagrees with
 /// the entries, and two writers of one entry cannot both win.
 /// </summary>
-internal sealed class TableSyncLedger(TableClient table, PartitionRegistry partitions) : ISyncLedger
+internal sealed class TableSyncLedger(TableClient table, PartitionRegistry partitions, TableClient rollups) : ISyncLedger
 {
     private const int MaxDayCountRetries = 50;
+
+    private static class RollupKeys
+    {
+        public static string Partition(int year) => "y" + year.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        public static string Row(string maDonVi, DateOnly month) => TableKeys.Escape(maDonVi) + "|" + month.ToString("MM", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public async Task<LedgerEntry?> GetAsync(string maDonVi, string maHoSo, CancellationToken cancellationToken)
     {
@@ -48,6 +54,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
             try
             {
                 var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+                await MirrorMonthsAsync(partition, next.MaDonVi, MonthsTouched(actions), cancellationToken);
                 return next with { ETag = response.Value[0].Headers.ETag?.ToString() };
             }
             catch (TableTransactionFailedException failure) when (failure.FailedTransactionActionIndex is 0 or null
@@ -104,6 +111,8 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
             var row = await ReadOrNewAsync(partition, TableKeys.Month(month), cancellationToken);
             row.Entity["Received"] = (row.Entity.GetInt64("Received") ?? 0) + received;
             row.Entity["Synced"] = (row.Entity.GetInt64("Synced") ?? 0) + synced;
+            // Orders the copies in the roll-up table: an older copy never overwrites a newer one.
+            row.Entity["Version"] = (row.Entity.GetInt64("Version") ?? 0) + 1;
             actions.Add(row.Action());
         }
     }
@@ -134,12 +143,13 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
                 .GroupBy(c => c.Ngay).ToDictionary(g => g.Key, g => g.Sum(c => c.SoHoSoTiepNhan));
             // One transaction per month: its day rows and its roll-up change together.
             for (var month = new DateOnly(from.Year, from.Month, 1); month <= to; month = month.AddMonths(1))
-                await RecordMonthAsync(TableKeys.Escape(agency), month, from, to, reported, cancellationToken);
+                await RecordMonthAsync(agency, month, from, to, reported, cancellationToken);
         }
     }
 
-    private async Task RecordMonthAsync(string partition, DateOnly month, DateOnly from, DateOnly to, Dictionary<DateOnly, long> reported, CancellationToken cancellationToken)
+    private async Task RecordMonthAsync(string agency, DateOnly month, DateOnly from, DateOnly to, Dictionary<DateOnly, long> reported, CancellationToken cancellationToken)
     {
+        var partition = TableKeys.Escape(agency);
         var first = month < from ? from : month;
         var last = month.AddMonths(1).AddDays(-1) > to ? to : month.AddMonths(1).AddDays(-1);
         for (var attempt = 0; ; attempt++)
@@ -176,6 +186,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
             try
             {
                 await table.SubmitTransactionAsync(actions, cancellationToken);
+                await MirrorMonthsAsync(partition, agency, MonthsTouched(actions), cancellationToken);
                 return;
             }
             catch (TableTransactionFailedException failure) when (attempt < MaxDayCountRetries
@@ -184,6 +195,60 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
                 // A dossier of this agency changed a count meanwhile: read the month again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
             }
+        }
+    }
+
+    private static IEnumerable<string> MonthsTouched(IEnumerable<TableTransactionAction> actions) =>
+        actions.Select(a => a.Entity.RowKey).Where(k => k.StartsWith(TableKeys.MonthPrefix, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Copies month roll-ups into the small roll-up table, partitioned by year, where a province-wide year is one
+    /// query. The ledger partition stays the truth; a copy lost to a crash is redone by the reconciliation's sweep.
+    /// </summary>
+    private async Task MirrorMonthsAsync(string partition, string maDonVi, IEnumerable<string> monthKeys, CancellationToken cancellationToken)
+    {
+        foreach (var monthKey in monthKeys.Distinct())
+        {
+            var source = await table.GetEntityIfExistsAsync<TableEntity>(partition, monthKey, cancellationToken: cancellationToken);
+            if (source.HasValue) await MirrorMonthAsync(maDonVi, source.Value!, cancellationToken);
+        }
+    }
+
+    private async Task MirrorMonthAsync(string maDonVi, TableEntity month, CancellationToken cancellationToken)
+    {
+        var day = TableKeys.ParseMonth(month.RowKey);
+        var version = month.GetInt64("Version") ?? 0;
+        var copy = new TableEntity(RollupKeys.Partition(day.Year), RollupKeys.Row(maDonVi, day))
+        {
+            ["MaDonVi"] = maDonVi,
+            ["Month"] = day.Month,
+            ["Received"] = month.GetInt64("Received") ?? 0,
+            ["Synced"] = month.GetInt64("Synced") ?? 0,
+            ["Version"] = version,
+        };
+        for (var attempt = 0; attempt < MaxDayCountRetries; attempt++)
+        {
+            var current = await rollups.GetEntityIfExistsAsync<TableEntity>(copy.PartitionKey, copy.RowKey, cancellationToken: cancellationToken);
+            try
+            {
+                if (!current.HasValue) await rollups.AddEntityAsync(copy, cancellationToken);
+                else if ((current.Value!.GetInt64("Version") ?? 0) < version) await rollups.UpdateEntityAsync(copy, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (Azure.RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+            {
+                // Another writer copied meanwhile; compare versions again.
+            }
+        }
+    }
+
+    public async Task RepairRollupCopiesAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var agency in partitions.ListAsync(cancellationToken))
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(agency)} and RowKey ge {TableKeys.MonthPrefix} and RowKey lt {TableKeys.After(TableKeys.MonthPrefix)}");
+            await foreach (var month in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+                await MirrorMonthAsync(agency, month, cancellationToken);
         }
     }
 
@@ -197,26 +262,31 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
         if (firstWhole >= afterLastWhole)
             return ([], await GetDayCountsAsync(agencies, from, to, cancellationToken));
 
-        var months = new List<LedgerMonthCount>();
-        var days = new List<LedgerDayCount>();
-        var perAgency = await Task.WhenAll(agencies.Select(async agency =>
+        // Whole months: one query per year on the roll-up table, whatever the number of agencies.
+        var wanted = agencies.ToHashSet(StringComparer.Ordinal);
+        var years = Enumerable.Range(firstWhole.Year, afterLastWhole.AddDays(-1).Year - firstWhole.Year + 1);
+        var monthsPerYear = await Task.WhenAll(years.Select(async year =>
         {
-            var partition = TableKeys.Escape(agency);
-            var monthFilter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {TableKeys.Month(firstWhole)} and RowKey lt {TableKeys.Month(afterLastWhole)}");
-            var agencyMonths = new List<LedgerMonthCount>();
-            await foreach (var row in table.QueryAsync<TableEntity>(monthFilter, select: ["RowKey", "Received", "Synced"], cancellationToken: cancellationToken))
-                agencyMonths.Add(new LedgerMonthCount(agency, TableKeys.ParseMonth(row.RowKey), row.GetInt64("Received") ?? 0, row.GetInt64("Synced") ?? 0));
+            var found = new List<LedgerMonthCount>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RollupKeys.Partition(year)}");
+            await foreach (var row in rollups.QueryAsync<TableEntity>(filter, select: ["MaDonVi", "Month", "Received", "Synced"], cancellationToken: cancellationToken))
+            {
+                var month = new DateOnly(year, row.GetInt32("Month") ?? 1, 1);
+                if (month < firstWhole || month >= afterLastWhole || row.GetString("MaDonVi") is not { } agency || !wanted.Contains(agency)) continue;
+                found.Add(new LedgerMonthCount(agency, month, row.GetInt64("Received") ?? 0, row.GetInt64("Synced") ?? 0));
+            }
+            return found;
+        }));
+
+        // The partial months at either end: their days, from each agency's partition.
+        var edgeDays = await Task.WhenAll(agencies.Select(async agency =>
+        {
             var agencyDays = new List<LedgerDayCount>();
             if (from < firstWhole) agencyDays.AddRange(await DayRowsAsync(agency, from, firstWhole.AddDays(-1), cancellationToken));
             if (afterLastWhole <= to) agencyDays.AddRange(await DayRowsAsync(agency, afterLastWhole, to, cancellationToken));
-            return (agencyMonths, agencyDays);
+            return agencyDays;
         }));
-        foreach (var (agencyMonths, agencyDays) in perAgency)
-        {
-            months.AddRange(agencyMonths);
-            days.AddRange(agencyDays);
-        }
-        return (months, days);
+        return (monthsPerYear.SelectMany(m => m).ToList(), edgeDays.SelectMany(d => d).ToList());
     }
 
     private static void AddIndexActions(string partition, LedgerEntry? previous, LedgerEntry next, List<TableTransactionAction> actions)

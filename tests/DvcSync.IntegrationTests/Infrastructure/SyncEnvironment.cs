@@ -85,7 +85,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
     /// Runs reconciliations until one finishes: under injected faults a run may stop when the portal circuit opens,
     /// and the next resumes from the watermark, as the timer would. Fails after <paramref name="maxRuns"/>.
     /// </summary>
-    public async Task<(ReconcileRun Run, int Runs)> ReconcileUntilFinishedAsync(TimeSpan timeout, int maxRuns = 50)
+    public async Task<(ReconcileRun Run, int Runs)> ReconcileUntilFinishedAsync(TimeSpan timeout, int maxRuns = 1000)
     {
         var deadline = DateTime.UtcNow + timeout;
         var failures = new List<string>();

@@ -48,7 +48,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
             var inRepair = 0;
             await foreach (var _ in storage.Ledger.GetInRepairAsync(CancellationToken.None)) inRepair++;
             return depth == 0 && inRepair == 0;
-        }, "the restarted host to finish the work", TimeSpan.FromMinutes(3));
+        }, "the restarted host to finish the work", TimeSpan.FromMinutes(6));
         await second.KillAsync();
 
         var figures = $"[crash and restart] killed after {lookupsBeforeCrash} look-ups; converged {clock.Elapsed.TotalSeconds:0.0} s after start; " +

@@ -21,9 +21,9 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
         env.Simulators.ProvincialFaults.Update(f => f with { ServerErrorRate = 0.10 });
         var clock = Stopwatch.StartNew();
 
-        var (_, runs) = await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(3));
+        var (_, runs) = await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(6));
         env.Simulators.Portal.ExpireAllSessions();
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(3));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures("30% transient", env, clock, runs));
         Assert.True(env.Simulators.PortalFaults.Injected(FaultKind.TooManyRequests) > 0);
@@ -40,7 +40,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
 
         // The outage starts once the run is well under way, and lasts long enough for many breaks and probes.
         var outage = TimeSpan.FromSeconds(12);
-        var reconcile = env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(3));
+        var reconcile = env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(6));
         await WaitUntilAsync(() => Task.FromResult(env.Simulators.Portal.Counters.Calls("TraCuuHoSo") >= 120), "120 look-ups before the outage");
         env.Simulators.PortalFaults.StartOutage(outage);
         await WaitUntilAsync(async () => (await state.GetPortalAvailabilityAsync(CancellationToken.None)).CircuitOpen, "the circuit to open and show in health");
@@ -48,7 +48,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
             Assert.Contains("\"circuit\":\"open\"", await health.Content.ReadAsStringAsync());
 
         var (_, runs) = await reconcile;
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(3));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
         await WaitUntilAsync(async () => !(await state.GetPortalAvailabilityAsync(CancellationToken.None)).CircuitOpen, "the circuit to close again");
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures($"outage of {outage.TotalSeconds} s", env, clock, runs));
@@ -66,12 +66,12 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
         env.Simulators.PortalFaults.Update(f => f with { HangRate = 0.15, HangAfterProcessing = true, HangDuration = TimeSpan.FromSeconds(5) });
         var clock = Stopwatch.StartNew();
 
-        var (_, runs) = await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(3));
+        var (_, runs) = await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(6));
         // Every divergent dossier gets two more messages at once: duplicates, handled concurrently by the poller.
         foreach (var entry in env.Simulators.Truth.Entries.Where(e => !e.PortalCurrentAtStart))
             for (var copy = 0; copy < 2; copy++)
                 await env.Queue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, 0, 0, "duplicate"), TimeSpan.Zero, CancellationToken.None);
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(3));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures("hidden successes + duplicates", env, clock, runs));
         Assert.True(env.Simulators.PortalFaults.Injected(FaultKind.Hang) > 0);
@@ -80,7 +80,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("Waited in vain for " + what);

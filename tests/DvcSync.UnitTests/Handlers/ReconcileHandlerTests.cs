@@ -29,9 +29,11 @@ public class ReconcileHandlerTests
         _f.Ledger.Setup(l => l.RecordReportedCountsAsync(It.IsAny<IReadOnlyList<ReportedReceivedCount>>(), It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()))
             .Callback((IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken _) => _recorded.Add((from, to, counts.Count)))
             .Returns(Task.CompletedTask);
+        _f.Ledger.Setup(l => l.RepairRollupCopiesAsync(It.IsAny<CancellationToken>())).Callback(() => _rollupRepairs++).Returns(Task.CompletedTask);
     }
 
     private readonly List<(DateOnly From, DateOnly To, int Count)> _recorded = [];
+    private int _rollupRepairs;
 
     [Fact]
     public async Task A_finished_run_copies_the_provincial_received_counts_of_the_last_month_and_its_window()
@@ -42,6 +44,7 @@ public class ReconcileHandlerTests
         var today = VnTime.Day(HandlerFixture.Now);
         Assert.Equal(today.AddDays(-31), _recorded.Min(r => r.From));
         Assert.Equal(today, _recorded.Max(r => r.To));
+        Assert.Equal(1, _rollupRepairs);
     }
 
     private ReconcileHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);

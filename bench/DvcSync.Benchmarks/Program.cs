@@ -1,0 +1,1 @@
+return await DvcSync.Benchmarks.IndicatorBenchmark.RunAsync(args);
