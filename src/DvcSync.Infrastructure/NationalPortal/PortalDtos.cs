@@ -1,3 +1,4 @@
+using DvcSync.Infrastructure.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 

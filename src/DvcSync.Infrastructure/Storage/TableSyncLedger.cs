@@ -21,7 +21,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
     private static class RollupKeys
     {
         public static string Partition(int year) => "y" + year.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        public static string Row(string maDonVi, DateOnly month) => TableKeys.Escape(maDonVi) + "|" + month.ToString("MM", System.Globalization.CultureInfo.InvariantCulture);
+        public static string Row(string maDonVi) => TableKeys.Escape(maDonVi);
     }
 
     public async Task<LedgerEntry?> GetAsync(string maDonVi, string maHoSo, CancellationToken cancellationToken)
@@ -218,26 +218,25 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
     {
         var day = TableKeys.ParseMonth(month.RowKey);
         var version = month.GetInt64("Version") ?? 0;
-        var copy = new TableEntity(RollupKeys.Partition(day.Year), RollupKeys.Row(maDonVi, day))
-        {
-            ["MaDonVi"] = maDonVi,
-            ["Month"] = day.Month,
-            ["Received"] = month.GetInt64("Received") ?? 0,
-            ["Synced"] = month.GetInt64("Synced") ?? 0,
-            ["Version"] = version,
-        };
+        var mm = day.ToString("MM", System.Globalization.CultureInfo.InvariantCulture);
         for (var attempt = 0; attempt < MaxDayCountRetries; attempt++)
         {
-            var current = await rollups.GetEntityIfExistsAsync<TableEntity>(copy.PartitionKey, copy.RowKey, cancellationToken: cancellationToken);
+            // One row per agency and year, twelve months side by side: a province-wide year is about 130 small rows.
+            var current = await rollups.GetEntityIfExistsAsync<TableEntity>(RollupKeys.Partition(day.Year), RollupKeys.Row(maDonVi), cancellationToken: cancellationToken);
+            var row = current.HasValue ? current.Value! : new TableEntity(RollupKeys.Partition(day.Year), RollupKeys.Row(maDonVi)) { ["MaDonVi"] = maDonVi };
+            if ((row.GetInt64("Version" + mm) ?? 0) >= version) return;
+            row["Received" + mm] = month.GetInt64("Received") ?? 0;
+            row["Synced" + mm] = month.GetInt64("Synced") ?? 0;
+            row["Version" + mm] = version;
             try
             {
-                if (!current.HasValue) await rollups.AddEntityAsync(copy, cancellationToken);
-                else if ((current.Value!.GetInt64("Version") ?? 0) < version) await rollups.UpdateEntityAsync(copy, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                if (current.HasValue) await rollups.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                else await rollups.AddEntityAsync(row, cancellationToken);
                 return;
             }
             catch (Azure.RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
             {
-                // Another writer copied meanwhile; compare versions again.
+                // Another writer copied a month of this agency meanwhile; read the row again.
             }
         }
     }
@@ -269,11 +268,17 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
         {
             var found = new List<LedgerMonthCount>();
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RollupKeys.Partition(year)}");
-            await foreach (var row in rollups.QueryAsync<TableEntity>(filter, select: ["MaDonVi", "Month", "Received", "Synced"], cancellationToken: cancellationToken))
+            await foreach (var row in rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
-                var month = new DateOnly(year, row.GetInt32("Month") ?? 1, 1);
-                if (month < firstWhole || month >= afterLastWhole || row.GetString("MaDonVi") is not { } agency || !wanted.Contains(agency)) continue;
-                found.Add(new LedgerMonthCount(agency, month, row.GetInt64("Received") ?? 0, row.GetInt64("Synced") ?? 0));
+                if (row.GetString("MaDonVi") is not { } agency || !wanted.Contains(agency)) continue;
+                for (var m = 1; m <= 12; m++)
+                {
+                    var month = new DateOnly(year, m, 1);
+                    if (month < firstWhole || month >= afterLastWhole) continue;
+                    var mm = m.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+                    if (row.GetInt64("Version" + mm) is null) continue;
+                    found.Add(new LedgerMonthCount(agency, month, row.GetInt64("Received" + mm) ?? 0, row.GetInt64("Synced" + mm) ?? 0));
+                }
             }
             return found;
         }));
