@@ -79,6 +79,8 @@ base="http://127.0.0.1:$API_PORT/api"
 cat <<BANNER
 
   Sync host:        $base   (logs in $logs/)
+  Dashboard:        $base/dashboard   (paste the read key into the page)
+  API description:  $base/openapi.json
   Read key:         $read_key
   Admin key:        $admin_key
 
