@@ -13,6 +13,15 @@ if [ ! -x node_modules/.bin/azurite ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The dashboard's browser tests drive Debian's chromium through Playwright (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== Installing chromium (apt-get)"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== Building ($configuration)"
 dotnet build Functions.sln -c "$configuration" -nologo -v quiet
 

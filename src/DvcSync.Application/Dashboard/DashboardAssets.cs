@@ -67,8 +67,6 @@ public sealed class DashboardAssets : IDashboardAssets
         _assets = assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    public IReadOnlyCollection<string> Files => _assets.Keys;
-
     public IResult Get(HttpRequest request, string? file)
     {
         var name = string.IsNullOrEmpty(file) || file == "/" ? IndexFile : file.TrimStart('/');
