@@ -107,19 +107,35 @@ public sealed class SyncEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Waits until the repair has nothing left to do: the queue is empty and no entry is pending or retrying. The
-    /// repairs run in the host's own poller; this only watches, with a deadline that fails the test.
+    /// repairs run in the host's own poller; this only watches, with a deadline that fails the test. With
+    /// <paramref name="sweepEvery"/> it also runs the reconciliation now and then, as the timer would, so that its sweep
+    /// re-queues a repair whose message a fault made late or lost.
     /// </summary>
-    public async Task WaitForRepairsAsync(TimeSpan timeout)
+    public async Task WaitForRepairsAsync(TimeSpan timeout, TimeSpan? sweepEvery = null)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var nextSweep = DateTime.UtcNow + (sweepEvery ?? TimeSpan.MaxValue / 2);
         while (true)
         {
             var depth = await Queue.GetApproximateDepthAsync(CancellationToken.None);
-            var inRepair = 0;
-            await foreach (var _ in Ledger.GetInRepairAsync(CancellationToken.None)) inRepair++;
-            if (depth == 0 && inRepair == 0) return;
+            var inRepair = new List<LedgerEntry>();
+            await foreach (var entry in Ledger.GetInRepairAsync(CancellationToken.None)) inRepair.Add(entry);
+            if (depth == 0 && inRepair.Count == 0) return;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Repairs did not settle in {timeout}: {depth} messages queued, {inRepair} entries in repair");
+                throw new TimeoutException($"Repairs did not settle in {timeout}: {depth} messages queued, {inRepair.Count} entries in repair: "
+                    + string.Join("; ", inRepair.Take(5).Select(e => $"{e.MaHoSo} {e.State} next {e.NextAttemptAt:o} attempts {e.Attempts} ({e.LastError})")));
+            if (DateTime.UtcNow > nextSweep)
+            {
+                try
+                {
+                    await ReconcileAsync();
+                }
+                catch (ExternalSystemUnavailableException)
+                {
+                    // The portal is still down: the next sweep will try again.
+                }
+                nextSweep = DateTime.UtcNow + sweepEvery!.Value;
+            }
             await Task.Delay(200);
         }
     }

@@ -23,7 +23,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
 
         var (_, runs) = await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(6));
         env.Simulators.Portal.ExpireAllSessions();
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6), sweepEvery: TimeSpan.FromSeconds(30));
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures("30% transient", env, clock, runs));
         Assert.True(env.Simulators.PortalFaults.Injected(FaultKind.TooManyRequests) > 0);
@@ -48,7 +48,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
             Assert.Contains("\"circuit\":\"open\"", await health.Content.ReadAsStringAsync());
 
         var (_, runs) = await reconcile;
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6), sweepEvery: TimeSpan.FromSeconds(30));
         await WaitUntilAsync(async () => !(await state.GetPortalAvailabilityAsync(CancellationToken.None)).CircuitOpen, "the circuit to close again");
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures($"outage of {outage.TotalSeconds} s", env, clock, runs));
@@ -71,7 +71,7 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
         foreach (var entry in env.Simulators.Truth.Entries.Where(e => !e.PortalCurrentAtStart))
             for (var copy = 0; copy < 2; copy++)
                 await env.Queue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, 0, 0, "duplicate"), TimeSpan.Zero, CancellationToken.None);
-        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6));
+        await env.WaitForRepairsAsync(TimeSpan.FromMinutes(6), sweepEvery: TimeSpan.FromSeconds(30));
 
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures("hidden successes + duplicates", env, clock, runs));
         Assert.True(env.Simulators.PortalFaults.Injected(FaultKind.Hang) > 0);

@@ -39,6 +39,8 @@ public static class ReliabilityScenario
             ["Sync:CircuitMaxBreakMinutes"] = "0.05",
             ["Sync:PageSize"] = "100",
             ["Sync:RepairConcurrency"] = "8",
+            ["Sync:RepairVisibilityTimeoutSeconds"] = "20",
+            ["Sync:LostRepairGraceMinutes"] = "0.25",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;
         return settings;
