@@ -114,7 +114,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public async Task WaitForRepairsAsync(TimeSpan timeout, TimeSpan? sweepEvery = null)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var nextSweep = DateTime.UtcNow + (sweepEvery ?? TimeSpan.MaxValue / 2);
+        DateTime? nextSweep = sweepEvery is { } every ? DateTime.UtcNow + every : null;
         while (true)
         {
             var depth = await Queue.GetApproximateDepthAsync(CancellationToken.None);
@@ -124,7 +124,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Repairs did not settle in {timeout}: {depth} messages queued, {inRepair.Count} entries in repair: "
                     + string.Join("; ", inRepair.Take(5).Select(e => $"{e.MaHoSo} {e.State} next {e.NextAttemptAt:o} attempts {e.Attempts} ({e.LastError})")));
-            if (DateTime.UtcNow > nextSweep)
+            if (nextSweep is { } due && DateTime.UtcNow > due)
             {
                 try
                 {

@@ -469,8 +469,10 @@
     setFigure(els.kpiReceived, fmtInt(r.received), r.received);
     setFigure(els.kpiSynced, fmtInt(r.synced), r.synced);
     setFigure(els.kpiUnsynced, fmtInt(r.received - r.synced), r.received - r.synced);
-    els.sourceNote.hidden = r.receivedSource === 'provincial';
-    els.sourceNote.textContent = r.receivedSource === 'provincial' ? '' : t('sourceLedger');
+    // The API says where "received" comes from in words; only its fallback to the dossiers seen deserves a warning.
+    const fromLedgerOnly = typeof r.receivedSource === 'string' && r.receivedSource.startsWith('ledger');
+    els.sourceNote.hidden = !fromLedgerOnly;
+    els.sourceNote.textContent = fromLedgerOnly ? t('sourceLedger') : '';
 
     renderTrend();
     renderAgencies();
