@@ -267,9 +267,7 @@ public sealed class NationalPortalClientTests
         h.Sim.Portal.ResetStatistics();
         h.Sim.PortalFaults.FailNext(10, FaultKind.ServerError); // ten look-ups fail once and are retried: retries take slots too
 
-        var clock = Stopwatch.StartNew();
         var results = await Task.WhenAll(codes.Select(c => h.Portal.LookUpAsync(c, CancellationToken.None)));
-        clock.Stop();
 
         Assert.All(results, r => Assert.True(r.Succeeded && r.Dossier is not null, r.Message));
         var histogram = h.Sim.Portal.Histogram;
@@ -280,8 +278,6 @@ public sealed class NationalPortalClientTests
         Assert.Equal(0, h.Sim.Portal.Counters.OutcomeTotal("http-429"));
         Assert.Equal(10, h.Sim.Portal.Counters.Outcome(LookUp, "http-503"));
         Assert.Equal(2 + 110, h.Stats.HttpRequests);
-        // 110 requests at 20 per window need a bit more than five windows; the gate should not need much more.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
     }
 
     private static JsonObject MissingDossierPayload(Harness h)

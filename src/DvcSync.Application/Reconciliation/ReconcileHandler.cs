@@ -171,7 +171,9 @@ public sealed class ReconcileHandler(
             if (needsRepair)
             {
                 Interlocked.Increment(ref counters.Mismatches);
-                await repairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, cancellationToken);
+                // Not cancellable: once the ledger says "pending", the message must follow, even if the run is being stopped
+                // (a sibling look-up that found the portal down cancels the others).
+                await repairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, CancellationToken.None);
                 Interlocked.Increment(ref counters.Queued);
             }
             return;

@@ -201,7 +201,7 @@ public sealed class RepairHandler(
         // Ledger first, then the message: if the enqueue fails the exception redelivers this message; if the process
         // dies in between, the reconciliation's sweep finds the overdue entry.
         await SaveAsync(stored, basis.RetryScheduled(error, now + wait, now), cancellationToken);
-        await repairQueue.EnqueueAsync(request with { Attempt = basis.Attempts + 1, Reason = error }, wait, cancellationToken);
+        await repairQueue.EnqueueAsync(request with { Attempt = basis.Attempts + 1, Reason = error }, wait, CancellationToken.None); // the ledger already says it is coming
         logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, basis.Attempts + 2, wait);
         return RepairOutcome.RetryScheduled;
     }
@@ -222,7 +222,7 @@ public sealed class RepairHandler(
             UpdatedAt = now,
         };
         await SaveAsync(stored, deferred, cancellationToken);
-        await repairQueue.EnqueueAsync(request with { Reason = "deferred: portal unavailable" }, wait, cancellationToken);
+        await repairQueue.EnqueueAsync(request with { Reason = "deferred: portal unavailable" }, wait, CancellationToken.None); // the ledger already says it is coming
         logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: the portal circuit is open", request.MaHoSo, wait);
         return RepairOutcome.Deferred;
     }
