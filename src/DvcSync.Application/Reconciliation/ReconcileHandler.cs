@@ -54,6 +54,9 @@ public sealed class ReconcileHandler(
 
         try
         {
+            // The denominator first: from the first minute the rate is against what the province received, and rises
+            // as look-ups and repairs confirm what the portal holds.
+            await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
             string? cursor = null;
             do
             {
@@ -69,7 +72,6 @@ public sealed class ReconcileHandler(
             } while (cursor is not null);
 
             await RequeueLostRepairsAsync(counters, cancellationToken);
-            await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
             await ledger.RepairRollupCopiesAsync(cancellationToken);
             await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
             run = counters.Into(run) with { FinishedAt = clock.GetUtcNow() };
