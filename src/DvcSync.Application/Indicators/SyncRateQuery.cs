@@ -54,7 +54,7 @@ public sealed class SyncRateQuery(
         var (months, days) = period.Days > MaxDaysForDailySeries
             ? await ledger.GetPeriodCountsAsync(subtree, period.From, period.To, cancellationToken)
             : ([], await ledger.GetDayCountsAsync(subtree, period.From, period.To, cancellationToken));
-        var calculator = new SyncRateCalculator([], days, months);
+        var calculator = new SyncRateCalculator(days, months);
         var total = calculator.For(subtree, period.From, period.To);
         var rows = new List<SyncRateAgencyRow>();
         foreach (var child in tree.ChildrenOf(agency.MaDonVi))

@@ -45,15 +45,12 @@ public sealed record SyncRateFigures(long Received, long Synced)
 /// </summary>
 public sealed class SyncRateCalculator
 {
-    private readonly Dictionary<AgencyDay, long> _reported = new();
-    private readonly Dictionary<AgencyDay, (long Seen, long Synced)> _ledger = new();
+    private readonly Dictionary<AgencyDay, (long Seen, long Synced, long Reported)> _days = new();
     private readonly Dictionary<AgencyDay, (long Received, long Synced)> _months = new();
 
-    /// <param name="reportedReceived">Received counts reported by the provincial system, besides those stored on day rows.</param>
-    /// <param name="ledgerCounts">Day rows: each counts unless its whole month is given in <paramref name="monthCounts"/>.</param>
+    /// <param name="dayCounts">Day rows, with the provincial system's reported count: each counts unless its whole month is given in <paramref name="monthCounts"/>.</param>
     /// <param name="monthCounts">Month roll-ups, keyed by the first day of the month; used only for months wholly in a period.</param>
-    public SyncRateCalculator(IEnumerable<(string MaDonVi, DateOnly Day, long Count)> reportedReceived, IEnumerable<LedgerDayCount> ledgerCounts,
-        IEnumerable<LedgerMonthCount>? monthCounts = null)
+    public SyncRateCalculator(IEnumerable<LedgerDayCount> dayCounts, IEnumerable<LedgerMonthCount>? monthCounts = null)
     {
         foreach (var month in monthCounts ?? [])
         {
@@ -61,17 +58,11 @@ public sealed class SyncRateCalculator
             var (received, synced) = _months.GetValueOrDefault(key);
             _months[key] = (received + month.Received, synced + month.Synced);
         }
-        foreach (var (agency, day, count) in reportedReceived)
-        {
-            var key = new AgencyDay(agency, day);
-            _reported[key] = _reported.GetValueOrDefault(key) + count;
-        }
-        foreach (var count in ledgerCounts)
+        foreach (var count in dayCounts)
         {
             var key = new AgencyDay(count.MaDonVi, count.Day);
-            var (seen, synced) = _ledger.GetValueOrDefault(key);
-            _ledger[key] = (seen + count.Seen, synced + count.Synced);
-            if (count.Reported > _reported.GetValueOrDefault(key)) _reported[key] = count.Reported;
+            var (seen, synced, reported) = _days.GetValueOrDefault(key);
+            _days[key] = (seen + count.Seen, synced + count.Synced, reported + count.Reported);
         }
     }
 
@@ -84,12 +75,11 @@ public sealed class SyncRateCalculator
     public IReadOnlyList<(DateOnly Day, SyncRateFigures Figures)> Daily(IReadOnlySet<string> agencies, DateOnly from, DateOnly to)
     {
         var days = new SortedDictionary<DateOnly, (long Received, long Synced)>();
-        foreach (var key in _reported.Keys.Concat(_ledger.Keys).Distinct())
+        foreach (var (key, (seen, held, reported)) in _days)
         {
             if (!agencies.Contains(key.MaDonVi) || key.Day < from || key.Day > to) continue;
-            var (seen, held) = _ledger.GetValueOrDefault(key);
             var (received, synced) = days.GetValueOrDefault(key.Day);
-            days[key.Day] = (received + Math.Max(_reported.GetValueOrDefault(key), seen), synced + held);
+            days[key.Day] = (received + Math.Max(reported, seen), synced + held);
         }
         return days.Where(d => d.Value.Received > 0 || d.Value.Synced > 0)
             .Select(d => (d.Key, new SyncRateFigures(d.Value.Received, d.Value.Synced))).ToList();
@@ -106,12 +96,10 @@ public sealed class SyncRateCalculator
             received += month.Received;
             synced += month.Synced;
         }
-        foreach (var key in _reported.Keys.Concat(_ledger.Keys).Distinct())
+        foreach (var (key, (seen, held, reported)) in _days)
         {
             if (!agencies.Contains(key.MaDonVi) || key.Day < from || key.Day > to) continue;
             if (rolledUp.Contains(new AgencyDay(key.MaDonVi, MonthOf(key.Day)))) continue;
-            var reported = _reported.GetValueOrDefault(key);
-            var (seen, held) = _ledger.GetValueOrDefault(key);
             received += Math.Max(reported, seen);
             synced += held;
         }

@@ -44,9 +44,9 @@ public class RollupTests(AzuriteFixture azurite)
         await ledger.SaveAsync(null, Entry("A", 999, new DateOnly(2025, 7, 1), held: true), CancellationToken.None);
 
         var days = await ledger.GetDayCountsAsync(["A", "B"], start, start.AddDays(364), CancellationToken.None);
-        var expected = new SyncRateCalculator([], days).For(new HashSet<string> { "A", "B" }, start, start.AddDays(364));
+        var expected = new SyncRateCalculator(days).For(new HashSet<string> { "A", "B" }, start, start.AddDays(364));
         var (months, edges) = await ledger.GetPeriodCountsAsync(["A", "B"], start, start.AddDays(364), CancellationToken.None);
-        var fromRollups = new SyncRateCalculator([], edges, months).For(new HashSet<string> { "A", "B" }, start, start.AddDays(364));
+        var fromRollups = new SyncRateCalculator(edges, months).For(new HashSet<string> { "A", "B" }, start, start.AddDays(364));
 
         Assert.Empty(edges);
         Assert.InRange(months.Count, 2, 24);
@@ -74,8 +74,8 @@ public class RollupTests(AzuriteFixture azurite)
         var days = await ledger.GetDayCountsAsync(["A"], first, last, CancellationToken.None);
         var (months, edges) = await ledger.GetPeriodCountsAsync(["A"], first, last, CancellationToken.None);
 
-        Assert.Equal(new SyncRateCalculator([], days).For(new HashSet<string> { "A" }, first, last),
-            new SyncRateCalculator([], edges, months).For(new HashSet<string> { "A" }, first, last));
+        Assert.Equal(new SyncRateCalculator(days).For(new HashSet<string> { "A" }, first, last),
+            new SyncRateCalculator(edges, months).For(new HashSet<string> { "A" }, first, last));
     }
 
     [Fact]

@@ -11,8 +11,7 @@ public class SyncRateCalculatorTests
     public void Received_is_the_larger_of_reported_and_seen_per_agency_and_day_then_summed()
     {
         var calculator = new SyncRateCalculator(
-            [("A", Jan1, 10), ("A", Jan2, 3), ("B", Jan1, 5)],
-            [new LedgerDayCount("A", Jan1, 8, 8), new LedgerDayCount("A", Jan2, 4, 2), new LedgerDayCount("B", Jan1, 5, 4)]);
+            [new LedgerDayCount("A", Jan1, 8, 8, Reported: 10), new LedgerDayCount("A", Jan2, 4, 2, Reported: 3), new LedgerDayCount("B", Jan1, 5, 4, Reported: 5)]);
 
         var figures = calculator.For(new HashSet<string> { "A", "B" }, Jan1, Jan2);
 
@@ -25,14 +24,14 @@ public class SyncRateCalculatorTests
     [Fact]
     public void Only_the_requested_agencies_and_days_count()
     {
-        var calculator = new SyncRateCalculator([("A", Jan1, 10), ("B", Jan1, 5), ("A", Jan2, 7)], []);
+        var calculator = new SyncRateCalculator([new LedgerDayCount("A", Jan1, 0, 0, 10), new LedgerDayCount("B", Jan1, 0, 0, 5), new LedgerDayCount("A", Jan2, 0, 0, 7)]);
         Assert.Equal(10, calculator.For(new HashSet<string> { "A" }, Jan1, Jan1).Received);
     }
 
     [Fact]
     public void Nothing_received_has_no_rate()
     {
-        var figures = new SyncRateCalculator([], []).For(new HashSet<string> { "A" }, Jan1, Jan2);
+        var figures = new SyncRateCalculator([]).For(new HashSet<string> { "A" }, Jan1, Jan2);
         Assert.Null(figures.Rate);
     }
 
@@ -54,8 +53,8 @@ public class SyncRateDailyTests
     public void Daily_figures_add_up_to_the_period()
     {
         var jan1 = new DateOnly(2025, 1, 1);
-        var calculator = new SyncRateCalculator([("A", jan1, 10), ("B", jan1.AddDays(1), 4)],
-            [new LedgerDayCount("A", jan1, 12, 9), new LedgerDayCount("B", jan1.AddDays(1), 2, 2), new LedgerDayCount("C", jan1, 5, 5)]);
+        var calculator = new SyncRateCalculator(
+            [new LedgerDayCount("A", jan1, 12, 9, Reported: 10), new LedgerDayCount("B", jan1.AddDays(1), 2, 2, Reported: 4), new LedgerDayCount("C", jan1, 5, 5)]);
         var agencies = new HashSet<string> { "A", "B" };
 
         var daily = calculator.Daily(agencies, jan1, jan1.AddDays(3));
