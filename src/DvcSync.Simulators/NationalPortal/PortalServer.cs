@@ -198,22 +198,7 @@ internal sealed class PortalServer
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
         var sim = app.MapGroup("/_sim");
-        sim.MapGet("/faults", () => SimJson.Result(_state.Faults.ToJson()));
-        sim.MapPost("/faults", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            try
-            {
-                _state.Faults.ApplyJson(body);
-            }
-            catch (ArgumentException e)
-            {
-                return SimJson.Result(SimJson.Error(e.Message), 400);
-            }
-            if (SimJson.Str(body, "expireSessions") is "True") _state.ExpireAllSessions();
-            return SimJson.Result(_state.Faults.ToJson());
-        });
+        sim.MapFaultRoutes(_state.Faults, "expireSessions", _state.ExpireAllSessions);
         sim.MapPost("/sessions/expire", () =>
         {
             _state.ExpireAllSessions();

@@ -243,22 +243,7 @@ internal sealed partial class ProvincialServer
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
         var sim = app.MapGroup("/_sim");
-        sim.MapGet("/faults", () => SimJson.Result(_state.Faults.ToJson()));
-        sim.MapPost("/faults", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            try
-            {
-                _state.Faults.ApplyJson(body);
-            }
-            catch (ArgumentException e)
-            {
-                return SimJson.Result(SimJson.Error(e.Message), 400);
-            }
-            if (SimJson.Str(body, "revokeTokens") is "True") _state.RevokeAllTokens();
-            return SimJson.Result(_state.Faults.ToJson());
-        });
+        sim.MapFaultRoutes(_state.Faults, "revokeTokens", _state.RevokeAllTokens);
         sim.MapPost("/tokens/revoke", () =>
         {
             _state.RevokeAllTokens();
