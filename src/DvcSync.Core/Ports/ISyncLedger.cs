@@ -26,6 +26,29 @@ public interface ISyncLedger
     Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Saves many entries, each under the same condition as <see cref="SaveAsync"/>, in as few writes as the store
+    /// allows (entries of one agency together). An entry that moved on is reported, not saved; the others are saved
+    /// whatever happens to it.
+    /// </summary>
+    /// <returns>One result per change, in order.</returns>
+    async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> changes, CancellationToken cancellationToken)
+    {
+        var results = new List<LedgerChangeResult>(changes.Count);
+        foreach (var change in changes)
+        {
+            try
+            {
+                results.Add(new LedgerChangeResult(change, await SaveAsync(change.Previous, change.Next, cancellationToken)));
+            }
+            catch (LedgerConflictException)
+            {
+                results.Add(new LedgerChangeResult(change, null));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
     /// What a sync-rate figure for the period needs: the month roll-ups of months wholly inside it, and the day rows of
     /// the rest. A year reads about twelve rows per agency.
     /// </summary>
@@ -56,6 +79,14 @@ public interface ISyncLedger
 
     /// <summary>Entries in a state that the repair is responsible for (pending or retrying), whatever their day.</summary>
     IAsyncEnumerable<LedgerEntry> GetInRepairAsync(CancellationToken cancellationToken);
+}
+
+public sealed record LedgerChange(LedgerEntry? Previous, LedgerEntry Next);
+
+/// <param name="Saved">The stored entry with its new ETag; null when the stored entry was no longer <c>Previous</c>.</param>
+public sealed record LedgerChangeResult(LedgerChange Change, LedgerEntry? Saved)
+{
+    public bool Conflicted => Saved is null;
 }
 
 public sealed record UnsyncedPosition(DateTimeOffset NgayTiepNhan, string MaHoSo);

@@ -48,7 +48,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
                 ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!)));
 
-            await AddDayCountActionsAsync(partition, previous, next, actions, cancellationToken);
+            await AddDayCountActionsAsync(partition, [(previous, next)], actions, cancellationToken);
             AddIndexActions(partition, previous, next, actions);
 
             try
@@ -72,7 +72,114 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
         }
     }
 
-    private async Task AddDayCountActionsAsync(string partition, LedgerEntry? previous, LedgerEntry next, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    /// <summary>Entries per transaction: each brings up to five actions, and the transaction holds at most 100.</summary>
+    private const int MaxEntriesPerTransaction = 16;
+
+    private const int MaxActionsPerTransaction = 100;
+
+    public async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var change in changes)
+        {
+            if (change.Previous is not null && (change.Previous.MaDonVi != change.Next.MaDonVi || change.Previous.MaHoSo != change.Next.MaHoSo))
+                throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(changes));
+            if (change.Previous is not null && change.Previous.ETag is null)
+                throw new ArgumentException("The previous entry must come from the store", nameof(changes));
+        }
+        var results = new LedgerChangeResult?[changes.Count];
+        var byAgency = Enumerable.Range(0, changes.Count).GroupBy(i => changes[i].Next.MaDonVi, StringComparer.Ordinal);
+        await Task.WhenAll(byAgency.Select(group => SaveAgencyAsync(group.Key, group.ToList(), changes, results, cancellationToken)));
+        return results.Select(r => r!).ToList();
+    }
+
+    private async Task SaveAgencyAsync(string maDonVi, List<int> indexes, IReadOnlyList<LedgerChange> changes, LedgerChangeResult?[] results, CancellationToken cancellationToken)
+    {
+        if (indexes.Any(i => changes[i].Previous is null)) await partitions.EnsureAsync(maDonVi, cancellationToken);
+
+        // A transaction may name an entity once: a second change of one dossier waits for the first, and then
+        // conflicts (its Previous is gone), which is what the caller must hear.
+        var first = new List<int>();
+        var repeats = new List<int>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in indexes) (seen.Add(changes[i].Next.MaHoSo) ? first : repeats).Add(i);
+
+        foreach (var chunk in first.Chunk(MaxEntriesPerTransaction))
+            await SaveTogetherAsync(TableKeys.Escape(maDonVi), maDonVi, chunk.ToList(), changes, results, cancellationToken);
+        foreach (var i in repeats) results[i] = await SaveOneAsync(changes[i], cancellationToken);
+    }
+
+    private async Task<LedgerChangeResult> SaveOneAsync(LedgerChange change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new LedgerChangeResult(change, await SaveAsync(change.Previous, change.Next, cancellationToken));
+        }
+        catch (LedgerConflictException)
+        {
+            return new LedgerChangeResult(change, null);
+        }
+    }
+
+    /// <summary>
+    /// One transaction for several entries of a partition, their counts merged. An entry that moved on is dropped
+    /// and the rest tried again; when the store does not say which action failed, each entry is saved on its own.
+    /// </summary>
+    private async Task SaveTogetherAsync(string partition, string maDonVi, List<int> chunk, IReadOnlyList<LedgerChange> changes,
+        LedgerChangeResult?[] results, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; chunk.Count > 0; attempt++)
+        {
+            var actions = new List<TableTransactionAction>(chunk.Count * 3 + 4);
+            foreach (var i in chunk)
+            {
+                var (previous, next) = (changes[i].Previous, changes[i].Next);
+                var entity = LedgerEntryMapping.ToEntity(partition, next);
+                actions.Add(previous is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!)));
+            }
+            foreach (var i in chunk) AddIndexActions(partition, changes[i].Previous, changes[i].Next, actions);
+            await AddDayCountActionsAsync(partition, chunk.Select(i => (changes[i].Previous, changes[i].Next)), actions, cancellationToken);
+
+            if (actions.Count > MaxActionsPerTransaction)
+            {
+                var half = chunk.Count / 2;
+                await SaveTogetherAsync(partition, maDonVi, chunk[..half], changes, results, cancellationToken);
+                await SaveTogetherAsync(partition, maDonVi, chunk[half..], changes, results, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+                for (var k = 0; k < chunk.Count; k++)
+                    results[chunk[k]] = new LedgerChangeResult(changes[chunk[k]], changes[chunk[k]].Next with { ETag = response.Value[k].Headers.ETag?.ToString() });
+                await MirrorMonthsAsync(partition, maDonVi, MonthsTouched(actions), cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException failure) when (failure.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+            {
+                if (failure.FailedTransactionActionIndex is int failed && failed < chunk.Count)
+                {
+                    // That entry moved on; the others go again without it.
+                    results[chunk[failed]] = new LedgerChangeResult(changes[chunk[failed]], null);
+                    chunk.RemoveAt(failed);
+                }
+                else if (failure.FailedTransactionActionIndex is null || attempt >= MaxDayCountRetries)
+                {
+                    foreach (var i in chunk) results[i] = await SaveOneAsync(changes[i], cancellationToken);
+                    return;
+                }
+                else
+                {
+                    // A count row changed under us (another writer of this agency): read the counts again.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
+                }
+            }
+        }
+    }
+
+    private async Task AddDayCountActionsAsync(string partition, IEnumerable<(LedgerEntry? Previous, LedgerEntry Next)> changes, List<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         var deltas = new Dictionary<DateOnly, (long Seen, long Synced)>();
         void Add(LedgerEntry? entry, int sign)
@@ -81,8 +188,11 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
             var (seen, synced) = deltas.GetValueOrDefault(day);
             deltas[day] = (seen + sign, synced + (entry.CountsAsSynced ? sign : 0));
         }
-        Add(previous, -1);
-        Add(next, +1);
+        foreach (var (previous, next) in changes)
+        {
+            Add(previous, -1);
+            Add(next, +1);
+        }
 
         var monthDeltas = new Dictionary<DateOnly, (long Received, long Synced)>();
         foreach (var (day, (seen, synced)) in deltas)

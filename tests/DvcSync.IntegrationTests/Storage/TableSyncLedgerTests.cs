@@ -120,6 +120,57 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_batch_saves_many_agencies_and_days_at_once_and_its_counts_equal_a_recount()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        // More than one transaction's worth per agency, over several days, and a dossier without a reception date.
+        var first = Enumerable.Range(1, 70).Select(n => new LedgerChange(null, Entry(n % 3 == 0 ? "B" : "A", n, n == 5 ? null : Jan15.AddDays(n % 4)))).ToList();
+        var saved = await ledger.SaveManyAsync(first, CancellationToken.None);
+        Assert.Equal(70, saved.Count);
+        Assert.All(saved, r => Assert.False(r.Conflicted));
+        Assert.Equal(first.Select(c => c.Next.MaHoSo), saved.Select(r => r.Saved!.MaHoSo));
+
+        // A second batch moves some of them on: confirmed, rejected, one moved to another reception day.
+        var second = saved.Take(40).Select((r, i) => new LedgerChange(r.Saved, (i % 4) switch
+        {
+            0 => r.Saved!.Confirmed(Jan15),
+            1 => r.Saved!.Rejected("refused", portalHolds: false, Jan15),
+            2 => r.Saved! with { NgayTiepNhan = Jan15.AddDays(9) },
+            _ => r.Saved!.Confirmed(Jan15),
+        })).ToList();
+        var moved = await ledger.SaveManyAsync(second, CancellationToken.None);
+        Assert.All(moved, r => Assert.False(r.Conflicted));
+
+        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+        var day = VnTime.Day(Jan15);
+        var counted = await ledger.GetDayCountsAsync(["A", "B"], day, day.AddDays(9), CancellationToken.None);
+        Assert.Equal(69, counted.Sum(c => c.Seen));
+        Assert.Equal(19, counted.Sum(c => c.Synced)); // 20 confirmed, one of them (n = 5) without a reception date
+    }
+
+    [Fact]
+    public async Task In_a_batch_a_stale_change_is_reported_as_a_conflict_and_the_others_are_saved()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        var entries = new List<LedgerEntry>();
+        for (var n = 1; n <= 6; n++) entries.Add(await ledger.SaveAsync(null, Entry("A", n, Jan15), CancellationToken.None));
+        // Another writer moves the third on first; the batch still holds its old version, and a new dossier that already exists.
+        await ledger.SaveAsync(entries[2], entries[2].Confirmed(Jan15), CancellationToken.None);
+
+        var changes = entries.Select(e => new LedgerChange(e, e.Confirmed(Jan15))).Append(new LedgerChange(null, Entry("A", 4, Jan15))).ToList();
+        var results = await ledger.SaveManyAsync(changes, CancellationToken.None);
+
+        Assert.Equal([false, false, true, false, false, false, true], results.Select(r => r.Conflicted));
+        foreach (var entry in entries)
+            Assert.Equal(SyncState.Synced, (await ledger.GetAsync("A", entry.MaHoSo, CancellationToken.None))!.State);
+        var day = VnTime.Day(Jan15);
+        Assert.Equal([new LedgerDayCount("A", day, 6, 6)], await ledger.GetDayCountsAsync(["A"], day, day, CancellationToken.None));
+        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+    }
+
+    [Fact]
     public async Task Unsynced_entries_page_in_reception_order_across_agencies()
     {
         await using var storage = await TestStorage.CreateAsync(azurite);
