@@ -51,6 +51,25 @@ public sealed class PortalRateGateTests
     }
 
     [Fact]
+    public async Task A_request_that_leaves_late_holds_its_slot_from_when_it_left()
+    {
+        // As when the first request of a process waits for its connection: granted now, on the wire 300 ms later.
+        var gate = new PortalRateGate(1);
+        var clock = Stopwatch.StartNew();
+        TimeSpan sent;
+        using (var lease = await gate.AcquireAsync(CancellationToken.None))
+        {
+            await Task.Delay(300);
+            sent = clock.Elapsed;
+            lease.MarkSent();
+            lease.MarkAnswered();
+        }
+        using var next = await gate.AcquireAsync(CancellationToken.None);
+        var gap = clock.Elapsed - sent;
+        Assert.True(gap >= PortalRateGate.Window, $"next grant {gap.TotalMilliseconds} ms after the late send");
+    }
+
+    [Fact]
     public async Task An_unanswered_request_holds_its_slot_a_window_past_its_end()
     {
         var gate = new PortalRateGate(1);

@@ -5,7 +5,8 @@ namespace DvcSync.Infrastructure.NationalPortal;
 /// second, sign-ins and retries included (every HTTP attempt passes through <see cref="PortalRateLimitingHandler"/>).
 /// <para>
 /// How: <see cref="Limit"/> slots. A request takes a slot before it is sent; the slot comes back one
-/// <see cref="Window"/> plus <see cref="Margin"/> after it was taken, or when the answer arrives if that is later.
+/// <see cref="Window"/> plus <see cref="Margin"/> after the request left (its connection began writing it; a new
+/// connection's set-up comes before that), or when the answer arrives if that is later.
 /// Of any <c>Limit + 1</c> requests, the last one, L, could only take its slot once one of the others, A, had given
 /// its slot back, so L was sent at least a window and a margin after A. The portal therefore sees them more than one
 /// window apart unless A spent more than <see cref="Margin"/> longer on the way than L did: the margin is the
@@ -36,7 +37,7 @@ public sealed class PortalRateGate
     private readonly SemaphoreSlim _head = new(1, 1);
     private readonly TimeProvider _time;
     private readonly long _spacing;
-    private long _lastGrant;
+    private long _lastDue;
     private int _waiting;
     private long _pausedUntil;
 
@@ -52,7 +53,7 @@ public sealed class PortalRateGate
         _time = timeProvider ?? TimeProvider.System;
         _pausedUntil = _time.GetTimestamp();
         _spacing = Ticks((Window + Margin) / limit);
-        _lastGrant = _time.GetTimestamp() - _spacing;
+        _lastDue = _time.GetTimestamp() - _spacing;
     }
 
     public int Limit { get; }
@@ -109,8 +110,7 @@ public sealed class PortalRateGate
                     }
                     if (PauseRemaining <= TimeSpan.Zero)
                     {
-                        _lastGrant = _time.GetTimestamp();
-                        return new Lease(this, _lastGrant);
+                        return new Lease(this, _time.GetTimestamp());
                     }
                     _slots.Release(); // a pause began while this caller waited; nothing was sent, so the slot is free
                 }
@@ -145,20 +145,31 @@ public sealed class PortalRateGate
     /// Spreads the grants evenly over the window instead of letting a burst of <see cref="Limit"/> go at once: a burst
     /// makes its requests queue for connections and threads, so their delays to the portal differ by more than the
     /// margin, and the portal sees the next burst's requests closer than a window to this one's.
+    /// <para>
+    /// Each grant is due one spacing after the previous one was due, not after it actually went: a timer wakes a few
+    /// milliseconds late, and counting from the late grant added that lateness to every spacing (at 200/s, 5 ms
+    /// apart, the gate granted 124 a second). A late grant is followed at once by the next, up to
+    /// <see cref="CatchUpSpacings"/> spacings behind, so a pause does not turn into a burst. The slots, not the
+    /// pacing, are what keep any window at or under the limit.
+    /// </para>
     /// </summary>
     private async Task PaceAsync(CancellationToken cancellationToken)
     {
-        var due = _lastGrant + _spacing;
-        for (var left = _time.GetElapsedTime(_time.GetTimestamp(), due); left > TimeSpan.Zero; left = _time.GetElapsedTime(_time.GetTimestamp(), due))
+        var now = _time.GetTimestamp();
+        var due = Math.Max(_lastDue + _spacing, now - CatchUpSpacings * _spacing);
+        for (var left = _time.GetElapsedTime(now, due); left > TimeSpan.Zero; left = _time.GetElapsedTime(_time.GetTimestamp(), due))
             await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
+        _lastDue = due;
     }
+
+    private const int CatchUpSpacings = 2;
 
     private static readonly TimeSpan UnansweredExtra = TimeSpan.FromSeconds(1);
 
-    private void Return(long grantedAt, long completedAt, bool answered)
+    private void Return(long sentAt, long completedAt, bool answered)
     {
         var due = answered
-            ? grantedAt + Ticks(Window + Margin)
+            ? sentAt + Ticks(Window + Margin)
             : completedAt + Ticks(Window + Margin + UnansweredExtra);
         _ = ReturnWhenDueAsync(Math.Max(due, completedAt));
     }
@@ -187,12 +198,23 @@ public sealed class PortalRateGate
     {
         private PortalRateGate? _gate;
         private readonly long _grantedAt;
+        private long _sentAt;
         private bool _answered;
 
         internal Lease(PortalRateGate gate, long grantedAt)
         {
             _gate = gate;
             _grantedAt = grantedAt;
+            _sentAt = grantedAt;
+        }
+
+        /// <summary>
+        /// The request is leaving now (its connection is writing it). Later than the grant when a connection had to be
+        /// opened first; the slot then counts from here, so that delay does not eat into the margin.
+        /// </summary>
+        public void MarkSent()
+        {
+            if (_gate is { } gate) Volatile.Write(ref _sentAt, gate._time.GetTimestamp());
         }
 
         public void MarkAnswered() => _answered = true;
@@ -200,7 +222,7 @@ public sealed class PortalRateGate
         public void Dispose()
         {
             var gate = Interlocked.Exchange(ref _gate, null);
-            gate?.Return(_grantedAt, gate._time.GetTimestamp(), _answered);
+            gate?.Return(Volatile.Read(ref _sentAt), gate._time.GetTimestamp(), _answered);
         }
     }
 }

@@ -18,7 +18,19 @@ internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPor
         using (var lease = await gate.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
             stats.RecordHttpRequest();
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // The slot counts from when the bytes leave, not from the grant: a request that first waits for a new
+            // connection (at start-up, after the portal closed one) reaches the portal later than its grant says.
+            var content = request.Content;
+            if (content is not null) request.Content = new SendStampingContent(content, lease.MarkSent);
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A retry sends the same message again; it must not find this attempt's wrapper around the body.
+                request.Content = content;
+            }
             lease.MarkAnswered();
         }
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
@@ -47,4 +59,41 @@ internal static class PortalRetryAfter
         }
         return null;
     }
+}
+
+/// <summary>The request body, unchanged, telling the gate the moment the connection starts writing it.</summary>
+internal sealed class SendStampingContent : HttpContent
+{
+    private readonly HttpContent _inner;
+    private readonly Action _onSend;
+
+    public SendStampingContent(HttpContent inner, Action onSend)
+    {
+        _inner = inner;
+        _onSend = onSend;
+        foreach (var header in inner.Headers) Headers.TryAddWithoutValidation(header.Key, header.Value);
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+    {
+        _onSend();
+        return _inner.CopyToAsync(stream, context, cancellationToken);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        if (_inner.Headers.ContentLength is { } known)
+        {
+            length = known;
+            return true;
+        }
+        length = 0;
+        return false;
+    }
+
+    // The caller owns the body it passed in; disposing this wrapper must not dispose it.
+    protected override void Dispose(bool disposing) { }
 }
