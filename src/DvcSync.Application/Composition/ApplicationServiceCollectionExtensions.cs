@@ -32,6 +32,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<AgencyDirectory>();
         services.AddMetrics();
         services.AddSingleton<SyncTelemetry>();
+        services.AddSingleton<DossierCheckPipeline>();
         services.AddSingleton<ReconcileHandler>();
         services.AddSingleton<IReconcileHandler, MeteredReconcileHandler>();
         services.AddSingleton<ProcedureCatalogue>();

@@ -22,7 +22,7 @@ public interface IReconcileHandler
 
 public sealed class ReconcileHandler(
     IProvincialSystem provincial,
-    INationalPortal portal,
+    DossierCheckPipeline pipeline,
     ISyncLedger ledger,
     IRepairQueue repairQueue,
     IPipelineState state,
@@ -47,7 +47,7 @@ public sealed class ReconcileHandler(
         var watermark = await state.GetWatermarkAsync(cancellationToken);
         var windowFrom = watermark is null ? options.HistoryFrom : watermark.ReadUpTo - options.ReconcileOverlap;
         var windowTo = startedAt;
-        var counters = new RunCounters();
+        var counters = new CheckCounters();
         var run = new ReconcileRun(runId, startedAt, null, windowFrom, windowTo, 0, 0, 0, 0, 0, null);
         await state.SaveRunAsync(run, cancellationToken);
         logger.LogInformation("Reconciliation {RunId} reading changes from {From:o} to {To:o}", runId, windowFrom, windowTo);
@@ -57,24 +57,21 @@ public sealed class ReconcileHandler(
             // The denominator first: from the first minute the rate is against what the province received, and rises
             // as look-ups and repairs confirm what the portal holds.
             await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
-            string? cursor = null;
-            do
-            {
-                var page = await provincial.GetChangedAsync(windowFrom, windowTo, cursor, options.PageSize, cancellationToken);
-                counters.Read += page.Items.Count;
-                await CheckPageAsync(page.Items, counters, cancellationToken);
-                cursor = page.NextCursor;
-
-                // Items come in NgayCapNhat order: everything before the last one is done, so a crash resumes here.
-                if (page.Items.LastOrDefault()?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
-                    await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
-                await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
-            } while (cursor is not null);
+            await pipeline.RunAsync(ChangedPagesAsync(windowFrom, windowTo, cancellationToken),
+                needsLookup: (source, entry) => entry is null || !entry.Covers(source),
+                onPageDone: async page =>
+                {
+                    // Items come in NgayCapNhat order: everything up to the last one is recorded, so a crash resumes here.
+                    if (page.Items.LastOrDefault()?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
+                        await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
+                    await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
+                },
+                counters, cancellationToken);
 
             await RequeueLostRepairsAsync(counters, cancellationToken);
             await ledger.RepairRollupCopiesAsync(cancellationToken);
             await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
-            run = counters.Into(run) with { FinishedAt = clock.GetUtcNow() };
+            run = Into(run, counters) with { FinishedAt = clock.GetUtcNow() };
             await state.SaveRunAsync(run, cancellationToken);
             logger.LogInformation(
                 "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
@@ -87,7 +84,7 @@ public sealed class ReconcileHandler(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Recorded for /api/health, then rethrown so the host sees the failure; the next run resumes from the watermark.
-            await state.SaveRunAsync(counters.Into(run) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
+            await state.SaveRunAsync(Into(run, counters) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
             if (e is ExternalSystemUnavailableException unavailable)
                 logger.LogWarning("Reconciliation {RunId} stopped after {Read} dossiers read: {Reason}; the next run resumes from the watermark",
                     runId, counters.Read, unavailable.Message);
@@ -102,84 +99,16 @@ public sealed class ReconcileHandler(
         }
     }
 
-    private async Task CheckPageAsync(IReadOnlyList<SourceDossier> items, RunCounters counters, CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SourcePage> ChangedPagesAsync(DateTimeOffset from, DateTimeOffset to,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A dossier that changed while the pages were read can appear twice; its newest version is the one to check.
-        var newest = new Dictionary<string, SourceDossier>(StringComparer.Ordinal);
-        foreach (var item in items)
+        string? cursor = null;
+        do
         {
-            if (item.MaHoSo.Length == 0 || item.MaDonVi.Length == 0)
-            {
-                Interlocked.Increment(ref counters.Unreadable);
-                logger.LogWarning("A provincial dossier without MaHoSo or MaDonVi was skipped: it cannot be named to the portal ({Defects})",
-                    string.Join("; ", item.Defects.Select(d => d.Field)));
-                continue;
-            }
-            if (!newest.TryGetValue(item.MaHoSo, out var seen) || seen.PhienBan < item.PhienBan) newest[item.MaHoSo] = item;
-        }
-
-        await Parallel.ForEachAsync(newest.Values,
-            new ParallelOptions { MaxDegreeOfParallelism = options.LookupConcurrency, CancellationToken = cancellationToken },
-            async (source, ct) => await CheckAsync(source, counters, ct));
-    }
-
-    private async Task CheckAsync(SourceDossier source, RunCounters counters, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var entry = await ledger.GetAsync(source.MaDonVi, source.MaHoSo, cancellationToken);
-            if (entry is not null && entry.Covers(source)) return;
-
-            Interlocked.Increment(ref counters.Checked);
-            Interlocked.Increment(ref counters.Lookups);
-            var lookup = await portal.LookUpAsync(source.MaHoSo, cancellationToken);
-            if (lookup.Kind == PortalOutcomeKind.CircuitOpen)
-            {
-                // Checking on would turn every changed dossier into a repair of a dossier the portal may well hold.
-                // Stop; the watermark keeps this page for the next run.
-                throw new ExternalSystemUnavailableException("national portal", lookup.Message, lookup.RetryAfter);
-            }
-            var now = clock.GetUtcNow();
-            var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
-
-            LedgerEntry next;
-            bool needsRepair;
-            if (lookup.Succeeded)
-            {
-                var verdict = PortalCopyComparer.Compare(source.Dossier, lookup.Dossier?.Dossier);
-                next = current.Observed(verdict, now);
-                needsRepair = verdict.NeedsRepair;
-            }
-            else
-            {
-                // Could not look: let the repair find out. Its writes are safe on a dossier the portal already holds.
-                next = current with { State = SyncState.Pending, LastError = "look-up failed: " + lookup.Message, NextAttemptAt = now, UpdatedAt = now };
-                needsRepair = true;
-            }
-
-            try
-            {
-                await ledger.SaveAsync(entry, next, cancellationToken);
-            }
-            catch (LedgerConflictException) when (attempt == 0)
-            {
-                continue; // a repair or another run wrote first: look at what it wrote
-            }
-            catch (LedgerConflictException)
-            {
-                return;
-            }
-
-            if (needsRepair)
-            {
-                Interlocked.Increment(ref counters.Mismatches);
-                // Not cancellable: once the ledger says "pending", the message must follow, even if the run is being stopped
-                // (a sibling look-up that found the portal down cancels the others).
-                await repairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, CancellationToken.None);
-                Interlocked.Increment(ref counters.Queued);
-            }
-            return;
-        }
+            var page = await provincial.GetChangedAsync(from, to, cursor, options.PageSize, cancellationToken);
+            yield return new SourcePage(page.Items, page.NextCursor, page.Items.Count);
+            cursor = page.NextCursor;
+        } while (cursor is not null);
     }
 
     /// <summary>
@@ -213,7 +142,7 @@ public sealed class ReconcileHandler(
     /// The queue is not the final guarantee: a message can be lost, or a process can die between the ledger write and
     /// the enqueue. An entry still in the repair's hands well past its time is queued again.
     /// </summary>
-    private async Task RequeueLostRepairsAsync(RunCounters counters, CancellationToken cancellationToken)
+    private async Task RequeueLostRepairsAsync(CheckCounters counters, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await foreach (var indexed in ledger.GetInRepairAsync(cancellationToken))
@@ -239,17 +168,12 @@ public sealed class ReconcileHandler(
             logger.LogWarning("Reconciliation queued {Count} repairs again whose messages were lost or late", counters.Requeued);
     }
 
-    private sealed class RunCounters
+    private static ReconcileRun Into(ReconcileRun run, CheckCounters counters) => run with
     {
-        public long Read, Checked, Lookups, Mismatches, Queued, Unreadable, Requeued;
-
-        public ReconcileRun Into(ReconcileRun run) => run with
-        {
-            DossiersRead = Read,
-            DossiersChecked = Checked,
-            PortalLookups = Lookups,
-            MismatchesFound = Mismatches,
-            RepairsQueued = Queued,
-        };
-    }
+        DossiersRead = counters.Read,
+        DossiersChecked = counters.Checked,
+        PortalLookups = counters.Lookups,
+        MismatchesFound = counters.Mismatches,
+        RepairsQueued = counters.Queued,
+    };
 }

@@ -37,20 +37,33 @@ public sealed class HandlerFixture
             .ReturnsAsync((string _, string maHoSo, CancellationToken _) => _entries.GetValueOrDefault(maHoSo));
         Ledger.Setup(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.IsAny<LedgerEntry>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((LedgerEntry? previous, LedgerEntry next, CancellationToken _) =>
-            {
-                var stored = _entries.GetValueOrDefault(next.MaHoSo);
-                if (stored?.ETag != previous?.ETag) throw new LedgerConflictException(next.MaHoSo);
-                var saved = next with { ETag = Guid.NewGuid().ToString() };
-                _entries[next.MaHoSo] = saved;
-                Saved.Add(saved);
-                return saved;
-            });
+                Save(previous, next) ?? throw new LedgerConflictException(next.MaHoSo));
+        Ledger.Setup(l => l.SaveManyAsync(It.IsAny<IReadOnlyList<LedgerChange>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyList<LedgerChange> changes, CancellationToken _) =>
+                changes.Select(c => new LedgerChangeResult(c, Save(c.Previous, c.Next))).ToList());
         Queue.Setup(q => q.EnqueueAsync(It.IsAny<RepairRequest>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((RepairRequest request, TimeSpan delay, CancellationToken _) =>
             {
-                Enqueued.Add((request, delay));
-                return "msg-" + Enqueued.Count;
+                lock (Enqueued)
+                {
+                    Enqueued.Add((request, delay));
+                    return "msg-" + Enqueued.Count;
+                }
             });
+    }
+
+    /// <summary>The store's rule: saved only over the entry it was read from; null when that entry moved on.</summary>
+    private LedgerEntry? Save(LedgerEntry? previous, LedgerEntry next)
+    {
+        lock (_entries)
+        {
+            var stored = _entries.GetValueOrDefault(next.MaHoSo);
+            if (stored?.ETag != previous?.ETag) return null;
+            var saved = next with { ETag = Guid.NewGuid().ToString() };
+            _entries[next.MaHoSo] = saved;
+            Saved.Add(saved);
+            return saved;
+        }
     }
 
     public LedgerEntry Store(LedgerEntry entry)

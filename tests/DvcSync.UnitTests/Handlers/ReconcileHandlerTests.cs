@@ -47,7 +47,9 @@ public class ReconcileHandlerTests
         Assert.Equal(1, _rollupRepairs);
     }
 
-    private ReconcileHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);
+    private ReconcileHandler Handler() => new(_f.Provincial.Object,
+        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance),
+        _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);
 
     private void ProvincialChanges(params SourceDossier[] items) =>
         _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))

@@ -1,0 +1,355 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using DvcSync.Application.Configuration;
+using DvcSync.Core.Comparison;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.Application.Reconciliation;
+
+/// <summary>A page of source dossiers to check, where the source continues after it, and how many dossiers were read
+/// for it (more than <see cref="Items"/> when the caller kept only some).</summary>
+public sealed record SourcePage(IReadOnlyList<SourceDossier> Items, string? NextCursor, int Read);
+
+/// <summary>What one pass over source pages did. Updated from many threads while the pass runs.</summary>
+public sealed class CheckCounters
+{
+    public long Read, Completed, Skipped, Checked, Lookups, Mismatches, Queued, Unreadable, Requeued;
+}
+
+/// <summary>
+/// The checks shared by the reconciliation and the audit, as a pipeline whose stages overlap: the next provincial
+/// page is read while this one's dossiers are compared with the ledger and looked up on the portal (many at a time,
+/// the rate gate deciding how fast), and verdicts are written to the ledger in batches per agency. Every channel
+/// between the stages is bounded, so memory stays the same whatever the number of dossiers.
+/// <para>
+/// A page counts as done only when every dossier in it has been recorded (and its repair queued); pages are reported
+/// done in source order, so a checkpoint taken in <c>onPageDone</c> never skips an unrecorded dossier. When a stage
+/// fails (the portal's circuit opens, storage fails), the stages stop taking new work, verdicts already obtained
+/// are still written, and the first failure is rethrown.
+/// </para>
+/// </summary>
+public sealed class DossierCheckPipeline(
+    INationalPortal portal,
+    ISyncLedger ledger,
+    IRepairQueue repairQueue,
+    SyncOptions options,
+    TimeProvider clock,
+    ILogger<DossierCheckPipeline> logger)
+{
+    private INationalPortal Portal => portal;
+    private ISyncLedger Ledger => ledger;
+    private IRepairQueue RepairQueue => repairQueue;
+    private SyncOptions Options => options;
+    private TimeProvider Clock => clock;
+    private ILogger Logger => logger;
+
+    /// <summary>Most dossiers of one agency written in one batch.</summary>
+    public const int WriteBatchSize = 16;
+
+    /// <summary>How long a verdict may wait for others of its agency before it is written anyway.</summary>
+    public static readonly TimeSpan WriteLinger = TimeSpan.FromMilliseconds(200);
+
+    /// <param name="pages">The source, page by page; read one page ahead of the checks.</param>
+    /// <param name="needsLookup">Whether the portal must be asked about this dossier, given its ledger entry.</param>
+    /// <param name="onPageDone">Called in source order once every dossier of a page is recorded.</param>
+    public async Task RunAsync(
+        IAsyncEnumerable<SourcePage> pages,
+        Func<SourceDossier, LedgerEntry?, bool> needsLookup,
+        Func<SourcePage, Task> onPageDone,
+        CheckCounters counters,
+        CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = new Run(this, needsLookup, onPageDone, counters, stop);
+
+        var reading = run.Guard(() => run.ReadAsync(pages));
+        var dispatching = run.Guard(run.DispatchAsync);
+        var workers = Enumerable.Range(0, options.LookupConcurrency).Select(_ => run.Guard(run.CheckAsync)).ToArray();
+        var checking = Task.WhenAll(workers).ContinueWith(_ => run.Verdicts.Writer.TryComplete(), TaskScheduler.Default);
+        var writing = run.Guard(run.WriteAsync);
+        var checkpointing = run.Guard(run.CheckpointAsync);
+
+        await Task.WhenAll(reading, dispatching, checking, writing, checkpointing);
+        run.ThrowIfFailed();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private sealed class PageWork(SourcePage page)
+    {
+        public SourcePage Page { get; } = page;
+        public int Remaining;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void CompleteOne()
+        {
+            if (Interlocked.Decrement(ref Remaining) == 0) Done.TrySetResult();
+        }
+    }
+
+    private sealed record Item(SourceDossier Source, PageWork Page);
+
+    private sealed record Verdict(Item Item, LedgerEntry? Previous, LedgerEntry Next, bool NeedsRepair)
+    {
+        /// <summary>Monotonic milliseconds: the linger is about this process's time, not the injected clock's.</summary>
+        public long ReadyAt { get; } = Environment.TickCount64;
+    }
+
+    private sealed class Run(
+        DossierCheckPipeline owner,
+        Func<SourceDossier, LedgerEntry?, bool> needsLookup,
+        Func<SourcePage, Task> onPageDone,
+        CheckCounters counters,
+        CancellationTokenSource stop)
+    {
+        private ExceptionDispatchInfo? _failure;
+
+        public Channel<PageWork> Pages { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        public Channel<Item> Items { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(owner.Options.LookupConcurrency * 2) { SingleWriter = true });
+        public Channel<Verdict> Verdicts { get; } = Channel.CreateBounded<Verdict>(new BoundedChannelOptions(WriteBatchSize * 8) { SingleReader = true });
+        public Channel<PageWork> InOrder { get; } = Channel.CreateUnbounded<PageWork>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        private CancellationToken Token => stop.Token;
+
+        public async Task Guard(Func<Task> stage)
+        {
+            try
+            {
+                await Task.Run(stage);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped because another stage failed or the caller cancelled; that is reported once, elsewhere.
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                await stop.CancelAsync();
+            }
+        }
+
+        public void ThrowIfFailed() => _failure?.Throw();
+
+        public async Task ReadAsync(IAsyncEnumerable<SourcePage> pages)
+        {
+            try
+            {
+                await foreach (var page in pages.WithCancellation(Token))
+                {
+                    Interlocked.Add(ref counters.Read, page.Read);
+                    await Pages.Writer.WriteAsync(new PageWork(page), Token);
+                }
+            }
+            finally
+            {
+                Pages.Writer.TryComplete();
+            }
+        }
+
+        public async Task DispatchAsync()
+        {
+            try
+            {
+                await foreach (var work in Pages.Reader.ReadAllAsync(Token))
+                {
+                    var items = Newest(work.Page.Items);
+                    work.Remaining = items.Count + 1; // the extra one is released once every item is handed out
+                    await InOrder.Writer.WriteAsync(work, Token);
+                    foreach (var source in items) await Items.Writer.WriteAsync(new Item(source, work), Token);
+                    work.CompleteOne();
+                }
+            }
+            finally
+            {
+                Items.Writer.TryComplete();
+                InOrder.Writer.TryComplete();
+            }
+        }
+
+        /// <summary>A dossier that changed while the pages were read can appear twice; its newest version is the one to check.</summary>
+        private List<SourceDossier> Newest(IReadOnlyList<SourceDossier> items)
+        {
+            var newest = new Dictionary<string, SourceDossier>(StringComparer.Ordinal);
+            foreach (var item in items)
+            {
+                if (item.MaHoSo.Length == 0 || item.MaDonVi.Length == 0)
+                {
+                    Interlocked.Increment(ref counters.Unreadable);
+                    owner.Logger.LogWarning("A provincial dossier without MaHoSo or MaDonVi was skipped: it cannot be named to the portal ({Defects})",
+                        string.Join("; ", item.Defects.Select(d => d.Field)));
+                    continue;
+                }
+                if (!newest.TryGetValue(item.MaHoSo, out var seen) || seen.PhienBan < item.PhienBan) newest[item.MaHoSo] = item;
+            }
+            return newest.Values.ToList();
+        }
+
+        public async Task CheckAsync()
+        {
+            await foreach (var item in Items.Reader.ReadAllAsync(Token))
+            {
+                var entry = await owner.Ledger.GetAsync(item.Source.MaDonVi, item.Source.MaHoSo, Token);
+                if (!needsLookup(item.Source, entry))
+                {
+                    Interlocked.Increment(ref counters.Skipped);
+                    Complete(item);
+                    continue;
+                }
+                var verdict = await LookUpAsync(item, entry, Token);
+                // Not cancellable: a verdict obtained is written even when the run is being stopped.
+                await Verdicts.Writer.WriteAsync(verdict, CancellationToken.None);
+            }
+        }
+
+        private async Task<Verdict> LookUpAsync(Item item, LedgerEntry? entry, CancellationToken token)
+        {
+            var source = item.Source;
+            Interlocked.Increment(ref counters.Checked);
+            Interlocked.Increment(ref counters.Lookups);
+            var lookup = await owner.Portal.LookUpAsync(source.MaHoSo, token);
+            if (lookup.Kind == PortalOutcomeKind.CircuitOpen)
+            {
+                // Checking on would turn every changed dossier into a repair of a dossier the portal may well hold.
+                // Stop; the checkpoint keeps this page for the next run.
+                throw new ExternalSystemUnavailableException("national portal", lookup.Message, lookup.RetryAfter);
+            }
+            var now = owner.Clock.GetUtcNow();
+            var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
+
+            if (!lookup.Succeeded)
+            {
+                // Could not look: let the repair find out. Its writes are safe on a dossier the portal already holds.
+                var unknown = current with { State = SyncState.Pending, LastError = "look-up failed: " + lookup.Message, NextAttemptAt = now, UpdatedAt = now };
+                return new Verdict(item, entry, unknown, true);
+            }
+
+            var copy = PortalCopyComparer.Compare(source.Dossier, lookup.Dossier?.Dossier);
+            if (copy.NeedsRepair && current.PhienBan == entry?.PhienBan && entry.State is SyncState.Rejected or SyncState.Abandoned)
+            {
+                // The repair already gave its verdict on this version; repeating the same write would get the same answer.
+                var held = entry with { PortalHolds = copy.PortalHoldsIt, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now };
+                return new Verdict(item, entry, held, false);
+            }
+            return new Verdict(item, entry, current.Observed(copy, now), copy.NeedsRepair);
+        }
+
+        /// <summary>
+        /// Writes verdicts in batches per agency: a batch goes when it is full or its oldest verdict has waited
+        /// <see cref="WriteLinger"/>, and everything goes when the checks have finished.
+        /// </summary>
+        public async Task WriteAsync()
+        {
+            var waiting = new Dictionary<string, List<Verdict>>(StringComparer.Ordinal);
+            var reader = Verdicts.Reader;
+            Task<bool>? more = null;
+            var full = new List<List<Verdict>>();
+            while (true)
+            {
+                while (reader.TryRead(out var verdict))
+                {
+                    var agency = verdict.Item.Source.MaDonVi;
+                    if (!waiting.TryGetValue(agency, out var batch))
+                        waiting[agency] = batch = [];
+                    batch.Add(verdict);
+                    if (batch.Count < WriteBatchSize) continue;
+                    full.Add(batch);
+                    waiting.Remove(agency);
+                }
+
+                var now = Environment.TickCount64;
+                var lingered = waiting.Where(w => now - w.Value[0].ReadyAt >= (long)WriteLinger.TotalMilliseconds).Select(w => w.Key).ToList();
+                if (full.Count > 0 || lingered.Count > 0)
+                {
+                    var batches = full.Concat(lingered.Select(agency => waiting[agency])).ToList();
+                    full.Clear();
+                    foreach (var agency in lingered) waiting.Remove(agency);
+                    await Task.WhenAll(batches.Select(WriteBatchAsync));
+                    continue;
+                }
+
+                more ??= reader.WaitToReadAsync().AsTask();
+                if (waiting.Count == 0)
+                {
+                    if (!await more) break;
+                    more = null;
+                    continue;
+                }
+                var wait = waiting.Values.Min(b => b[0].ReadyAt) + (long)WriteLinger.TotalMilliseconds - now;
+                if (await Task.WhenAny(more, Task.Delay(TimeSpan.FromMilliseconds(Math.Max(wait, 1)))) == more)
+                {
+                    if (!await more)
+                    {
+                        await Task.WhenAll(waiting.Values.Select(WriteBatchAsync));
+                        break;
+                    }
+                    more = null;
+                }
+            }
+        }
+
+        private async Task WriteBatchAsync(List<Verdict> batch)
+        {
+            // Not cancellable: once a verdict is in hand it is recorded, and a "pending" entry gets its message.
+            var results = await owner.Ledger.SaveManyAsync(batch.Select(v => new LedgerChange(v.Previous, v.Next)).ToList(), CancellationToken.None);
+            for (var k = 0; k < batch.Count; k++)
+            {
+                var verdict = batch[k];
+                if (results[k].Conflicted)
+                {
+                    // A repair or another run wrote first: look at what it wrote and decide again.
+                    await CheckAgainAsync(verdict.Item);
+                    continue;
+                }
+                if (verdict.NeedsRepair) await EnqueueRepairAsync(verdict.Item.Source, verdict.Next);
+                Complete(verdict.Item);
+            }
+        }
+
+        private async Task CheckAgainAsync(Item item)
+        {
+            var entry = await owner.Ledger.GetAsync(item.Source.MaDonVi, item.Source.MaHoSo, CancellationToken.None);
+            if (!needsLookup(item.Source, entry))
+            {
+                Complete(item);
+                return;
+            }
+            var verdict = await LookUpAsync(item, entry, CancellationToken.None);
+            try
+            {
+                await owner.Ledger.SaveAsync(verdict.Previous, verdict.Next, CancellationToken.None);
+            }
+            catch (LedgerConflictException)
+            {
+                // Moved on twice while we looked: whoever wrote is handling the dossier.
+                Complete(item);
+                return;
+            }
+            if (verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Next);
+            Complete(item);
+        }
+
+        private async Task EnqueueRepairAsync(SourceDossier source, LedgerEntry next)
+        {
+            Interlocked.Increment(ref counters.Mismatches);
+            await owner.RepairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, CancellationToken.None);
+            Interlocked.Increment(ref counters.Queued);
+        }
+
+        private void Complete(Item item)
+        {
+            Interlocked.Increment(ref counters.Completed);
+            item.Page.CompleteOne();
+        }
+
+        public async Task CheckpointAsync()
+        {
+            await foreach (var work in InOrder.Reader.ReadAllAsync(Token))
+            {
+                await work.Done.Task.WaitAsync(Token);
+                await onPageDone(work.Page);
+            }
+        }
+    }
+}
