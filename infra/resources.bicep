@@ -352,6 +352,11 @@ var syncSettings = [
     value: reconcileSchedule
   }
   {
+    // A requested audit's slices: a tick with no audit costs one table read.
+    name: 'Sync__AuditSchedule'
+    value: '30 * * * * *'
+  }
+  {
     name: 'Sync__HistoryFrom'
     value: historyFrom
   }

@@ -19,6 +19,8 @@ public static class StandaloneApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args[1..]);
+
         WebApplication app;
         try
         {
@@ -37,7 +39,7 @@ public static class StandaloneApp
         return 0;
     }
 
-    private static List<string> ConfigurationProblems(Exception e) => e switch
+    internal static List<string> ConfigurationProblems(Exception e) => e switch
     {
         OptionsValidationException options => [.. options.Failures],
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ConfigurationProblems).ToList(),
@@ -78,6 +80,7 @@ public static class StandaloneApp
         builder.Services.AddHostedService<RepairQueuePoller>();
         builder.Services.AddHostedService<ReconcileTimer>();
         builder.Services.AddHostedService<PoisonQueueDrainer>();
+        builder.Services.AddHostedService<AuditRunner>();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -96,6 +99,9 @@ public static class StandaloneApp
         api.MapGet("/indicators/sync-rate", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetSyncRateAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapGet("/dossiers/unsynced", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetUnsyncedAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapPost("/dossiers/{maHoSo}/resync", (string maHoSo, ISyncApi a, CancellationToken ct) => a.ResyncAsync(maHoSo, ct)).RequireApiKey(KeyLevel.Admin);
+        api.MapPost("/audits", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.RequestAuditAsync(r, ct)).RequireApiKey(KeyLevel.Admin);
+        api.MapGet("/audits/current", (ISyncApi a, CancellationToken ct) => a.GetAuditAsync(ct)).RequireApiKey(KeyLevel.Read);
+        api.MapDelete("/audits/current", (ISyncApi a, CancellationToken ct) => a.CancelAuditAsync(ct)).RequireApiKey(KeyLevel.Admin);
         api.MapGet("/openapi.json", (ISyncApi a) => a.GetOpenApiDocument()); // anonymous: it holds no data
         // The page holds no data (every figure it shows needs the key its user types in), so it is anonymous.
         api.MapGet("/dashboard/{*file}", (HttpRequest r, string? file, IDashboardAssets d) => d.Get(r, file));

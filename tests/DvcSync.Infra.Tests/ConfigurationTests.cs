@@ -8,7 +8,8 @@ public sealed partial class ConfigurationTests(Deployments deployments)
 {
     /// <summary>
     /// The app settings of ../shared/contracts/sync-api.md ("Configuration", `:` written `__`) and of the README's
-    /// configuration table that a deployment must set: the bindings read Sync:RepairQueue and Sync:ReconcileSchedule.
+    /// configuration table that a deployment must set: the bindings read Sync:RepairQueue, Sync:ReconcileSchedule and
+    /// Sync:AuditSchedule.
     /// Api:Keys and Api:AdminKeys are for hosts other than Functions; AzureWebJobsStorage is set in its
     /// managed-identity form (AzureWebJobsStorage__*).
     /// </summary>
@@ -17,7 +18,7 @@ public sealed partial class ConfigurationTests(Deployments deployments)
         "NationalPortal__BaseUrl", "NationalPortal__Username", "NationalPortal__Password", "NationalPortal__DstCode",
         "NationalPortal__MaDonVi", "NationalPortal__MaxRequestsPerSecond",
         "ProvincialSystem__BaseUrl", "ProvincialSystem__ClientId", "ProvincialSystem__ClientSecret",
-        "Sync__ReconcileSchedule", "Sync__HistoryFrom", "Sync__RepairQueue",
+        "Sync__ReconcileSchedule", "Sync__AuditSchedule", "Sync__HistoryFrom", "Sync__RepairQueue",
         "Indicators__SyncRate__MaxPoints", "Indicators__SyncRate__Threshold",
         "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
         "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
@@ -60,6 +61,7 @@ public sealed partial class ConfigurationTests(Deployments deployments)
             .Distinct().ToList();
         Assert.Contains("Sync:RepairQueue", expressions);
         Assert.Contains("Sync:ReconcileSchedule", expressions);
+        Assert.Contains("Sync:AuditSchedule", expressions);
         var settings = deployments.Defaults.AppSettings;
         foreach (var expression in expressions)
             Assert.True(settings.ContainsKey(expression.Replace(":", "__", StringComparison.Ordinal)), $"%{expression}% has no app setting");

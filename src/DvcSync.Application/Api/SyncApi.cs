@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DvcSync.Application.Audit;
 using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
 using DvcSync.Application.Resync;
@@ -22,11 +23,20 @@ public interface ISyncApi
     IResult GetLive();
     Task<IResult> ResyncAsync(string maHoSo, CancellationToken cancellationToken);
 
+    /// <summary><c>POST /api/audits?from=&amp;to=[&amp;agency=]</c> (write key): requests a full audit of a period.</summary>
+    Task<IResult> RequestAuditAsync(HttpRequest request, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /api/audits/current</c>: the current or last audit and its progress.</summary>
+    Task<IResult> GetAuditAsync(CancellationToken cancellationToken);
+
+    /// <summary><c>DELETE /api/audits/current</c> (write key): stops the active audit.</summary>
+    Task<IResult> CancelAuditAsync(CancellationToken cancellationToken);
+
     /// <summary>This API's OpenAPI document (<see cref="OpenApiDocument"/>): anonymous, it holds no data.</summary>
     IResult GetOpenApiDocument();
 }
 
-public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync) : ISyncApi
+public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync, IAuditHandler audits) : ISyncApi
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -73,6 +83,46 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
                 ? Problem(StatusCodes.Status404NotFound, "Dossier not found", $"The provincial system does not know dossier '{maHoSo}'")
                 : Results.Json(new { maHoSo = accepted.MaHoSo, messageId = accepted.MessageId, status = "queued" }, Json, statusCode: StatusCodes.Status202Accepted);
         });
+    }
+
+    public async Task<IResult> RequestAuditAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (period, problem) = PeriodQuery.Parse(request.Query["from"], request.Query["to"]);
+        if (period is null) return BadRequest(problem!);
+        if (!TryAgency(request, out var agency, out var agencyProblem)) return BadRequest(agencyProblem!);
+
+        return await GuardAsync(async () =>
+        {
+            try
+            {
+                var job = await audits.RequestAsync(new AuditRequest(period.From, period.To, agency), cancellationToken);
+                return Results.Json(AuditView.Of(job), Json, statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (UnknownAgencyException e)
+            {
+                return Problem(StatusCodes.Status404NotFound, "Not found", e.Message);
+            }
+            catch (AuditConflictException e)
+            {
+                return Problem(StatusCodes.Status409Conflict, "Another audit is active", e.Message);
+            }
+        });
+    }
+
+    public async Task<IResult> GetAuditAsync(CancellationToken cancellationToken)
+    {
+        var job = await audits.GetCurrentAsync(cancellationToken);
+        return job is null
+            ? Problem(StatusCodes.Status404NotFound, "Not found", "No audit has been requested yet: POST /api/audits?from=YYYY-MM-DD&to=YYYY-MM-DD starts one")
+            : Results.Json(AuditView.Of(job), Json);
+    }
+
+    public async Task<IResult> CancelAuditAsync(CancellationToken cancellationToken)
+    {
+        var job = await audits.CancelAsync(cancellationToken);
+        return job is null
+            ? Problem(StatusCodes.Status404NotFound, "Not found", "No audit is queued or running")
+            : Results.Json(AuditView.Of(job), Json);
     }
 
     public IResult GetOpenApiDocument() => Results.Bytes(OpenApiDocument.Utf8Json, OpenApiDocument.ContentType);

@@ -1,5 +1,6 @@
 using DvcSync.Application.Agencies;
 using DvcSync.Application.Api;
+using DvcSync.Application.Audit;
 using DvcSync.Application.Configuration;
 using DvcSync.Application.Dashboard;
 using DvcSync.Application.Health;
@@ -35,6 +36,9 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<DossierCheckPipeline>();
         services.AddSingleton<ReconcileHandler>();
         services.AddSingleton<IReconcileHandler, MeteredReconcileHandler>();
+        services.AddSingleton<AuditTrigger>();
+        services.AddSingleton<AuditHandler>();
+        services.AddSingleton<IAuditHandler>(sp => sp.GetRequiredService<AuditHandler>());
         services.AddSingleton<ProcedureCatalogue>();
         services.AddSingleton<PoisonDrainHandler>();
         services.AddSingleton<IPoisonDrainHandler, MeteredPoisonDrainHandler>();

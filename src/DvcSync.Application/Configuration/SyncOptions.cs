@@ -13,6 +13,9 @@ public sealed class SyncOptions
 {
     public const string DefaultSchedule = "0 */5 * * * *";
 
+    /// <summary>Every minute: a requested audit starts within a minute in the Functions host.</summary>
+    public const string DefaultAuditSchedule = "30 * * * * *";
+
     public required string ReconcileSchedule { get; init; }
     public required CronExpression Schedule { get; init; }
     public required DateTimeOffset HistoryFrom { get; init; }
@@ -43,6 +46,18 @@ public sealed class SyncOptions
     public TimeSpan CircuitBreak { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan CircuitMaxBreak { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>NCRONTAB of the Functions timer that runs a slice of the active audit (the standalone host runs it at once).</summary>
+    public string AuditSchedule { get; init; } = DefaultAuditSchedule;
+
+    /// <summary>How often the standalone host looks for an audit requested elsewhere or left half-done.</summary>
+    public TimeSpan AuditPoll { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one Functions timer slice runs before it checkpoints and yields: inside the host's functionTimeout
+    /// (10 minutes in host.json), so the platform never kills a slice that was about to save its page.
+    /// </summary>
+    public TimeSpan AuditSlice { get; init; } = TimeSpan.FromMinutes(8);
+
     /// <summary>The period between two scheduled runs, as health judges staleness by it.</summary>
     public TimeSpan SchedulePeriod(DateTimeOffset now)
     {
@@ -54,16 +69,9 @@ public sealed class SyncOptions
     public static SyncOptions FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration, TimeProvider clock)
     {
         var schedule = configuration["Sync:ReconcileSchedule"] is { Length: > 0 } s ? s : DefaultSchedule;
-        CronExpression cron;
-        try
-        {
-            if (schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6) throw new CronFormatException("six fields expected");
-            cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
-        }
-        catch (CronFormatException e)
-        {
-            throw new InvalidOperationException($"Sync:ReconcileSchedule '{schedule}' is not an NCRONTAB expression of six fields (second minute hour day month weekday): {e.Message}", e);
-        }
+        var cron = ParseSchedule("Sync:ReconcileSchedule", schedule);
+        var auditSchedule = configuration["Sync:AuditSchedule"] is { Length: > 0 } a ? a : DefaultAuditSchedule;
+        ParseSchedule("Sync:AuditSchedule", auditSchedule);
 
         var today = VnTime.Day(clock.GetUtcNow());
         var historyFrom = VnTime.StartOfDay(new DateOnly(today.Year - 1, 1, 1));
@@ -91,10 +99,26 @@ public sealed class SyncOptions
             CircuitFailureThreshold = (int)ReadDouble(configuration, "Sync:CircuitFailureThreshold", 5, 1, 1000),
             CircuitBreak = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:CircuitBreakSeconds", 30, 0.1, 3600)),
             CircuitMaxBreak = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:CircuitMaxBreakMinutes", 5, 0.01, 24 * 60)),
+            AuditSchedule = auditSchedule,
+            AuditPoll = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:AuditPollSeconds", 30, 0.1, 3600)),
+            AuditSlice = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:AuditSliceMinutes", 8, 0.1, 60)),
             SyncRateScoring = new IndicatorScoring(
                 ReadDouble(configuration, "Indicators:SyncRate:MaxPoints", 2.0, 0, 100),
                 ReadDouble(configuration, "Indicators:SyncRate:Threshold", 1.0, 0.0001, 1)),
         };
+    }
+
+    private static CronExpression ParseSchedule(string key, string schedule)
+    {
+        try
+        {
+            if (schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6) throw new CronFormatException("six fields expected");
+            return CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
+        }
+        catch (CronFormatException e)
+        {
+            throw new InvalidOperationException($"{key} '{schedule}' is not an NCRONTAB expression of six fields (second minute hour day month weekday): {e.Message}", e);
+        }
     }
 
     private static double ReadDouble(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, double fallback, double min, double max)

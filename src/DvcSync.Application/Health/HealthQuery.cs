@@ -22,13 +22,18 @@ public sealed record HealthReport(
     long? RetryQueueDepth,
     long? PoisonCount,
     PortalHealth? Portal,
-    string CheckedAt);
+    string CheckedAt)
+{
+    /// <summary>The current or last full audit and its progress; left out of the answer when none was ever requested.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Audit.AuditView? Audit { get; init; }
+}
 
 /// <summary>
 /// The pipeline's health for people and probes: unhealthy (503) when storage is unreachable or reconciliation has
 /// stalled, degraded when something needs attention but the pipeline still moves, healthy otherwise.
 /// </summary>
-public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, SyncOptions options, TimeProvider clock)
+public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, Audit.IAuditStore audits, SyncOptions options, TimeProvider clock)
 {
     public const string Healthy = "healthy";
     public const string Degraded = "degraded";
@@ -73,6 +78,13 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             problems.Add("the national portal is unavailable (circuit open)");
         }
 
+        var audit = await audits.GetAsync(cancellationToken);
+        if (audit is { Error: { } auditError } && Audit.AuditStatus.IsActive(audit.Status))
+        {
+            status = status == Unhealthy ? status : Degraded;
+            problems.Add($"the audit {audit.Id} stopped on an error and will resume: {auditError}");
+        }
+
         var run = lastFinished ?? lastStarted;
         return new HealthReport(
             status,
@@ -91,6 +103,9 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
                 portal.LastSuccessAt is { } s ? VnTime.FormatIso(s) : null,
                 portal.LastFailureAt is { } fa ? VnTime.FormatIso(fa) : null,
                 portal.LastFailure),
-            VnTime.FormatIso(now));
+            VnTime.FormatIso(now))
+        {
+            Audit = audit is null ? null : Audit.AuditView.Of(audit),
+        };
     }
 }

@@ -28,6 +28,18 @@ public sealed class ApiFunctions(ISyncApi api)
     public Task<IActionResult> Resync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "dossiers/{maHoSo}/resync")] HttpRequest request, string maHoSo, CancellationToken cancellationToken) =>
         api.ResyncAsync(maHoSo, cancellationToken).AsActionResult();
 
+    [Function("RequestAudit")]
+    public Task<IActionResult> RequestAudit([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "audits")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.RequestAuditAsync(request, cancellationToken).AsActionResult();
+
+    [Function("CurrentAudit")]
+    public Task<IActionResult> CurrentAudit([HttpTrigger(AuthorizationLevel.Function, "get", Route = "audits/current")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetAuditAsync(cancellationToken).AsActionResult();
+
+    [Function("CancelAudit")]
+    public Task<IActionResult> CancelAudit([HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "audits/current")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.CancelAuditAsync(cancellationToken).AsActionResult();
+
     /// <summary>The API's OpenAPI document. Anonymous: it holds no data.</summary>
     [Function("OpenApi")]
     public IActionResult OpenApi([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>

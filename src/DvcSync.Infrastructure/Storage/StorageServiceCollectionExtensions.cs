@@ -38,8 +38,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISyncLedger>(sp => new TableSyncLedger(sp.GetRequiredKeyedService<TableClient>(StorageOptions.LedgerTableName),
             sp.GetRequiredService<PartitionRegistry>(), sp.GetRequiredKeyedService<TableClient>(StorageOptions.RollupTableName)));
         services.AddSingleton<IPipelineState>(sp => new TablePipelineState(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DvcSync.Application.Audit.IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRepairQueue>(_ => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue)));
-        services.AddHostedService(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));
+        services.AddSingleton(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));
+        services.AddHostedService(sp => sp.GetRequiredService<StorageProvisioner>());
         services.AddSingleton<IStorageProbe>(sp => new StorageProbe(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));
         return services;
     }
@@ -110,7 +112,8 @@ public sealed class StorageAccount
 }
 
 /// <summary>Creates the tables and queues before the first handler needs them.</summary>
-internal sealed class StorageProvisioner(StorageAccount account, StorageOptions options) : IHostedService
+/// <summary>Creates the tables and queues at start; a command that does not start the host calls it itself.</summary>
+public sealed class StorageProvisioner(StorageAccount account, StorageOptions options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -44,42 +44,12 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
         throw new InvalidOperationException("The reconciliation watermark kept changing under this run");
     }
 
-    public async Task<bool> TryAcquireReconcileLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var current = await table.GetEntityIfExistsAsync<TableEntity>(ReconcilePartition, "lease", cancellationToken: cancellationToken);
-        var lease = new TableEntity(ReconcilePartition, "lease") { ["Owner"] = owner, ["ExpiresAt"] = now + duration };
-        try
-        {
-            if (!current.HasValue)
-            {
-                await table.AddEntityAsync(lease, cancellationToken);
-                return true;
-            }
-            var held = current.Value!;
-            if (held.GetString("Owner") != owner && held.GetDateTimeOffset("ExpiresAt") > now) return false;
-            await table.UpdateEntityAsync(lease, held.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
-        {
-            return false;
-        }
-    }
+    private readonly TableLease _lease = new(table, ReconcilePartition, "lease", clock);
 
-    public async Task ReleaseReconcileLeaseAsync(string owner, CancellationToken cancellationToken)
-    {
-        var current = await table.GetEntityIfExistsAsync<TableEntity>(ReconcilePartition, "lease", cancellationToken: cancellationToken);
-        if (!current.HasValue || current.Value!.GetString("Owner") != owner) return;
-        try
-        {
-            await table.DeleteEntityAsync(current.Value, current.Value.ETag, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
-        {
-            // Taken over after expiry, or already gone: either way no longer ours to release.
-        }
-    }
+    public Task<bool> TryAcquireReconcileLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken) =>
+        _lease.TryAcquireAsync(owner, duration, cancellationToken);
+
+    public Task ReleaseReconcileLeaseAsync(string owner, CancellationToken cancellationToken) => _lease.ReleaseAsync(owner, cancellationToken);
 
     public async Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken)
     {

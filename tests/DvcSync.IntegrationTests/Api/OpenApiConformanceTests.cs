@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DvcSync.IntegrationTests.EndToEnd;
+using DvcSync.Application.Audit;
 using DvcSync.IntegrationTests.Infrastructure;
 using DvcSync.Simulators.Seeding;
 using Microsoft.AspNetCore.Routing;
@@ -24,7 +25,7 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
     /// <summary>The documented answers that need an outage to produce; <see cref="ResyncQueueAndOutageTests"/> produces the 503 problems.</summary>
     private static readonly (string OperationId, string Status)[] ProducedElsewhere =
     [
-        ("getSyncRate", "503"), ("getUnsyncedDossiers", "503"), ("resyncDossier", "503"),
+        ("getSyncRate", "503"), ("getUnsyncedDossiers", "503"), ("resyncDossier", "503"), ("requestAudit", "503"),
         // Unhealthy needs the storage gone or reconciliation stalled for an hour; the body is the 200's schema.
         ("getHealth", "503"),
     ];
@@ -46,8 +47,8 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
         Assert.Equal(
             new[]
             {
-                "GET /api/dossiers/unsynced", "GET /api/health", "GET /api/health/live", "GET /api/indicators/sync-rate", "GET /api/openapi.json",
-                "POST /api/dossiers/{}/resync",
+                "DELETE /api/audits/current", "GET /api/audits/current", "GET /api/dossiers/unsynced", "GET /api/health", "GET /api/health/live",
+                "GET /api/indicators/sync-rate", "GET /api/openapi.json", "POST /api/audits", "POST /api/dossiers/{}/resync",
             },
             spec.Operations.Select(o => $"{o.Method} {o.Shape}").Order(StringComparer.Ordinal));
         Assert.Equal(spec.Operations.Count, spec.Operations.Select(o => o.OperationId).Distinct().Count());
@@ -88,6 +89,9 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
         Assert.Equal(64, unsynced["agency"]["schema"]!["maxLength"]!.GetValue<int>());
         Assert.Equal("path", resync["maHoSo"]["in"]!.GetValue<string>());
         Assert.Equal(100, resync["maHoSo"]["schema"]!["maxLength"]!.GetValue<int>());
+        var audit = Parameters(spec, "requestAudit");
+        Assert.Equal(["agency", "from", "to"], audit.Keys.Order(StringComparer.Ordinal));
+        Assert.True(audit["from"]["required"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -174,6 +178,34 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
 
         // 202: an operator's resync of a dossier the portal holds (it stays synced).
         await Expect(HttpStatusCode.Accepted, ApiAnswer.PostAsync(_env.Http, $"/api/dossiers/{Uri.EscapeDataString(current)}/resync"));
+
+        // The audit routes, with this test holding the audit's lease so that the host's runner leaves the audit alone
+        // (and the active one stays active) until it is cancelled.
+        var auditStore = _env.App.Services.GetRequiredService<IAuditStore>();
+        Assert.True(await auditStore.TryAcquireLeaseAsync("conformance-test", TimeSpan.FromMinutes(5), CancellationToken.None));
+        try
+        {
+            await Expect(HttpStatusCode.NotFound, ApiAnswer.GetAsync(_env.Http, "/api/audits/current"));
+            await Expect(HttpStatusCode.NotFound, ApiAnswer.SendAsync(_env.Http, HttpMethod.Delete, "/api/audits/current", KeyUse.AdminHeader));
+            await Expect(HttpStatusCode.BadRequest, ApiAnswer.PostAsync(_env.Http, "/api/audits?from=2025-02-01&to=2025-01-01"));
+            await Expect(HttpStatusCode.Unauthorized, ApiAnswer.PostAsync(_env.Http, "/api/audits?from=2025-01-01&to=2025-01-31", KeyUse.ReadHeader));
+            await Expect(HttpStatusCode.NotFound, ApiAnswer.PostAsync(_env.Http, "/api/audits?from=2025-01-01&to=2025-01-31&agency=000.00.99.H99"));
+            await Expect(HttpStatusCode.Accepted, ApiAnswer.PostAsync(_env.Http, $"/api/audits?from=2025-01-01&to=2025-12-31&agency={department}"));
+            await Expect(HttpStatusCode.Conflict, ApiAnswer.PostAsync(_env.Http, "/api/audits?from=2025-01-01&to=2025-01-31"));
+            await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/audits/current"));
+            await Expect(HttpStatusCode.Unauthorized, ApiAnswer.GetAsync(_env.Http, "/api/audits/current", KeyUse.None));
+            await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/health"));
+            await Expect(HttpStatusCode.Unauthorized, ApiAnswer.SendAsync(_env.Http, HttpMethod.Delete, "/api/audits/current", KeyUse.ReadHeader));
+            await Expect(HttpStatusCode.OK, ApiAnswer.SendAsync(_env.Http, HttpMethod.Delete, "/api/audits/current", KeyUse.AdminHeader));
+        }
+        finally
+        {
+            await auditStore.ReleaseLeaseAsync("conformance-test", CancellationToken.None);
+        }
+        var auditAnswers = answers.Where(a => a.Answer.PathAndQuery.StartsWith("/api/audits", StringComparison.Ordinal)).Select(a => a.Answer).ToList();
+        Assert.Equal("queued", auditAnswers.Single(a => a.Status == HttpStatusCode.Accepted).Json["status"]!.GetValue<string>());
+        Assert.Equal("cancelled", auditAnswers.Last().Json["status"]!.GetValue<string>());
+        Assert.Equal(department, answers.Last(a => a.Answer.PathAndQuery == "/api/health").Answer.Json["audit"]!["agency"]!.GetValue<string>());
 
         // Problems.
         await Expect(HttpStatusCode.BadRequest, ApiAnswer.GetAsync(_env.Http, "/api/indicators/sync-rate?to=2025-01-31"));

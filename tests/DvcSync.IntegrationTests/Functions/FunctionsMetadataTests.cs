@@ -32,7 +32,8 @@ public class FunctionsMetadataTests
     public void Exactly_the_expected_functions_exist()
     {
         var names = Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order().ToArray();
-        Assert.Equal(["Dashboard", "Health", "Live", "OpenApi", "PoisonDrain", "Reconcile", "Repair", "Resync", "SyncRate", "UnsyncedDossiers"], names);
+        Assert.Equal(["Audit", "CancelAudit", "CurrentAudit", "Dashboard", "Health", "Live", "OpenApi", "PoisonDrain", "Reconcile", "Repair",
+            "RequestAudit", "Resync", "SyncRate", "UnsyncedDossiers"], names);
     }
 
     [Fact]
@@ -41,6 +42,14 @@ public class FunctionsMetadataTests
         var trigger = Trigger("Reconcile");
         Assert.Equal("timerTrigger", trigger["type"]!.GetValue<string>());
         Assert.Equal("%Sync:ReconcileSchedule%", trigger["schedule"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_audit_runs_its_slices_on_the_configured_schedule()
+    {
+        var trigger = Trigger("Audit");
+        Assert.Equal("timerTrigger", trigger["type"]!.GetValue<string>());
+        Assert.Equal("%Sync:AuditSchedule%", trigger["schedule"]!.GetValue<string>());
     }
 
     [Fact]
@@ -67,6 +76,9 @@ public class FunctionsMetadataTests
     [InlineData("Health", "health", "get", "Function")]
     [InlineData("Live", "health/live", "get", "Anonymous")]
     [InlineData("Resync", "dossiers/{maHoSo}/resync", "post", "Admin")]
+    [InlineData("RequestAudit", "audits", "post", "Admin")]
+    [InlineData("CurrentAudit", "audits/current", "get", "Function")]
+    [InlineData("CancelAudit", "audits/current", "delete", "Admin")]
     [InlineData("OpenApi", "openapi.json", "get", "Anonymous")]
     [InlineData("Dashboard", "dashboard/{*file}", "get", "Anonymous")]
     public void Http_functions_have_the_contracts_routes_and_key_levels(string function, string route, string method, string authLevel)

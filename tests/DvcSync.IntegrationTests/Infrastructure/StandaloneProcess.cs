@@ -62,6 +62,16 @@ public sealed class StandaloneProcess : IAsyncDisposable
         return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), chosen);
     }
 
+    /// <summary>The program run as a command (<c>DvcSync.Standalone audit …</c>): no web server, it exits when done.</summary>
+    public static StandaloneProcess StartCommand(IDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Dll);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), 0);
+    }
+
     public async Task<System.Net.HttpStatusCode?> TryGetAsync(string path)
     {
         try

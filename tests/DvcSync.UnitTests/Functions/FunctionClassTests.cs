@@ -1,4 +1,7 @@
 using DvcSync.Application.Api;
+using DvcSync.Application.Audit;
+using DvcSync.Application.Configuration;
+using Microsoft.Extensions.Configuration;
 using DvcSync.Application.Dashboard;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
@@ -19,6 +22,17 @@ public class FunctionClassTests
         using var cts = new CancellationTokenSource();
         await new ReconcileFunction(handler.Object).Run(new TimerInfo(), cts.Token);
         handler.Verify(h => h.RunAsync(cts.Token), Times.Once);
+    }
+
+    [Fact]
+    public async Task Audit_runs_one_slice_of_the_configured_length_with_the_hosts_cancellation()
+    {
+        var handler = new Mock<IAuditHandler>();
+        var options = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Sync:AuditSliceMinutes"] = "3" }).Build(), TimeProvider.System);
+        using var cts = new CancellationTokenSource();
+        await new AuditFunction(handler.Object, options).Run(new TimerInfo(), cts.Token);
+        handler.Verify(h => h.RunSliceAsync(TimeSpan.FromMinutes(3), cts.Token), Times.Once);
     }
 
     [Fact]
@@ -48,12 +62,18 @@ public class FunctionClassTests
         var live = Results.Ok("live");
         var resync = Results.Accepted();
         var openApi = Results.Ok("openapi");
+        var requestAudit = Results.Accepted("audit");
+        var currentAudit = Results.Ok("current audit");
+        var cancelAudit = Results.Ok("cancelled audit");
         api.Setup(a => a.GetSyncRateAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(syncRate);
         api.Setup(a => a.GetUnsyncedAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(unsynced);
         api.Setup(a => a.GetHealthAsync(It.IsAny<CancellationToken>())).ReturnsAsync(health);
         api.Setup(a => a.GetLive()).Returns(live);
         api.Setup(a => a.ResyncAsync("000.00.19.H19-250115-00001", It.IsAny<CancellationToken>())).ReturnsAsync(resync);
         api.Setup(a => a.GetOpenApiDocument()).Returns(openApi);
+        api.Setup(a => a.RequestAuditAsync(request, It.IsAny<CancellationToken>())).ReturnsAsync(requestAudit);
+        api.Setup(a => a.GetAuditAsync(It.IsAny<CancellationToken>())).ReturnsAsync(currentAudit);
+        api.Setup(a => a.CancelAuditAsync(It.IsAny<CancellationToken>())).ReturnsAsync(cancelAudit);
         var functions = new ApiFunctions(api.Object);
 
         Assert.Same(syncRate, Unwrap(await functions.SyncRate(request, CancellationToken.None)));
@@ -62,6 +82,9 @@ public class FunctionClassTests
         Assert.Same(live, Unwrap(functions.Live(request)));
         Assert.Same(resync, Unwrap(await functions.Resync(request, "000.00.19.H19-250115-00001", CancellationToken.None)));
         Assert.Same(openApi, Unwrap(functions.OpenApi(request)));
+        Assert.Same(requestAudit, Unwrap(await functions.RequestAudit(request, CancellationToken.None)));
+        Assert.Same(currentAudit, Unwrap(await functions.CurrentAudit(request, CancellationToken.None)));
+        Assert.Same(cancelAudit, Unwrap(await functions.CancelAudit(request, CancellationToken.None)));
     }
 
     [Fact]

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using DvcSync.Application.Agencies;
+using DvcSync.Application.Configuration;
+using DvcSync.Application.Reconciliation;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.Application.Audit;
+
+/// <summary>
+/// The full audit on demand: the reconciliation's checks over every dossier received in a period, whether or not the
+/// ledger vouches for it. It runs in slices (a Functions timer, the standalone host's runner, or the standalone
+/// command), each resuming from the page after the last one completed, so a stop or a crash costs at most the pages
+/// in flight — and not even their portal calls, since a dossier recorded since the audit started is not looked up
+/// again.
+/// </summary>
+public interface IAuditHandler
+{
+    /// <summary>Records an audit to run. The active audit is returned if it has the same parameters.</summary>
+    /// <exception cref="AuditConflictException">Another audit is active.</exception>
+    /// <exception cref="UnknownAgencyException">The provincial system does not know the agency.</exception>
+    Task<AuditJob> RequestAsync(AuditRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the active audit until it is finished or <paramref name="cancellationToken"/> stops it (then it is left
+    /// to be resumed). Null when there is no audit; the job unchanged when another process holds the audit's lease.
+    /// </summary>
+    Task<AuditJob?> RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the active audit for at most <paramref name="budget"/>, then checkpoints and returns the job so far (a
+    /// Functions timer tick, which the host would otherwise kill at its functionTimeout).
+    /// </summary>
+    Task<AuditJob?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken);
+
+    /// <summary>The current (or the last) audit.</summary>
+    Task<AuditJob?> GetCurrentAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stops the active audit for good; null when there is none.</summary>
+    Task<AuditJob?> CancelAsync(CancellationToken cancellationToken);
+}
+
+public sealed class UnknownAgencyException(string agency) : Exception($"The provincial system does not know agency '{agency}'")
+{
+    public string Agency { get; } = agency;
+}
+
+public sealed class AuditHandler(
+    IProvincialSystem provincial,
+    DossierCheckPipeline pipeline,
+    IAuditStore store,
+    AgencyDirectory agencies,
+    AuditTrigger trigger,
+    SyncOptions options,
+    TimeProvider clock,
+    ILogger<AuditHandler> logger) : IAuditHandler
+{
+    public static readonly ActivitySource Activity = new("DvcSync.Audit");
+
+    /// <summary>Progress goes to the log at most this often (every page goes to the store).</summary>
+    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
+
+    public Task<AuditJob?> GetCurrentAsync(CancellationToken cancellationToken) => store.GetAsync(cancellationToken);
+
+    public async Task<AuditJob> RequestAsync(AuditRequest request, CancellationToken cancellationToken)
+    {
+        if (request.To < request.From) throw new ArgumentException("An audit's To is not before its From", nameof(request));
+        if (request.Agency is { } agency && (await agencies.GetAsync(cancellationToken)).Find(agency) is null)
+            throw new UnknownAgencyException(agency);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await store.GetAsync(cancellationToken);
+            if (current is not null && AuditStatus.IsActive(current.Status))
+            {
+                if (current.From == request.From && current.To == request.To && current.Agency == request.Agency) return current;
+                throw new AuditConflictException(current);
+            }
+
+            var now = clock.GetUtcNow();
+            var job = new AuditJob
+            {
+                Id = Guid.NewGuid().ToString("N")[..12],
+                From = request.From,
+                To = request.To,
+                Agency = request.Agency,
+                Status = AuditStatus.Queued,
+                RequestedAt = now,
+                ReadUpTo = now,
+                UpdatedAt = now,
+                Total = await TotalAsync(request.From, request.To, request.Agency, cancellationToken),
+            };
+            if (await store.TrySaveAsync(current, job, cancellationToken))
+            {
+                logger.LogInformation("Audit {AuditId} requested: dossiers received {From:yyyy-MM-dd} to {To:yyyy-MM-dd}, agency {Agency}, about {Total} dossiers",
+                    job.Id, job.From, job.To, job.Agency ?? "(province)", job.Total);
+                trigger.Signal();
+                return await store.GetAsync(cancellationToken) ?? job;
+            }
+            if (attempt >= 5) throw new InvalidOperationException("The current audit kept changing while a new one was requested");
+        }
+    }
+
+    public async Task<AuditJob?> CancelAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var current = await store.GetAsync(cancellationToken);
+            if (current is null || !AuditStatus.IsActive(current.Status)) return null;
+            var cancelled = current with { Status = AuditStatus.Cancelled, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = null };
+            if (await store.TrySaveAsync(current, cancelled, cancellationToken))
+            {
+                logger.LogInformation("Audit {AuditId} cancelled after {Done} of {Total} dossiers", current.Id, current.Done, current.Total);
+                return await store.GetAsync(cancellationToken);
+            }
+        }
+        throw new InvalidOperationException("The current audit kept changing while it was being cancelled");
+    }
+
+    public async Task<AuditJob?> RunAsync(CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(cancellationToken);
+        if (job is null || !AuditStatus.IsActive(job.Status)) return job;
+
+        var owner = Guid.NewGuid().ToString("N")[..12];
+        if (!await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, cancellationToken))
+        {
+            logger.LogDebug("Audit {AuditId} is being run by another process", job.Id);
+            return job;
+        }
+        try
+        {
+            return await RunLeasedAsync(job, owner, cancellationToken);
+        }
+        finally
+        {
+            await store.ReleaseLeaseAsync(owner, CancellationToken.None);
+        }
+    }
+
+    public async Task<AuditJob?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        slice.CancelAfter(budget);
+        try
+        {
+            return await RunAsync(slice.Token);
+        }
+        catch (OperationCanceledException) when (slice.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return await store.GetAsync(CancellationToken.None); // the budget ran out: the next slice resumes
+        }
+    }
+
+    private async Task<AuditJob> RunLeasedAsync(AuditJob job, string owner, CancellationToken cancellationToken)
+    {
+        using var activity = Activity.StartActivity("audit");
+        activity?.SetTag("dvcsync.audit_id", job.Id);
+        var now = clock.GetUtcNow();
+        var progress = new Progress(store, job with
+        {
+            Status = AuditStatus.Running,
+            StartedAt = job.StartedAt ?? now,
+            UpdatedAt = now,
+            Error = null,
+            Total = Math.Max(job.Done, await TotalAsync(job.From, job.To, job.Agency, cancellationToken)),
+        });
+        if (!await progress.SaveAsync(cancellationToken)) return progress.Job;
+        var startedAt = progress.Job.StartedAt!.Value;
+        logger.LogInformation(progress.Job.Cursor is null && progress.Job.PagesDone == 0
+                ? "Audit {AuditId} starting: about {Total} dossiers, {Done} done"
+                : "Audit {AuditId} resuming: about {Total} dossiers, {Done} done",
+            job.Id, progress.Job.Total, progress.Job.Done);
+
+        var scope = job.Agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(job.Agency);
+        var counters = new CheckCounters();
+        var slice = Stopwatch.StartNew();
+        var lastLog = TimeSpan.Zero;
+        var inScope = new Dictionary<SourcePage, int>(ReferenceEqualityComparer.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        try
+        {
+            await pipeline.RunAsync(PagesAsync(progress.Job, scope, inScope, stop.Token),
+                // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
+                // or in the repair's hands at this version: nothing a look-up would add.
+                needsLookup: (source, entry) => entry is null || !entry.Covers(source)
+                    || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
+                onPageDone: async page =>
+                {
+                    int count;
+                    lock (inScope) inScope.Remove(page, out count);
+                    var elapsed = slice.Elapsed.TotalSeconds;
+                    var next = progress.Job with
+                    {
+                        Cursor = page.NextCursor,
+                        PagesDone = progress.Job.PagesDone + 1,
+                        Done = progress.Job.Done + count,
+                        Read = progress.Job.Read + page.Read,
+                        CallRate = elapsed > 0 ? Interlocked.Read(ref counters.Lookups) / elapsed : 0,
+                        UpdatedAt = clock.GetUtcNow(),
+                    };
+                    var donePerSecond = elapsed > 0 ? (next.Done - progress.Base.Done) / elapsed : 0;
+                    next = next with
+                    {
+                        Total = Math.Max(next.Total, next.Done),
+                        SecondsLeft = donePerSecond > 0 ? Math.Max(0, next.Total - next.Done) / donePerSecond : null,
+                        PortalLookups = progress.Base.PortalLookups + Interlocked.Read(ref counters.Lookups),
+                        Mismatches = progress.Base.Mismatches + Interlocked.Read(ref counters.Mismatches),
+                        RepairsQueued = progress.Base.RepairsQueued + Interlocked.Read(ref counters.Queued),
+                    };
+                    if (!await progress.SaveAsync(next, CancellationToken.None))
+                    {
+                        // Cancelled by an operator (or taken over after our lease lapsed): stop at this page.
+                        logger.LogInformation("Audit {AuditId} stops: it is {Status} now", job.Id, progress.Job.Status);
+                        await stop.CancelAsync();
+                        return;
+                    }
+                    await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
+                    if (slice.Elapsed - lastLog >= LogEvery)
+                    {
+                        lastLog = slice.Elapsed;
+                        LogProgress(progress.Job);
+                    }
+                },
+                counters, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            LogProgress(progress.Job);
+            if (!cancellationToken.IsCancellationRequested) return progress.Job; // cancelled by an operator
+            logger.LogInformation("Audit {AuditId} paused after {Done} of {Total} dossiers; the next slice resumes from page {Pages}",
+                job.Id, progress.Job.Done, progress.Job.Total, progress.Job.PagesDone);
+            throw;
+        }
+        catch (Exception e)
+        {
+            await progress.SaveAsync(progress.Job with { Error = e.GetType().Name + ": " + e.Message, UpdatedAt = clock.GetUtcNow() }, CancellationToken.None);
+            if (e is ExternalSystemUnavailableException unavailable)
+                logger.LogWarning("Audit {AuditId} stopped after {Done} of {Total} dossiers: {Reason}; it resumes from there",
+                    job.Id, progress.Job.Done, progress.Job.Total, unavailable.Message);
+            else
+                logger.LogError(e, "Audit {AuditId} failed after {Done} of {Total} dossiers; it resumes from there", job.Id, progress.Job.Done, progress.Job.Total);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+
+        // The estimate came from the indicator's received count, which also holds dossiers whose NgayTiepNhan the
+        // provincial system exports unreadably (they cannot be placed in a period); finished, the total is what was checked.
+        var finished = progress.Job with { Status = AuditStatus.Finished, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = 0, Total = progress.Job.Done };
+        await progress.SaveAsync(finished, CancellationToken.None);
+        logger.LogInformation(
+            "Audit {AuditId} finished: {Done} dossiers of the period checked ({Read} read), {Lookups} portal look-ups at {Rate:F1}/s, {Mismatches} missing or stale, {Queued} repairs queued",
+            job.Id, progress.Job.Done, progress.Job.Read, progress.Job.PortalLookups, progress.Job.CallRate, progress.Job.Mismatches, progress.Job.RepairsQueued);
+        activity?.SetTag("dvcsync.portal_lookups", progress.Job.PortalLookups);
+        return progress.Job;
+    }
+
+    private void LogProgress(AuditJob job) =>
+        logger.LogInformation("Audit {AuditId}: {Done} of {Total} dossiers, {Lookups} portal look-ups at {Rate:F1}/s, about {Left} left",
+            job.Id, job.Done, job.Total, job.PortalLookups, job.CallRate,
+            job.SecondsLeft is { } s ? TimeSpan.FromSeconds(Math.Round(s)).ToString("c") : "(unknown)");
+
+    /// <summary>
+    /// The provincial system can only list by change time: read every change since the period began (a dossier
+    /// changes no earlier than it is received) up to when the audit was requested, and keep those received in the
+    /// period and scope.
+    /// </summary>
+    private async IAsyncEnumerable<SourcePage> PagesAsync(AuditJob job, IReadOnlySet<string>? scope, Dictionary<SourcePage, int> inScope,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var from = VnTime.StartOfDay(job.From) - options.ReconcileOverlap;
+        var cursor = job.Cursor;
+        if (cursor is null && job.PagesDone > 0) yield break; // the last page was completed before a stop
+        do
+        {
+            var page = await provincial.GetChangedAsync(from, job.ReadUpTo, cursor, options.PageSize, cancellationToken);
+            var kept = page.Items.Where(d => InPeriod(d, job) && (scope is null || scope.Contains(d.MaDonVi))).ToList();
+            var result = new SourcePage(kept, page.NextCursor, page.Items.Count);
+            lock (inScope) inScope[result] = kept.Count;
+            yield return result;
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+    }
+
+    private static bool InPeriod(SourceDossier dossier, AuditJob job) =>
+        dossier.Dossier.NgayTiepNhan is { } received && VnTime.Day(received) is var day && day >= job.From && day <= job.To;
+
+    /// <summary>
+    /// The period's received dossiers as the provincial system reports them (thongke/tiepnhan, the indicator's
+    /// denominator): what "done" heads for. Known before the ledger has seen any of them.
+    /// </summary>
+    private async Task<long> TotalAsync(DateOnly from, DateOnly to, string? agency, CancellationToken cancellationToken)
+    {
+        var scope = agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(agency);
+        var counts = await provincial.GetReceivedCountsAsync(from, to, cancellationToken);
+        return counts.Where(c => scope is null || scope.Contains(c.MaDonVi)).Sum(c => c.SoHoSoTiepNhan);
+    }
+
+    /// <summary>The job as last saved, and as it was when this slice began (the base of the slice's counters).</summary>
+    private sealed class Progress(IAuditStore store, AuditJob start)
+    {
+        public AuditJob Job { get; private set; } = start;
+        public AuditJob Base { get; private set; } = start;
+        private AuditJob? _saved;
+
+        public async Task<bool> SaveAsync(CancellationToken cancellationToken)
+        {
+            var stored = await store.GetAsync(cancellationToken);
+            if (stored is null || stored.Id != Job.Id || !AuditStatus.IsActive(stored.Status))
+            {
+                Job = stored ?? Job;
+                return false;
+            }
+            _saved = stored;
+            Job = Job with { ETag = stored.ETag, Cursor = stored.Cursor, PagesDone = stored.PagesDone, Done = stored.Done, Read = stored.Read,
+                PortalLookups = stored.PortalLookups, Mismatches = stored.Mismatches, RepairsQueued = stored.RepairsQueued };
+            Base = Job;
+            return await SaveAsync(Job, cancellationToken);
+        }
+
+        public async Task<bool> SaveAsync(AuditJob next, CancellationToken cancellationToken)
+        {
+            if (!await store.TrySaveAsync(_saved, next, cancellationToken))
+            {
+                Job = await store.GetAsync(cancellationToken) ?? Job;
+                return false;
+            }
+            _saved = await store.GetAsync(cancellationToken);
+            Job = _saved ?? next;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using DvcSync.Application.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace DvcSync.UnitTests.Configuration;
+
+public class SyncOptionsTests
+{
+    private static SyncOptions Read(params (string Key, string Value)[] settings) =>
+        SyncOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.ToDictionary(s => s.Key, s => (string?)s.Value)).Build(), TimeProvider.System);
+
+    [Fact]
+    public void Unset_keys_take_the_documented_defaults()
+    {
+        var options = Read();
+        Assert.Equal("0 */5 * * * *", options.ReconcileSchedule);
+        Assert.Equal("30 * * * * *", options.AuditSchedule);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.AuditPoll);
+        Assert.Equal(TimeSpan.FromMinutes(8), options.AuditSlice);
+        Assert.Equal(16, options.LookupConcurrency);
+        Assert.Equal(500, options.PageSize);
+    }
+
+    [Fact]
+    public void Set_keys_are_read()
+    {
+        var options = Read(("Sync:AuditSchedule", "0 */2 * * * *"), ("Sync:AuditPollSeconds", "5"), ("Sync:AuditSliceMinutes", "4.5"));
+        Assert.Equal("0 */2 * * * *", options.AuditSchedule);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.AuditPoll);
+        Assert.Equal(TimeSpan.FromMinutes(4.5), options.AuditSlice);
+    }
+
+    [Theory]
+    [InlineData("Sync:ReconcileSchedule", "every five minutes")]
+    [InlineData("Sync:AuditSchedule", "* * * * *")]
+    [InlineData("Sync:AuditPollSeconds", "0")]
+    [InlineData("Sync:AuditSliceMinutes", "61")]
+    [InlineData("Sync:LookupConcurrency", "many")]
+    [InlineData("Sync:PageSize", "1001")]
+    public void A_bad_value_stops_the_start_with_a_message_naming_the_key(string key, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        Assert.StartsWith(key + " '" + value + "'", error.Message);
+    }
+}
