@@ -85,4 +85,29 @@ public class BenchmarkSupportTests
         using var bad = await p.Http.PostAsync("_sim/changes", new StringContent("""{"seed": 7}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    [Fact]
+    public async Task The_sliding_peak_counts_requests_in_any_one_second_window_across_calendar_seconds()
+    {
+        var (host, clock) = await Sim.StartAsync(dossiers: 0);
+        await using var _h = host;
+        using var portal = new Portal(host);
+        clock.Set(clock.GetUtcNow().AddMilliseconds(600 - clock.GetUtcNow().Millisecond));
+        var session = await portal.SignInAsync();
+        for (var i = 0; i < 3; i++) await portal.LookupAsync(session, "x"); // 4 requests at .600 of one second
+        clock.Advance(TimeSpan.FromMilliseconds(599));
+        for (var i = 0; i < 3; i++) await portal.LookupAsync(session, "x"); // 3 at .199 of the next
+        clock.Advance(TimeSpan.FromMilliseconds(401));
+        await portal.LookupAsync(session, "x"); // .600: one second after the first four, so not with them
+
+        Assert.Equal(4, host.Portal.Histogram.PeakReceivedPerSecond);
+        Assert.Equal(7, host.Portal.Histogram.PeakReceivedInAnyWindow);
+        Assert.Equal(7, host.Portal.Histogram.PeakAcceptedInAnyWindow);
+        using var stats = await portal.Http.GetAsync("_sim/stats");
+        var json = JsonNode.Parse(await stats.Content.ReadAsStringAsync())!["histogram"]!;
+        Assert.Equal(7, json["peakReceivedInAnyWindow"]!.GetValue<int>());
+        Assert.False(json["slidingPeaksTruncated"]!.GetValue<bool>());
+        host.Portal.ResetStatistics();
+        Assert.Equal(0, host.Portal.Histogram.PeakReceivedInAnyWindow);
+    }
 }
