@@ -13,19 +13,53 @@ public sealed class PortalRateGateTests
         var gate = new PortalRateGate(limit);
         var clock = Stopwatch.StartNew();
         var grants = new List<TimeSpan>();
-        await Task.WhenAll(Enumerable.Range(0, 25).Select(async _ =>
+        // Off xUnit's synchronisation context, whose few threads would delay the observations, not the grants.
+        await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => Task.Run(async () =>
         {
             using var lease = await gate.AcquireAsync(CancellationToken.None);
             lock (grants) grants.Add(clock.Elapsed);
             lease.MarkAnswered();
-        }));
+        })));
 
         grants.Sort();
         Assert.Equal(25, grants.Count);
         for (var i = limit; i < grants.Count; i++)
             Assert.True(grants[i] - grants[i - limit] >= PortalRateGate.Window, $"grants {i - limit} and {i} are {(grants[i] - grants[i - limit]).TotalMilliseconds} ms apart");
-        // And it does not crawl: 25 grants at 10 per window need two windows, not much more.
-        Assert.True(grants[^1] < TimeSpan.FromSeconds(3.5), $"last grant after {grants[^1]}");
+    }
+
+    [Fact]
+    public async Task A_slot_is_counted_from_its_send_so_slow_answers_do_not_lower_the_rate()
+    {
+        // Slots anchored at the answer would make the third grant wait for the 700 ms answer plus a window.
+        const int limit = 2;
+        var latency = TimeSpan.FromMilliseconds(700);
+        var gate = new PortalRateGate(limit);
+        var clock = Stopwatch.StartNew();
+        var grants = new List<TimeSpan>();
+        await Task.WhenAll(Enumerable.Range(0, limit + 1).Select(_ => Task.Run(async () =>
+        {
+            using var lease = await gate.AcquireAsync(CancellationToken.None);
+            lock (grants) grants.Add(clock.Elapsed);
+            await Task.Delay(latency);
+            lease.MarkAnswered();
+        })));
+
+        grants.Sort();
+        var gap = grants[limit] - grants[0];
+        Assert.True(gap >= PortalRateGate.Window + gate.Margin, $"third grant only {gap.TotalMilliseconds} ms after the first");
+        Assert.True(gap < PortalRateGate.Window + latency, $"third grant {gap.TotalMilliseconds} ms after the first: the slot waited for the answer");
+    }
+
+    [Fact]
+    public async Task An_unanswered_request_holds_its_slot_a_window_past_its_end()
+    {
+        var gate = new PortalRateGate(1);
+        var clock = Stopwatch.StartNew();
+        using (await gate.AcquireAsync(CancellationToken.None))
+            await Task.Delay(300);
+        var abandoned = clock.Elapsed;
+        using var next = await gate.AcquireAsync(CancellationToken.None);
+        Assert.True(clock.Elapsed - abandoned >= PortalRateGate.Window, $"next grant {(clock.Elapsed - abandoned).TotalMilliseconds} ms after the time-out");
     }
 
     [Fact]

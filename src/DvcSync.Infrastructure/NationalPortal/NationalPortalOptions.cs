@@ -27,6 +27,12 @@ public sealed class NationalPortalOptions
     /// <summary>Per-attempt time-out of one HTTP request.</summary>
     public double TimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How much longer one request may take to reach the portal than another sent a second later before the portal
+    /// could count more than <see cref="MaxRequestsPerSecond"/> in one second (see <see cref="PortalRateGate"/>).
+    /// </summary>
+    public double RateMarginMilliseconds { get; set; } = 25;
+
     public Uri BaseUri => new(BaseUrl.Trim().TrimEnd('/'), UriKind.Absolute);
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
@@ -54,6 +60,8 @@ internal sealed class NationalPortalOptionsValidator : IValidateOptions<National
             failures.Add($"{s}:DstCode must be printable ASCII (it is sent as an HTTP header)");
         if (string.IsNullOrWhiteSpace(options.MaDonVi))
             failures.Add($"{s}:MaDonVi is required (the province's electronic ID code, e.g. 000.00.00.H19)");
+        if (options.RateMarginMilliseconds is < 0 or > 1000 || double.IsNaN(options.RateMarginMilliseconds))
+            failures.Add($"{s}:RateMarginMilliseconds must be between 0 and 1000 (default 25)");
         if (options.MaxRequestsPerSecond is < 1 or > 1000)
             failures.Add($"{s}:MaxRequestsPerSecond must be between 1 and 1000 (default 20)");
         if (!(options.TimeoutSeconds is >= 0.05 and <= 600))

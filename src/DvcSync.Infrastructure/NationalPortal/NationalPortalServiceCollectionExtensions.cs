@@ -39,7 +39,7 @@ public static class NationalPortalServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NationalPortalOptions>, NationalPortalOptionsValidator>());
 
         services.TryAddSingleton<NationalPortalCallStats>();
-        services.TryAddSingleton(sp => new PortalRateGate(Options(sp).MaxRequestsPerSecond, TimeOf(sp)));
+        services.TryAddSingleton(sp => new PortalRateGate(Options(sp).MaxRequestsPerSecond, TimeOf(sp), margin: TimeSpan.FromMilliseconds(Options(sp).RateMarginMilliseconds)));
         services.TryAddSingleton(sp => new PortalSessionCache(TimeOf(sp)));
         services.TryAddTransient(sp => new PortalRateLimitingHandler(
             sp.GetRequiredService<PortalRateGate>(), sp.GetRequiredService<NationalPortalCallStats>(), TimeOf(sp)));

@@ -1,22 +1,22 @@
 namespace DvcSync.Infrastructure.NationalPortal;
 
 /// <summary>
-/// The process-wide ceiling on requests to the portal: never more than <see cref="Limit"/> in any window of one second,
-/// sign-ins and retries included (every HTTP attempt passes through <see cref="PortalRateLimitingHandler"/>).
+/// The process-wide ceiling on requests to the portal: never more than <see cref="Limit"/> sent in any window of one
+/// second, sign-ins and retries included (every HTTP attempt passes through <see cref="PortalRateLimitingHandler"/>).
 /// <para>
-/// How: <see cref="Limit"/> slots. A request takes a slot before it is sent and gives it back only one
-/// <see cref="Window"/> (plus a small margin) after its answer arrived. Take any <c>Limit + 1</c> requests and, of
-/// them, L, the last to take its slot. When L took it, the other <c>Limit</c> could not all be holding one, so one of
-/// them, A, had already given its slot back: A was answered at least one window before L was sent. The portal
-/// received A before it answered A, and L after L was sent, so the portal saw A and L more than one window apart: no
-/// one-second window, however placed, holds more than <see cref="Limit"/> arrivals. The argument needs no
-/// assumption about network delay, about the other machine's clock (only its rate), or about timer precision (a slot
-/// is returned only once a monotonic clock says its time has come). A request that got no answer (time-out, reset)
-/// holds its slot one extra second after it was abandoned, for the bytes that might still be on their way.
+/// How: <see cref="Limit"/> slots. A request takes a slot before it is sent; the slot comes back one
+/// <see cref="Window"/> plus <see cref="Margin"/> after it was taken, or when the answer arrives if that is later.
+/// Of any <c>Limit + 1</c> requests, the last one, L, could only take its slot once one of the others, A, had given
+/// its slot back, so L was sent at least a window and a margin after A. The portal therefore sees them more than one
+/// window apart unless A spent more than <see cref="Margin"/> longer on the way than L did: the margin is the
+/// tolerated difference in one-way delay (and in timer and clock rounding), <c>NationalPortal:RateMarginMilliseconds</c>. A request that got no answer (time-out,
+/// reset) holds its slot one extra second after it was abandoned, for the bytes that might still be on their way.
 /// </para>
 /// <para>
-/// The price: a slot is busy for the request's latency plus one second, so the ceiling is reached only when
-/// answers are quick (at 100 ms latency: Limit / 1.1 s). It also caps requests in flight at <see cref="Limit"/>.
+/// Why the slot is anchored at the send and not at the answer: anchored at the answer, a slot is busy for the
+/// request's latency plus a window, which at 50 ms latency caps the rate at 0.94 of the ceiling and at 300 ms at
+/// 0.77 — a full audit of a large province would take a quarter longer for nothing. The price is the margin's
+/// assumption above. In-flight requests are capped at <see cref="Limit"/> as well.
 /// </para>
 /// When the portal answers 429, <see cref="PauseFor"/> stops every caller until the Retry-After has passed.
 /// Waiting callers queue (first come, first served) up to <see cref="QueueLimit"/>; beyond that a call fails
@@ -26,8 +26,7 @@ public sealed class PortalRateGate
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
 
-    /// <summary>Added to every slot's hold, so that rounding in the portal's own window arithmetic cannot matter.</summary>
-    public static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(15);
+    public static readonly TimeSpan DefaultMargin = TimeSpan.FromMilliseconds(25);
 
     public const int DefaultQueueLimit = 2000;
 
@@ -36,11 +35,15 @@ public sealed class PortalRateGate
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _head = new(1, 1);
     private readonly TimeProvider _time;
+    private readonly long _spacing;
+    private long _lastGrant;
     private int _waiting;
     private long _pausedUntil;
 
-    public PortalRateGate(int limit, TimeProvider? timeProvider = null, int queueLimit = DefaultQueueLimit)
+    public PortalRateGate(int limit, TimeProvider? timeProvider = null, int queueLimit = DefaultQueueLimit, TimeSpan? margin = null)
     {
+        Margin = margin ?? DefaultMargin;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Margin, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueLimit, 1);
         Limit = limit;
@@ -48,9 +51,18 @@ public sealed class PortalRateGate
         _slots = new SemaphoreSlim(limit, limit);
         _time = timeProvider ?? TimeProvider.System;
         _pausedUntil = _time.GetTimestamp();
+        _spacing = Ticks((Window + Margin) / limit);
+        _lastGrant = _time.GetTimestamp() - _spacing;
     }
 
     public int Limit { get; }
+
+    /// <summary>
+    /// Added to every slot's hold: how much longer one request may take to reach the portal than another sent a window
+    /// later (connection set-up, a pause of either process, timer and clock rounding) before the portal could count
+    /// more than the limit in one second. When that happens anyway, the portal's 429 pauses every caller.
+    /// </summary>
+    public TimeSpan Margin { get; }
 
     public int QueueLimit { get; }
 
@@ -86,7 +98,20 @@ public sealed class PortalRateGate
                     for (var pause = PauseRemaining; pause > TimeSpan.Zero; pause = PauseRemaining)
                         await Task.Delay(pause + TimeSpan.FromMilliseconds(1), _time, cancellationToken).ConfigureAwait(false);
                     await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    if (PauseRemaining <= TimeSpan.Zero) return new Lease(this);
+                    try
+                    {
+                        await PaceAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        _slots.Release();
+                        throw;
+                    }
+                    if (PauseRemaining <= TimeSpan.Zero)
+                    {
+                        _lastGrant = _time.GetTimestamp();
+                        return new Lease(this, _lastGrant);
+                    }
                     _slots.Release(); // a pause began while this caller waited; nothing was sent, so the slot is free
                 }
             }
@@ -116,14 +141,29 @@ public sealed class PortalRateGate
         }
     }
 
+    /// <summary>
+    /// Spreads the grants evenly over the window instead of letting a burst of <see cref="Limit"/> go at once: a burst
+    /// makes its requests queue for connections and threads, so their delays to the portal differ by more than the
+    /// margin, and the portal sees the next burst's requests closer than a window to this one's.
+    /// </summary>
+    private async Task PaceAsync(CancellationToken cancellationToken)
+    {
+        var due = _lastGrant + _spacing;
+        for (var left = _time.GetElapsedTime(_time.GetTimestamp(), due); left > TimeSpan.Zero; left = _time.GetElapsedTime(_time.GetTimestamp(), due))
+            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
+    }
+
     private static readonly TimeSpan UnansweredExtra = TimeSpan.FromSeconds(1);
 
-    private void Return(long completedAt, bool answered)
+    private void Return(long grantedAt, long completedAt, bool answered)
     {
-        var hold = answered ? Window + Margin : Window + Margin + UnansweredExtra;
-        var due = completedAt + (long)(hold.TotalSeconds * _time.TimestampFrequency);
-        _ = ReturnWhenDueAsync(due);
+        var due = answered
+            ? grantedAt + Ticks(Window + Margin)
+            : completedAt + Ticks(Window + Margin + UnansweredExtra);
+        _ = ReturnWhenDueAsync(Math.Max(due, completedAt));
     }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     private async Task ReturnWhenDueAsync(long due)
     {
@@ -140,22 +180,27 @@ public sealed class PortalRateGate
     }
 
     /// <summary>
-    /// One request's slot. Disposing it starts the hold after which the slot is free again: one window after an
-    /// answer (<see cref="MarkAnswered"/>), a little longer after a request that got none.
+    /// One request's slot. Disposing it starts the wait after which the slot is free again: what is left of one
+    /// window after the grant once answered (<see cref="MarkAnswered"/>), longer after a request that got no answer.
     /// </summary>
     public sealed class Lease : IDisposable
     {
         private PortalRateGate? _gate;
+        private readonly long _grantedAt;
         private bool _answered;
 
-        internal Lease(PortalRateGate gate) => _gate = gate;
+        internal Lease(PortalRateGate gate, long grantedAt)
+        {
+            _gate = gate;
+            _grantedAt = grantedAt;
+        }
 
         public void MarkAnswered() => _answered = true;
 
         public void Dispose()
         {
             var gate = Interlocked.Exchange(ref _gate, null);
-            gate?.Return(gate._time.GetTimestamp(), _answered);
+            gate?.Return(_grantedAt, gate._time.GetTimestamp(), _answered);
         }
     }
 }

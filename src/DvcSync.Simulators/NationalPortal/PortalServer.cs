@@ -32,6 +32,8 @@ internal sealed class PortalServer
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
         var ct = cts.Token;
+        // A gateway counts a request when it arrives, not when the handler has finished reading its body.
+        var now = _state.Clock.GetUtcNow();
         var service = isAuth ? "auth" : "(invalid)";
         var counted = false;
         try
@@ -39,7 +41,6 @@ internal sealed class PortalServer
             var body = await SimJson.TryParseAsync(ctx.Request.Body, ct).ConfigureAwait(false) as JsonObject;
             if (!isAuth && body is not null)
                 service = SimJson.Str(body, "service") is { Length: > 0 } s ? s : "(none)";
-            var now = _state.Clock.GetUtcNow();
             _state.Counters.Received(service);
             counted = true;
             _state.Histogram.RecordReceived(now);
