@@ -28,6 +28,9 @@ internal sealed class HttpTimeline : IDisposable
     public HttpTimeline(Dictionary<int, string> ports)
     {
         _ports = ports;
+        // The runtime puts '*' for the query string in the URLs it records; this process keeps them to itself, and
+        // table queries are told apart by their filter.
+        AppContext.SetSwitch("System.Net.Http.DisableUriRedaction", true);
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "System.Net.Http",
@@ -57,12 +60,19 @@ internal sealed class HttpTimeline : IDisposable
         var port = activity.GetTagItem("server.port") is int p ? p : -1;
         var target = _ports.GetValueOrDefault(port, "other");
         if (target != "table") return target;
-        var url = activity.GetTagItem("url.full") as string ?? "";
+        var url = Uri.UnescapeDataString(activity.GetTagItem("url.full") as string ?? "");
         var method = activity.GetTagItem("http.request.method") as string ?? "";
         if (url.Contains("$batch", StringComparison.Ordinal)) return "table: batch";
-        if (method == "GET") return url.Contains("(PartitionKey=", StringComparison.Ordinal) ? "table: point read" : "table: query";
-        return "table: write";
+        var table = Tables.FirstOrDefault(t => url.Contains(t + "(", StringComparison.Ordinal)) ?? "service";
+        if (method != "GET") return $"table: {table} write";
+        if (url.Contains("(PartitionKey=", StringComparison.Ordinal)) return $"table: {table} point read";
+        // Which rows a query asks for: the ledger's row keys start with a kind (h| entries, d| days, m| months, r| in repair).
+        var from = url.IndexOf("RowKey ge '", StringComparison.Ordinal);
+        var kind = from >= 0 && url.Length > from + 13 ? url.Substring(from + 11, 2) : "";
+        return $"table: {table} query {kind}".TrimEnd();
     }
+
+    private static readonly string[] Tables = ["SyncLedger", "SyncState", "SyncRollups", "SyncAudit"];
 
     public IReadOnlyList<HttpKindSummary> Summary()
     {
