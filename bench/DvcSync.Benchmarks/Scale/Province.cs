@@ -6,7 +6,6 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
-using DvcSync.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks.Scale;
@@ -17,9 +16,9 @@ namespace DvcSync.Benchmarks.Scale;
 /// </summary>
 internal sealed class Province : IAsyncDisposable
 {
-    private readonly AzuriteFixture _azurite;
+    private readonly AzuriteProcess _azurite;
 
-    private Province(AzuriteFixture azurite, SimulatorProcess simulators, DateOnly historyFrom, int dossiers)
+    private Province(AzuriteProcess azurite, SimulatorProcess simulators, DateOnly historyFrom, int dossiers)
     {
         _azurite = azurite;
         Simulators = simulators;
@@ -34,10 +33,7 @@ internal sealed class Province : IAsyncDisposable
     /// <param name="start">The first day dossiers were received (the simulators' <c>--start</c>, the pipeline's <c>Sync:HistoryFrom</c>).</param>
     public static async Task<Province> StartAsync(int dossiers, DateOnly start, params string[] simulatorOptions)
     {
-        // Azurite keeps every table in one Node heap; a million ledger rows need more than Node's default.
-        Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=16384");
-        var azurite = new AzuriteFixture();
-        await azurite.InitializeAsync();
+        var azurite = await AzuriteProcess.StartAsync();
         try
         {
             var simulators = await SimulatorProcess.StartAsync(
@@ -118,6 +114,9 @@ internal sealed class Province : IAsyncDisposable
         await state.UpsertEntityAsync(new TableEntity("reconcile", "watermark") { ["ReadUpTo"] = readUpTo, ["UpdatedAt"] = DateTimeOffset.UtcNow },
             TableUpdateMode.Replace);
     }
+
+    /// <summary>Azurite's own peak resident memory, for the record.</summary>
+    public double AzuritePeakRssMb => ProcStatus.PeakRssMb(_azurite.ProcessId);
 
     public async ValueTask DisposeAsync()
     {
