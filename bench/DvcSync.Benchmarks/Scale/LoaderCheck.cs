@@ -16,9 +16,7 @@ internal static class LoaderCheck
 
     public static async Task<bool> RunAsync(int dossiers, DateOnly start)
     {
-        Console.WriteLine();
-        Console.WriteLine($"0. The bulk-loaded ledger equals the reconciled one ({dossiers:N0} dossiers)");
-        Console.WriteLine("====================================================================");
+        ScaleBenchmark.Header($"0. The bulk-loaded ledger equals the reconciled one ({dossiers:N0} dossiers)");
         await using var province = await Province.StartAsync(dossiers, start, "--all-synced", "--portal-rps", "0", "--portal-latency-ms", "0");
         await province.LoadConfirmedLedgerAsync("loaded");
         var run = await ChildRun.RunAsync(new ChildSpec
@@ -27,7 +25,7 @@ internal static class LoaderCheck
             Settings = province.Settings("reconciled", 1000),
             Ports = province.Ports,
         }, "first reconciliation of the same province from an empty ledger");
-        Console.WriteLine($"  reconciliation: {run.Number("dossiersRead"):N0} read, {run.Number("portalLookups"):N0} looked up, {run.WallSeconds:0.0} s");
+        ScaleBenchmark.Say($"reconciliation: {run.Number("dossiersRead"):N0} read, {run.Number("portalLookups"):N0} looked up, {run.WallSeconds:0.0} s");
 
         var storage = province.Storage;
         var differences = new List<string>();
@@ -45,9 +43,9 @@ internal static class LoaderCheck
                 else if (a != b) differences.Add($"{table} {key}: loaded {{{a}}} reconciled {{{b}}}");
             }
         }
-        foreach (var difference in differences.Take(10)) Console.WriteLine("  DIFFERENCE " + difference);
+        foreach (var difference in differences.Take(10)) ScaleBenchmark.Say("DIFFERENCE " + difference);
         var same = differences.Count == 0 && compared > dossiers;
-        Console.WriteLine($"  check: {compared:N0} rows compared, {differences.Count} differences: {(same ? "yes" : "NO")}");
+        ScaleBenchmark.Say($"check: {compared:N0} rows compared, {differences.Count} differences: {(same ? "yes" : "NO")}");
         return same;
     }
 

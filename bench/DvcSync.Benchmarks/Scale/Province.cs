@@ -38,7 +38,7 @@ internal sealed class Province : IAsyncDisposable
         {
             var simulators = await SimulatorProcess.StartAsync(
                 [.. simulatorOptions, "--dossiers", dossiers.ToString(CultureInfo.InvariantCulture), "--start", start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)]);
-            Console.WriteLine($"  simulators: {dossiers:N0} dossiers received from {start:yyyy-MM-dd}, up in {simulators.Startup.TotalSeconds:0.0} s");
+            ScaleBenchmark.Say($"simulators: {dossiers:N0} dossiers received from {start:yyyy-MM-dd}, up in {simulators.Startup.TotalSeconds:0.0} s");
             return new Province(azurite, simulators, start, dossiers);
         }
         catch
@@ -90,7 +90,7 @@ internal sealed class Province : IAsyncDisposable
         }
         var loader = new LedgerBulkLoader(setup.Get<StorageAccount>(), prefix, parallelism: 8);
         var summary = await loader.LoadAsync(ConfirmedEntriesAsync(), reported, CancellationToken.None);
-        Console.WriteLine($"  ledger '{prefix}': {summary.Entries:N0} entries, {summary.DayRows:N0} day rows, {summary.MonthRows:N0} month rows, " +
+        ScaleBenchmark.Say($"ledger '{prefix}': {summary.Entries:N0} entries, {summary.DayRows:N0} day rows, {summary.MonthRows:N0} month rows, " +
                           $"{summary.RollupRows:N0} roll-up rows, {summary.Agencies} agencies, loaded in {clock.Elapsed.TotalSeconds:0.0} s " +
                           $"({summary.Entries / clock.Elapsed.TotalSeconds:N0} dossiers/s)");
         return (summary, clock.Elapsed);

@@ -67,6 +67,8 @@ internal static class ScaleBenchmark
         }
         var options = Options.Parse(args);
         Console.WriteLine(Machine());
+        Markdown.Line(Machine());
+        Markdown.Line($"`scale {string.Join(' ', args)}`, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var clock = Stopwatch.StartNew();
         var ok = true;
         if (which is "check" or "all") ok &= await LoaderCheck.RunAsync(options.CheckDossiers, Start(options));
@@ -78,7 +80,10 @@ internal static class ScaleBenchmark
             if (which is "memory" or "all") ok &= await MemoryAsync(options, shared);
             if (which is "steady" or "all") ok &= await SteadyAsync(options, shared);
         }
-        Console.WriteLine($"\nAll done in {clock.Elapsed.TotalMinutes:0.0} min{(ok ? "" : " — WITH FAILED CHECKS (see above)")}.");
+        Console.WriteLine();
+        Say($"All done in {clock.Elapsed.TotalMinutes:0.0} min{(ok ? "" : " — WITH FAILED CHECKS (see above)")}.");
+        var saved = Markdown.Save(RepositoryRoot.Combine("artifacts", "bench", $"scale-{which}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.md"));
+        Console.WriteLine($"Figures in Markdown: {saved}");
         return ok ? 0 : 1;
     }
 
@@ -96,7 +101,7 @@ internal static class ScaleBenchmark
         await province.LoadConfirmedLedgerAsync("audit");
         // What an audit is for: changes the ledger has not heard of. The portal keeps the old copies.
         var changed = await province.Simulators.ChangeAtSourceAsync(o.AuditChanged, seed: 5);
-        Console.WriteLine($"  {changed.Count:N0} dossiers changed at the source behind the ledger's back (the audit should find them stale)");
+        Say($"{changed.Count:N0} dossiers changed at the source behind the ledger's back (the audit should find them stale)");
 
         // The naive syncer first, on a ledger of its own: its figure stands even when the audit fails.
         await province.Simulators.ResetStatisticsAsync();
@@ -110,7 +115,7 @@ internal static class ScaleBenchmark
             NaiveTo = DateTimeOffset.UtcNow,
         }, $"naive sequential syncer, first {o.NaiveDossiers:N0} dossiers, fresh ledger");
         var theirs = await province.Simulators.PortalStatisticsAsync();
-        Console.WriteLine($"    {naive.Number("dossiers"):N0} dossiers in {naive.WallSeconds:0.0} s: {naive.Number("dossiers") / naive.WallSeconds:0.0} dossiers/s, {theirs.Total:N0} portal calls");
+        Say($"naive: {naive.Number("dossiers"):N0} dossiers in {naive.WallSeconds:0.0} s: {naive.Number("dossiers") / naive.WallSeconds:0.0} dossiers/s, {theirs.Total:N0} portal calls");
 
         await province.Simulators.ResetStatisticsAsync();
         var audit = await ChildRun.RunAsync(new ChildSpec
@@ -146,8 +151,8 @@ internal static class ScaleBenchmark
             .Row("HTTP 429 answers", ours.Throttled, theirs.Throttled)
             .Row("peak RSS (VmHWM), MB", audit.PeakRssMb, naive.PeakRssMb)
             .Row("peak managed heap after GC, MB", audit.PeakHeapAfterGcMb, naive.PeakHeapAfterGcMb);
-        table.Print();
-        Console.WriteLine($"  ours ÷ naive, dossiers/s: {oursRate / naiveRate:0.0}×");
+        table.Print(Markdown);
+        Say($"ours ÷ naive, dossiers/s: {oursRate / naiveRate:0.0}×");
         Goal("achieved rate ≥ 0.95 × ceiling over the look-up phase", phaseCalls / (double)phase / o.Ceiling >= 0.95);
         Goal("peak in any one-second window ≤ ceiling", ours.PeakInAnyWindow <= o.Ceiling);
         PrintHttp("audit", audit);
@@ -243,8 +248,8 @@ internal static class ScaleBenchmark
             .Row("HTTP 429 answers", a.Portal.Throttled, b.Portal.Throttled, c.Portal.Throttled)
             .Row("peak RSS (VmHWM), MB", a.Run.PeakRssMb, b.Run.PeakRssMb, c.Run.PeakRssMb)
             .Row("peak managed heap after GC, MB", a.Run.PeakHeapAfterGcMb, b.Run.PeakHeapAfterGcMb, c.Run.PeakHeapAfterGcMb);
-        table.Print();
-        Console.WriteLine($"  ledger load (not part of any figure): {loadTime.TotalSeconds:0} s");
+        table.Print(Markdown);
+        Say($"ledger load (not part of any figure): {loadTime.TotalSeconds:0} s");
         Goal($"portal calls ≤ 1.05 × changed (C: {c.Portal.Total:N0} for {changedC.Count:N0})", c.Portal.Total <= 1.05 * changedC.Count);
         Goal($"local part ≤ 60 s (B, provincial read + ledger diff, no portal: {b.Run.WallSeconds:0.0} s)", b.Run.WallSeconds <= 60);
         Goal($"local part ≤ 60 s (A, with the verdicts written and the instant portal: {a.Run.WallSeconds:0.0} s)", a.Run.WallSeconds <= 60);
@@ -292,7 +297,7 @@ internal static class ScaleBenchmark
                 : $"{entry.State.ToWire()}, portal holds {entry.PortalHolds}, version {(entry.PhienBan == source.PhienBan ? "current" : entry.PhienBan < source.PhienBan ? "behind" : "ahead")}";
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
-        foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) Console.WriteLine($"    {count,6:N0} × {outcome}");
+        foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) Say($"{count:N0} × {outcome}");
         return Check($"all {changed.Count:N0} changed dossiers recorded stale at their new version, pending repair",
             outcomes.Keys.SequenceEqual(["pending, portal holds True, version current"]));
     }
@@ -328,12 +333,12 @@ internal static class ScaleBenchmark
         foreach (var (size, run, portal) in rows)
             table.Row(size, run.Number("dossiersRead"), portal.Total, run.WallSeconds, run.RssBeforeMb, run.PeakRssMb,
                 run.HeapBeforeMb, run.PeakHeapAfterGcMb, run.PeakHeapAllocatedMb, $"{run.Gen0}/{run.Gen1}/{run.Gen2}");
-        table.Print();
+        table.Print(Markdown);
         if (rows.Count >= 2)
         {
             var (small, large) = (rows[0], rows[^1]);
             var growth = (large.Run.PeakRssMb - large.Run.RssBeforeMb) / Math.Max(1, small.Run.PeakRssMb - small.Run.RssBeforeMb);
-            Console.WriteLine($"  peak RSS {small.Run.PeakRssMb:0} MB at {small.Dossiers:N0} and {large.Run.PeakRssMb:0} MB at {large.Dossiers:N0} " +
+            Say($"peak RSS {small.Run.PeakRssMb:0} MB at {small.Dossiers:N0} and {large.Run.PeakRssMb:0} MB at {large.Dossiers:N0} " +
                               $"({large.Dossiers / (double)small.Dossiers:0}× the dossiers; growth above the idle host {growth:0.0}×)");
             Goal("flat: peak RSS at the larger size within 25% of the smaller", large.Run.PeakRssMb <= 1.25 * small.Run.PeakRssMb);
         }
@@ -343,27 +348,37 @@ internal static class ScaleBenchmark
 
     // ------------------------------------------------------------------ output
 
-    private static void Header(string title)
+    private static readonly Report Markdown = new();
+
+    internal static void Header(string title)
     {
         Console.WriteLine();
         Console.WriteLine(title);
         Console.WriteLine(new string('=', title.Length));
+        Markdown.Line("### " + title);
     }
 
-    private static void Goal(string what, bool met) => Console.WriteLine($"  goal: {what}: {(met ? "met" : "NOT MET")}");
+    /// <summary>A line for the console and the report.</summary>
+    internal static void Say(string line)
+    {
+        Console.WriteLine("  " + line);
+        Markdown.Line(line);
+    }
+
+    private static void Goal(string what, bool met) => Say($"goal: {what}: **{(met ? "met" : "NOT MET")}**");
 
     private static bool Check(string what, bool passed)
     {
-        Console.WriteLine($"  check: {what}: {(passed ? "yes" : "NO")}");
+        Say($"check: {what}: {(passed ? "yes" : "NO")}");
         return passed;
     }
 
     private static void PrintHttp(string label, ChildResult run)
     {
-        Console.WriteLine($"  {label}: HTTP requests of the measured process (busy = wall time with at least one in flight)");
+        Say($"{label}: HTTP requests of the measured process (busy = wall time with at least one in flight)");
         var table = new TextTable("    to", "requests", "busy, s", "summed, s");
         foreach (var kind in run.Http) table.Row("    " + kind.Kind, kind.Calls, kind.BusySeconds, kind.SummedSeconds);
-        table.Print();
+        table.Print(Markdown);
     }
 
     public static string Machine()

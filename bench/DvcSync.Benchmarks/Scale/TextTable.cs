@@ -43,5 +43,40 @@ internal sealed class TextTable(params string[] header)
         return text.ToString();
     }
 
-    public void Print() => Console.Write(ToString());
+    /// <summary>Prints the table, and adds it to <paramref name="report"/> as Markdown.</summary>
+    public void Print(Report? report = null)
+    {
+        Console.Write(ToString());
+        report?.Add(ToMarkdown());
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        var columns = _rows.Max(r => r.Length);
+        for (var i = 0; i < _rows.Count; i++)
+        {
+            var row = _rows[i];
+            text.Append("| ").AppendJoin(" | ", Enumerable.Range(0, columns).Select(c => c < row.Length ? row[c].Trim() : "")).AppendLine(" |");
+            if (i == 0) text.Append('|').AppendJoin('|', Enumerable.Range(0, columns).Select(c => c == 0 ? "---" : "---:")).AppendLine("|");
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>The figures of a run in Markdown, written to <c>artifacts/bench/</c> for the record in docs/benchmarks.md.</summary>
+internal sealed class Report
+{
+    private readonly StringBuilder _text = new();
+
+    public void Add(string markdown) => _text.AppendLine(markdown);
+
+    public void Line(string line) => _text.AppendLine(line).AppendLine();
+
+    public string Save(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, _text.ToString());
+        return path;
+    }
 }
