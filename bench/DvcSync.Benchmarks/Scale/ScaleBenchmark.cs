@@ -71,20 +71,34 @@ internal static class ScaleBenchmark
         Markdown.Line($"`scale {string.Join(' ', args)}`, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var clock = Stopwatch.StartNew();
         var ok = true;
-        if (which is "check" or "all") ok &= await LoaderCheck.RunAsync(options.CheckDossiers, Start(options));
-        if (which is "audit" or "all") ok &= await AuditAsync(options);
+        if (which is "check" or "all") ok &= await GuardAsync(() => LoaderCheck.RunAsync(options.CheckDossiers, Start(options)));
+        if (which is "audit" or "all") ok &= await GuardAsync(() => AuditAsync(options));
         // Memory before steady: they share the big province, and the memory cycle leaves its ledger as it found it,
         // while the steady cycles leave repairs pending that a later sweep would queue again.
         await using (var shared = new SharedProvince(options))
         {
-            if (which is "memory" or "all") ok &= await MemoryAsync(options, shared);
-            if (which is "steady" or "all") ok &= await SteadyAsync(options, shared);
+            if (which is "memory" or "all") ok &= await GuardAsync(() => MemoryAsync(options, shared));
+            if (which is "steady" or "all") ok &= await GuardAsync(() => SteadyAsync(options, shared));
         }
         Console.WriteLine();
         Say($"All done in {clock.Elapsed.TotalMinutes:0.0} min{(ok ? "" : " — WITH FAILED CHECKS (see above)")}.");
         var saved = Markdown.Save(RepositoryRoot.Combine("artifacts", "bench", $"scale-{which}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.md"));
         Console.WriteLine($"Figures in Markdown: {saved}");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>A scenario that throws is reported and counted as failed; the others still run.</summary>
+    private static async Task<bool> GuardAsync(Func<Task<bool>> scenario)
+    {
+        try
+        {
+            return await scenario();
+        }
+        catch (Exception e)
+        {
+            Say($"FAILED: {e.GetType().Name}: {e.Message}");
+            return false;
+        }
     }
 
     private static DateOnly Today => VnTime.Day(DateTimeOffset.UtcNow);
