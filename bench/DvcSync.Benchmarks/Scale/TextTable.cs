@@ -57,7 +57,7 @@ internal sealed class TextTable(params string[] header)
         for (var i = 0; i < _rows.Count; i++)
         {
             var row = _rows[i];
-            text.Append("| ").AppendJoin(" | ", Enumerable.Range(0, columns).Select(c => c < row.Length ? row[c].Trim() : "")).AppendLine(" |");
+            text.Append("| ").AppendJoin(" | ", Enumerable.Range(0, columns).Select(c => c < row.Length ? row[c].Trim().Replace("|", "\\|", StringComparison.Ordinal) : "")).AppendLine(" |");
             if (i == 0) text.Append('|').AppendJoin('|', Enumerable.Range(0, columns).Select(c => c == 0 ? "---" : "---:")).AppendLine("|");
         }
         return text.ToString();
