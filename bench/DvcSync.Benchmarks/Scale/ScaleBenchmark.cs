@@ -130,6 +130,7 @@ internal static class ScaleBenchmark
         }, $"naive sequential syncer, first {o.NaiveDossiers:N0} dossiers, fresh ledger");
         var theirs = await province.Simulators.PortalStatisticsAsync();
         Say($"naive: {naive.Number("dossiers"):N0} dossiers in {naive.WallSeconds:0.0} s: {naive.Number("dossiers") / naive.WallSeconds:0.0} dossiers/s, {theirs.Total:N0} portal calls");
+        PrintHttp("naive", naive);
 
         await province.Simulators.ResetStatisticsAsync();
         var audit = await ChildRun.RunAsync(new ChildSpec
