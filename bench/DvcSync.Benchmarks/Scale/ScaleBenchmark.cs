@@ -132,6 +132,12 @@ internal static class ScaleBenchmark
         Say($"naive: {naive.Number("dossiers"):N0} dossiers in {naive.WallSeconds:0.0} s: {naive.Number("dossiers") / naive.WallSeconds:0.0} dossiers/s, {theirs.Total:N0} portal calls");
         PrintHttp("naive", naive);
 
+        // What the client's rate gate grants on its own, before any pipeline, portal or storage is involved.
+        var alone = await RateGateProbe.GrantsPerSecondAsync(o.Ceiling, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(10));
+        var lateness = await RateGateProbe.TimerLatenessMsAsync(TimeSpan.FromMilliseconds(5));
+        Say($"the rate gate alone ({o.Concurrency} callers, {o.LatencyMs} ms each, 10 s): {alone:0} grants/s = {alone / o.Ceiling:0.00} of the ceiling; " +
+            $"Task.Delay(5 ms) wakes {lateness:0.0} ms late (median) on this machine");
+
         await province.Simulators.ResetStatisticsAsync();
         var audit = await ChildRun.RunAsync(new ChildSpec
         {
@@ -171,11 +177,6 @@ internal static class ScaleBenchmark
         Goal("achieved rate ≥ 0.95 × ceiling over the look-up phase", phaseCalls / (double)phase / o.Ceiling >= 0.95);
         Goal("peak in any one-second window ≤ ceiling", ours.PeakInAnyWindow <= o.Ceiling);
         PrintHttp("audit", audit);
-        // What the client's rate gate grants on its own, before any pipeline, portal or storage is involved.
-        var alone = await RateGateProbe.GrantsPerSecondAsync(o.Ceiling, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(10));
-        var lateness = await RateGateProbe.TimerLatenessMsAsync(TimeSpan.FromMilliseconds(5));
-        Say($"the rate gate alone ({o.Concurrency} callers, {o.LatencyMs} ms each, 10 s): {alone:0} grants/s = {alone / o.Ceiling:0.00} of the ceiling; " +
-            $"Task.Delay(5 ms) wakes {lateness:0.0} ms late (median) on this machine");
         var ok = Check("every dossier audited", oursDone == o.AuditDossiers)
                  & Check($"the {changed.Count} changed dossiers found stale", audit.Number("mismatches") == changed.Count);
         return ok;
