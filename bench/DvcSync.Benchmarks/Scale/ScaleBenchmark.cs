@@ -135,8 +135,10 @@ internal static class ScaleBenchmark
         // What the client's rate gate grants on its own, before any pipeline, portal or storage is involved.
         var alone = await RateGateProbe.GrantsPerSecondAsync(o.Ceiling, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(10));
         var lateness = await RateGateProbe.TimerLatenessMsAsync(TimeSpan.FromMilliseconds(5));
+        // And at the deployment's default ceiling, where grants are ten times further apart.
+        var atDefault = await RateGateProbe.GrantsPerSecondAsync(20, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(20));
         Say($"the rate gate alone ({o.Concurrency} callers, {o.LatencyMs} ms each, 10 s): {alone:0} grants/s = {alone / o.Ceiling:0.00} of the ceiling; " +
-            $"Task.Delay(5 ms) wakes {lateness:0.0} ms late (median) on this machine");
+            $"Task.Delay(5 ms) wakes {lateness:0.0} ms late (median) on this machine; at a ceiling of 20/s (20 s): {atDefault:0.0} grants/s = {atDefault / 20:0.00}");
 
         await province.Simulators.ResetStatisticsAsync();
         var audit = await ChildRun.RunAsync(new ChildSpec
