@@ -1,1 +1,19 @@
-return await DvcSync.Benchmarks.IndicatorBenchmark.RunAsync(args);
+using DvcSync.Benchmarks;
+using DvcSync.Benchmarks.Scale;
+
+// indicator (issue 4; also when the first argument is an option, as its documented command has it) or scale (issue 5).
+return args switch
+{
+    [] => await IndicatorBenchmark.RunAsync(args),
+    ["indicator", .. var rest] => await IndicatorBenchmark.RunAsync(rest),
+    ["scale", .. var rest] => await ScaleBenchmark.RunAsync(rest),
+    ["scale-child", .. var rest] => await ScaleChild.RunAsync(rest),
+    [var first, ..] when first.StartsWith("--", StringComparison.Ordinal) => await IndicatorBenchmark.RunAsync(args),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
+    return 2;
+}

@@ -26,13 +26,16 @@ if (args.Contains("--help") || args.Contains("-h"))
           --exists-code <-3|3>       portal code for an insert of an existing dossier (default -3)
           --numeric-codes            portal answers error_code as a JSON number
           --no-preload               start with an empty portal
+          --all-synced               every dossier received, on the portal and current there (a long-running deployment)
           --log                      log warnings of the two servers to the console
           --help                     this text
 
         Control routes on both servers (no auth): GET/POST /_sim/faults, GET /_sim/stats, POST /_sim/stats/reset,
         GET/POST /_sim/config, GET /_sim/truth[?category=&refusal=], GET /_sim/truth/summary.
         Portal: POST /_sim/sessions/expire, GET/DELETE /_sim/hoso/{MaHoSo}, GET /_sim/hoso/{MaHoSo}/tiendo.
-        Provincial: POST /_sim/tokens/revoke, POST /_sim/hoso/{MaHoSo} (change), POST /_sim/hoso (add).
+        Provincial: POST /_sim/tokens/revoke, POST /_sim/hoso/{MaHoSo} (change), POST /_sim/hoso (add),
+        POST /_sim/changes {"count":n,"seed":s} (advance n dossiers in progress; the portal keeps the old copies),
+        GET /_sim/headers (every dossier's codes, status, dates and version, streamed).
         """);
     return 0;
 }
@@ -62,6 +65,7 @@ try
             case "--exists-code": options.PortalAlreadyExistsCode = Next(); break;
             case "--numeric-codes": options.PortalErrorCodesAsNumbers = true; break;
             case "--no-preload": options.Scenario.PreloadPortal = false; break;
+            case "--all-synced": options.Scenario.AllSyncedAndCurrent(); break;
             case "--log": options.ConsoleLogging = true; break;
             default: throw new ArgumentException($"Unknown option {args[i]} (see --help).");
         }

@@ -327,6 +327,39 @@ internal sealed partial class ProvincialServer
                 return SimJson.Result(SimJson.Error(e.Message), 400);
             }
         });
+        sim.MapPost("/changes", async (HttpContext ctx) =>
+        {
+            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body
+                || SimJson.Int(body["count"]) is not { } count || count < 0)
+                return SimJson.Result(SimJson.Error("Body must be {\"count\": n, \"seed\": s} with n ≥ 0."), 400);
+            var changed = _state.AdvanceInProgress(count, SimJson.Int(body["seed"]) ?? 1);
+            return SimJson.Result(new JsonObject
+            {
+                ["changed"] = changed.Count,
+                ["codes"] = new JsonArray(changed.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+            });
+        });
+        sim.MapGet("/headers", async (HttpContext ctx) =>
+        {
+            // Streamed: a million headers are too many to hold as one JSON document.
+            ctx.Response.ContentType = "application/json; charset=utf-8";
+            var pipe = ctx.Response.BodyWriter;
+            await using var writer = new Utf8JsonWriter(pipe, SimJson.WriterOptions);
+            writer.WriteStartArray();
+            var n = 0;
+            foreach (var header in _state.Headers())
+            {
+                header.WriteTo(writer);
+                if (++n % 2000 == 0)
+                {
+                    writer.Flush();
+                    await pipe.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+                }
+            }
+            writer.WriteEndArray();
+            writer.Flush();
+            await pipe.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        });
         if (truth is not null) TruthRoutes.Map(sim, truth);
     }
 

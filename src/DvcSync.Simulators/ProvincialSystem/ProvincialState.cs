@@ -267,6 +267,88 @@ public sealed class ProvincialState
         return added.Select(c => Get(c)!).ToList();
     }
 
+    /// <summary>
+    /// A busy day at the source: moves up to <paramref name="count"/> dossiers that are still being processed one step
+    /// further (2→4, 4→9, 5→4, 6→4, 9→10), each with a new PhienBan, NgayCapNhat now and a new step. The portal keeps
+    /// the copy it had, which is now stale. Which dossiers is decided by <paramref name="seed"/>; fewer than asked are
+    /// changed only when fewer are in progress.
+    /// </summary>
+    /// <returns>The codes changed, in the order they were changed.</returns>
+    public IReadOnlyList<string> AdvanceInProgress(int count, int seed)
+    {
+        List<(string MaHoSo, int Next)> eligible;
+        lock (_gate)
+        {
+            eligible = new List<(string, int)>();
+            foreach (var key in _order)
+            {
+                var r = _byCode[key.MaHoSo];
+                var status = r.Override is { } o ? SimJson.Int(o["TrangThaiHoSo"]) : r.Seed?.Status;
+                if (NextStatus(status) is { } next) eligible.Add((r.MaHoSo, next));
+            }
+        }
+        // A partial Fisher-Yates shuffle: the first `count` are a uniform sample, the same for the same seed and state.
+        var random = new Random(seed);
+        var take = Math.Min(Math.Max(count, 0), eligible.Count);
+        for (var i = 0; i < take; i++)
+        {
+            var j = random.Next(i, eligible.Count);
+            (eligible[i], eligible[j]) = (eligible[j], eligible[i]);
+        }
+        var changed = new List<string>(take);
+        foreach (var (code, next) in eligible.Take(take))
+        {
+            SetStatus(code, next);
+            changed.Add(code);
+        }
+        return changed;
+    }
+
+    private static int? NextStatus(int? status) => status switch
+    {
+        2 or 5 or 6 => 4,
+        4 => 9,
+        9 => 10,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Every dossier's identifying fields (MaHoSo, MaDonVi, TrangThaiHoSo, NgayTiepNhan) and the provincial system's
+    /// own (NgayCapNhat, PhienBan, TrangThaiDongBo, LoiDongBo), equal to what the API serves, in paging order; the rest
+    /// of each dossier is not generated. For loading a ledger of a million dossiers straight into storage.
+    /// </summary>
+    public IEnumerable<JsonObject> Headers()
+    {
+        List<(Record Record, JsonObject? FromOverride)> snapshot;
+        lock (_gate)
+        {
+            snapshot = new List<(Record, JsonObject?)>(_byCode.Count);
+            foreach (var key in _order)
+            {
+                var r = _byCode[key.MaHoSo];
+                JsonObject? fromOverride = null;
+                if (r.Override is { } o)
+                {
+                    fromOverride = new JsonObject();
+                    foreach (var field in HeaderFields)
+                        if (o.TryGetPropertyValue(field, out var value)) fromOverride[field] = value?.DeepClone();
+                }
+                snapshot.Add((r, fromOverride));
+            }
+        }
+        foreach (var (r, fromOverride) in snapshot)
+        {
+            var header = fromOverride ?? _scenario!.BuildHeader(r.Seed!);
+            header["NgayCapNhat"] = SimTime.Compact(r.NgayCapNhat);
+            header["PhienBan"] = r.PhienBan;
+            header["TrangThaiDongBo"] = r.TrangThaiDongBo;
+            header["LoiDongBo"] = r.LoiDongBo;
+            yield return header;
+        }
+    }
+
+    private static readonly string[] HeaderFields = ["MaHoSo", "MaDonVi", "TrangThaiHoSo", "NgayTiepNhan"];
+
     // ------------------------------------------------------------------ tokens
 
     public int ActiveTokenCount

@@ -383,6 +383,24 @@ public sealed class ScenarioGenerator
 
     // ---------------------------------------------------------------- full dossiers
 
+    /// <summary>
+    /// The fields of the source's dossier that identify and date it — MaHoSo, MaDonVi, TrangThaiHoSo, NgayTiepNhan — with
+    /// the values <see cref="Build"/> gives them, without generating the rest (for listing a million dossiers quickly).
+    /// </summary>
+    internal JsonObject BuildHeader(SeedDossier d)
+    {
+        var status = d.Events[^1].Status;
+        var o = new JsonObject
+        {
+            ["MaHoSo"] = d.MaHoSo,
+            ["MaDonVi"] = _agencies[d.AgencyIndex].Agency.MaDonVi,
+            ["TrangThaiHoSo"] = d.NumericCodes ? JsonValue.Create(status) : JsonValue.Create(status.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (d.Events.Any(e => e.Status >= 2) && d.ReceivedAt is { } tr)
+            o["NgayTiepNhan"] = d.MalformedNgayTiepNhan ?? SimTime.Compact(tr);
+        return o;
+    }
+
     /// <summary>The dossier as the provincial system holds it (<paramref name="portalCopy"/> false) or as the portal holds it at start.</summary>
     internal JsonObject Build(SeedDossier d, bool portalCopy)
     {

@@ -34,6 +34,20 @@ public sealed class ScenarioOptions
     /// <summary>Load the portal with what it holds at start (current and stale copies, final-state conflicts).</summary>
     public bool PreloadPortal { get; set; } = true;
 
+    /// <summary>
+    /// A province whose every dossier is received, synced and current on the portal: what a long-running deployment
+    /// leaves behind, the starting point of the steady-state benchmarks.
+    /// </summary>
+    public ScenarioOptions AllSyncedAndCurrent()
+    {
+        MissingFraction = 0;
+        StaleFraction = 0;
+        RefusedFraction = 0;
+        FlaggedSyncedButMissingFraction = 0;
+        NotYetReceivedFraction = 0;
+        return this;
+    }
+
     internal ScenarioOptions Copy() => (ScenarioOptions)MemberwiseClone();
 
     internal void Validate()
