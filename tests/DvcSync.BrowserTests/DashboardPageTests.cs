@@ -131,6 +131,40 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task The_health_panel_shows_the_last_audit_as_the_api_reports_it()
+    {
+        // A month's audit, run by the host's own runner; it changes no dossier's state (the portal is not failing now).
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/audits?from={DashboardFixture.From}&to=2025-01-31"))
+        {
+            request.Headers.Add("x-functions-key", SyncEnvironment.AdminKey);
+            using var accepted = await fixture.Env.Http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        JsonNode audit;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((audit = await fixture.GetJsonAsync("/api/audits/current"))["status"]!.GetValue<string>() != "finished")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the audit did not finish: " + audit.ToJsonString());
+            await Task.Delay(200);
+        }
+        var done = audit["done"]!.GetValue<long>();
+        Assert.True(done > 0, "the audit checked nothing");
+
+        await using var watched = await fixture.NewPageAsync();
+        var page = watched.Page;
+        await ConnectAsync(page, SyncEnvironment.ReadKey);
+        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+
+        await Expect(page.Locator("#health-list dd[data-field='audit-period']")).ToHaveTextAsync("01/01/2025 – 31/01/2025");
+        await Expect(page.Locator("#health-list dd[data-field='audit-status']")).ToHaveTextAsync("Kết thúc");
+        await Expect(page.Locator("#health-list dd[data-field='audit-progress']")).ToHaveTextAsync($"{done.ToString("N0", Vi)} / {done.ToString("N0", Vi)} (100,0%)");
+        await Expect(page.Locator("#health-list dd[data-field='audit-found']")).ToHaveTextAsync(audit["mismatches"]!.GetValue<long>().ToString("N0", Vi));
+        // Rate and time left are for an audit still under way.
+        await Expect(page.Locator("#health-list dd[data-field='audit-left']")).ToHaveCountAsync(0);
+        AssertOnlyTheAppWasAsked(watched);
+    }
+
+    [Fact]
     public async Task The_agency_table_puts_the_worst_rate_first_and_sorts_by_any_column()
     {
         await using var watched = await fixture.NewPageAsync();

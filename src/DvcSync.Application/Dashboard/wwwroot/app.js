@@ -67,6 +67,9 @@
       repairs: 'Đồng bộ lại', queue: 'Hàng đợi', poison: 'Thông điệp lỗi (poison)',
       portal: 'Cổng DVCQG', circuit: 'Kết nối', circuitClosed: 'Bình thường', circuitOpen: 'Tạm ngắt', lastSuccess: 'Thành công gần nhất',
       checkedAt: 'Kiểm tra lúc', none: 'Chưa có', healthFailed: 'Không đọc được tình trạng hệ thống: {detail}',
+      audit: 'Kiểm tra toàn bộ', auditPeriod: 'Kỳ tiếp nhận', auditStatus: 'Trạng thái', auditProgress: 'Tiến độ', auditRate: 'Tốc độ tra cứu',
+      auditLeft: 'Thời gian còn lại', auditFound: 'Thiếu hoặc lệch', auditError: 'Lỗi gần nhất',
+      queued: 'Đang chờ', running: 'Đang chạy', cancelled: 'Đã huỷ', perSecond: '{n} lượt/giây', aboutMinutes: 'khoảng {n} phút',
       loading: 'Đang tải số liệu…', loadingDetail: 'Đang đọc chỉ số, danh sách hồ sơ và tình trạng hệ thống từ API.',
       empty: 'Không có hồ sơ tiếp nhận trong kỳ này', emptyDetail: 'Không có hồ sơ nào được tiếp nhận từ {from} đến {to}{scope}. Hãy chọn kỳ khác.',
       unauthorized: 'Khóa truy cập không đúng hoặc đã bị thu hồi (HTTP 401). Hãy nhập lại khóa.',
@@ -129,6 +132,9 @@
       repairs: 'Repairs', queue: 'Queue depth', poison: 'Poison messages',
       portal: 'National portal', circuit: 'Circuit', circuitClosed: 'Closed (normal)', circuitOpen: 'Open (paused)', lastSuccess: 'Last success',
       checkedAt: 'Checked at', none: 'None yet', healthFailed: 'System health could not be read: {detail}',
+      audit: 'Full audit', auditPeriod: 'Received', auditStatus: 'Status', auditProgress: 'Progress', auditRate: 'Look-up rate',
+      auditLeft: 'Time left', auditFound: 'Missing or stale', auditError: 'Last error',
+      queued: 'Queued', running: 'Running', cancelled: 'Cancelled', perSecond: '{n} calls/s', aboutMinutes: 'about {n} min',
       loading: 'Loading figures…', loadingDetail: 'Reading the indicator, the unsynced list and the system health from the API.',
       empty: 'Nothing received in this period', emptyDetail: 'No dossier was received from {from} to {to}{scope}. Choose another period.',
       unauthorized: 'The access key is wrong or has been revoked (HTTP 401). Enter the key again.',
@@ -201,6 +207,7 @@
   const fmtRate = (r) => (r === null || r === undefined ? '—'
     : new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(r * 100) + '%');
   const fmtPoints = (p) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(p);
+  const fmtNumber = (n, digits) => new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
   const rateClass = (r) => (r === null || r === undefined ? '' : r >= 0.98 ? 'rate-good' : r >= 0.9 ? 'rate-warn' : 'rate-bad');
 
   // Calendar dates are 'yyyy-mm-dd' strings throughout; a Date only appears to format or to count days.
@@ -742,11 +749,33 @@
       [t('circuit'), portal ? t(portal.circuit === 'open' ? 'circuitOpen' : 'circuitClosed') : none, 'circuit', portal ? `circuit-${portal.circuit}` : ''],
       [t('lastSuccess'), portal && portal.lastSuccessAt ? fmtDateTime(portal.lastSuccessAt) : none, 'portal-success'],
       [t('checkedAt'), fmtDateTime(report.checkedAt) || none, 'checked-at'],
+      ...auditRows(report.audit),
     ];
     for (const [label, value, id, cls] of rows) {
       if (label === 'section') { els.healthList.append(h('dt', { class: 'section', text: value })); continue; }
       els.healthList.append(h('dt', { text: label }), h('dd', { class: cls || null, dataset: { field: id }, text: value }));
     }
+  }
+
+  // The current or last full audit, when one was ever requested: what an operator started and how far it has got.
+  function auditRows(audit) {
+    if (!audit) return [];
+    const active = audit.status === 'queued' || audit.status === 'running';
+    const status = audit.status === 'finished' ? t('finished') : t(audit.status) || audit.status;
+    const progress = `${fmtInt(audit.done)} / ${fmtInt(audit.total)}` + (audit.percent === null ? '' : ` (${fmtNumber(audit.percent, 1)}%)`);
+    const rows = [
+      ['section', t('audit')],
+      [t('auditPeriod'), `${fmtDate(audit.from)} – ${fmtDate(audit.to)}`, 'audit-period'],
+      [t('auditStatus'), status, 'audit-status', `audit-${audit.status}`],
+      [t('auditProgress'), progress, 'audit-progress'],
+      [t('auditFound'), fmtInt(audit.mismatches), 'audit-found'],
+    ];
+    if (active) {
+      rows.push([t('auditRate'), t('perSecond', { n: fmtNumber(audit.callRate, 1) }), 'audit-rate']);
+      rows.push([t('auditLeft'), audit.secondsLeft === null ? t('none') : t('aboutMinutes', { n: fmtInt(Math.ceil(audit.secondsLeft / 60)) }), 'audit-left']);
+    }
+    if (audit.error) rows.push([t('auditError'), audit.error, 'audit-error']);
+    return rows;
   }
 
   // ---- language ----------------------------------------------------------------------------------------------
