@@ -109,7 +109,10 @@ public sealed class DossierCheckPipeline(
         public Channel<PageWork> Pages { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         public Channel<Item> Items { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(owner.Options.LookupConcurrency * 2) { SingleWriter = true });
         public Channel<Verdict> Verdicts { get; } = Channel.CreateBounded<Verdict>(new BoundedChannelOptions(WriteBatchSize * 8) { SingleReader = true });
-        public Channel<PageWork> InOrder { get; } = Channel.CreateUnbounded<PageWork>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Bounded too: a slow checkpoint (storage under load) holds the dispatcher back instead of piling up pages.
+        // No deadlock: a page enters this channel before its dossiers are handed out, so the page the checkpoint
+        // waits for is always already in the workers' hands.
+        public Channel<PageWork> InOrder { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
 
         private CancellationToken Token => stop.Token;
 
