@@ -6,6 +6,7 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
+using DvcSync.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks.Scale;
@@ -16,9 +17,9 @@ namespace DvcSync.Benchmarks.Scale;
 /// </summary>
 internal sealed class Province : IAsyncDisposable
 {
-    private readonly AzuriteProcess _azurite;
+    private readonly AzuriteFixture _azurite;
 
-    private Province(AzuriteProcess azurite, SimulatorProcess simulators, DateOnly historyFrom, int dossiers)
+    private Province(AzuriteFixture azurite, SimulatorProcess simulators, DateOnly historyFrom, int dossiers)
     {
         _azurite = azurite;
         Simulators = simulators;
@@ -33,7 +34,9 @@ internal sealed class Province : IAsyncDisposable
     /// <param name="start">The first day dossiers were received (the simulators' <c>--start</c>, the pipeline's <c>Sync:HistoryFrom</c>).</param>
     public static async Task<Province> StartAsync(int dossiers, DateOnly start, params string[] simulatorOptions)
     {
-        var azurite = await AzuriteProcess.StartAsync();
+        // Silent: its access log, a line per request, would cost both sides CPU that the figures would charge to the pipeline.
+        var azurite = AzuriteFixture.Silent(nodeHeapMegabytes: 16384);
+        await azurite.InitializeAsync();
         try
         {
             var simulators = await SimulatorProcess.StartAsync(

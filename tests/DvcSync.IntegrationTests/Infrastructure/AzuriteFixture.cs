@@ -4,13 +4,38 @@ using System.Net.Sockets;
 namespace DvcSync.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real Azurite (tables, queues, blobs) on free loopback ports, in memory, for the lifetime of a test collection.
-/// Installed by the repository's package.json (<c>npm ci</c>); the test command runs that first.
+/// A real Azurite (tables, queues, blobs) on free loopback ports, in memory, for the lifetime of a test collection
+/// (and of a benchmark's province). Installed by the repository's package.json (<c>npm ci</c>); the test command runs
+/// that first.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
+    /// <summary>Lines of Azurite's output kept for a failure message; a silent instance prints almost nothing.</summary>
+    private const int OutputKept = 2000;
+
     private Process? _process;
     private readonly List<string> _output = [];
+    private readonly bool _silent;
+    private readonly int? _nodeHeapMegabytes;
+
+    public AzuriteFixture() : this(silent: false, nodeHeapMegabytes: null)
+    {
+    }
+
+    // Not public: xUnit wants a collection fixture to have one public constructor.
+    private AzuriteFixture(bool silent, int? nodeHeapMegabytes)
+    {
+        _silent = silent;
+        _nodeHeapMegabytes = nodeHeapMegabytes;
+    }
+
+    /// <summary>
+    /// For load: no access log (at a million requests Azurite's line per request costs its one thread time, and
+    /// whoever reads it), and a larger Node heap, since Azurite keeps every table in one and a million rows need more.
+    /// </summary>
+    public static AzuriteFixture Silent(int? nodeHeapMegabytes = null) => new(silent: true, nodeHeapMegabytes);
+
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Azurite has not been started");
 
     public int BlobPort { get; } = FreePort.Next();
     public int QueuePort { get; } = FreePort.Next();
@@ -37,6 +62,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = RepositoryRoot.Path,
         };
+        if (_nodeHeapMegabytes is { } heap) start.Environment["NODE_OPTIONS"] = $"--max-old-space-size={heap}";
         foreach (var arg in new[]
                  {
                      "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
@@ -45,10 +71,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
                      "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
                  })
             start.ArgumentList.Add(arg);
+        if (_silent) start.ArgumentList.Add("--silent");
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start");
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -59,7 +86,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
             while (!await AcceptsAsync(port))
             {
                 if (_process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    if (!_process.HasExited) _process.Kill(entireProcessTree: true);
                     throw new InvalidOperationException("Azurite did not come up:\n" + string.Join("\n", Output()));
+                }
                 await Task.Delay(100);
             }
         }
@@ -76,6 +106,16 @@ public sealed class AzuriteFixture : IAsyncLifetime
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            if (_output.Count == OutputKept) _output.RemoveAt(0);
+            _output.Add(line);
         }
     }
 
