@@ -90,6 +90,9 @@ cat <<BANNER
     curl -H "x-functions-key: $read_key" "$base/dossiers/unsynced?from=$year-01-01&to=$today"
   Pipeline health:
     curl -H "x-functions-key: $read_key" "$base/health"
+  A full audit of this year (admin key), then its progress:
+    curl -X POST -H "x-functions-key: $admin_key" "$base/audits?from=$year-01-01&to=$today"
+    curl -H "x-functions-key: $read_key" "$base/audits/current"
 
   The first reconciliation checks every dossier since 2025-01-01 against the portal at $PORTAL_RPS calls/s;
   repairs follow it. Watch the rate rise below. Ctrl+C stops everything.

@@ -60,8 +60,11 @@ public sealed class AuditHandler(
 {
     public static readonly ActivitySource Activity = new("DvcSync.Audit");
 
-    /// <summary>Progress goes to the log at most this often (every page goes to the store).</summary>
-    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often the figures are saved and logged between page checkpoints: a page of 500 at a ceiling of 20 calls a
+    /// second takes 25 s, and an operator watching /api/health should not see a frozen count meanwhile.
+    /// </summary>
+    private static readonly TimeSpan LiveEvery = TimeSpan.FromSeconds(10);
 
     public Task<AuditJob?> GetCurrentAsync(CancellationToken cancellationToken) => store.GetAsync(cancellationToken);
 
@@ -166,6 +169,7 @@ public sealed class AuditHandler(
             StartedAt = job.StartedAt ?? now,
             UpdatedAt = now,
             Error = null,
+            InFlight = 0, // what a stopped slice had in flight is read again from its page
             Total = Math.Max(job.Done, await TotalAsync(job.From, job.To, job.Agency, cancellationToken)),
         });
         if (!await progress.SaveAsync(cancellationToken)) return progress.Job;
@@ -178,55 +182,110 @@ public sealed class AuditHandler(
         var scope = job.Agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(job.Agency);
         var counters = new CheckCounters();
         var slice = Stopwatch.StartNew();
-        var lastLog = TimeSpan.Zero;
         var inScope = new Dictionary<SourcePage, int>(ReferenceEqualityComparer.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Page checkpoints and the live figures between them save the same row, one at a time.
+        using var saving = new SemaphoreSlim(1, 1);
+
+        // The job with this slice's counters: Done and the cursor move only at page checkpoints (a resume starts from
+        // the last one); what is checked on pages still in flight shows as InFlight meanwhile.
+        AuditJob Live(AuditJob at, long pagesDoneInSlice)
+        {
+            var elapsed = slice.Elapsed.TotalSeconds;
+            var completed = Interlocked.Read(ref counters.Completed);
+            var inFlight = Math.Max(0, completed - pagesDoneInSlice);
+            var donePerSecond = elapsed > 0 ? completed / elapsed : 0;
+            var total = Math.Max(at.Total, at.Done + inFlight);
+            return at with
+            {
+                Total = total,
+                InFlight = inFlight,
+                CallRate = elapsed > 0 ? Interlocked.Read(ref counters.Lookups) / elapsed : 0,
+                SecondsLeft = donePerSecond > 0 ? Math.Max(0, total - at.Done - inFlight) / donePerSecond : null,
+                PortalLookups = progress.Base.PortalLookups + Interlocked.Read(ref counters.Lookups),
+                Mismatches = progress.Base.Mismatches + Interlocked.Read(ref counters.Mismatches),
+                RepairsQueued = progress.Base.RepairsQueued + Interlocked.Read(ref counters.Queued),
+                UpdatedAt = clock.GetUtcNow(),
+            };
+        }
+
+        async Task SaveOrStopAsync(Func<AuditJob, AuditJob> change)
+        {
+            await saving.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (stop.IsCancellationRequested) return;
+                if (!await progress.SaveAsync(change(progress.Job), CancellationToken.None))
+                {
+                    // Cancelled by an operator (or taken over after our lease lapsed): stop here.
+                    logger.LogInformation("Audit {AuditId} stops: it is {Status} now", job.Id, progress.Job.Status);
+                    await stop.CancelAsync();
+                }
+            }
+            finally
+            {
+                saving.Release();
+            }
+        }
+
+        using var ticking = new CancellationTokenSource();
+        var ticker = TickAsync(ticking.Token);
+        async Task TickAsync(CancellationToken token)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(LiveEvery, clock, token);
+                    await SaveOrStopAsync(at => Live(at, at.Done - progress.Base.Done));
+                    await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
+                    LogProgress(progress.Job);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // the slice is over
+            }
+            catch (Exception e)
+            {
+                // The figures between checkpoints are a courtesy; the checkpoints themselves still stop on failure.
+                logger.LogWarning(e, "Audit {AuditId}: its progress could not be saved between pages", job.Id);
+            }
+        }
 
         try
         {
-            await pipeline.RunAsync(PagesAsync(progress.Job, scope, inScope, stop.Token),
-                // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
-                // or in the repair's hands at this version: nothing a look-up would add.
-                needsLookup: (source, entry) => entry is null || !entry.Covers(source)
-                    || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
-                onPageDone: async page =>
-                {
-                    int count;
-                    lock (inScope) inScope.Remove(page, out count);
-                    var elapsed = slice.Elapsed.TotalSeconds;
-                    var next = progress.Job with
+            try
+            {
+                await pipeline.RunAsync(PagesAsync(progress.Job, scope, inScope, stop.Token),
+                    // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
+                    // or in the repair's hands at this version: nothing a look-up would add.
+                    needsLookup: (source, entry) => entry is null || !entry.Covers(source)
+                        || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
+                    onPageDone: async page =>
                     {
-                        Cursor = page.NextCursor,
-                        PagesDone = progress.Job.PagesDone + 1,
-                        Done = progress.Job.Done + count,
-                        Read = progress.Job.Read + page.Read,
-                        CallRate = elapsed > 0 ? Interlocked.Read(ref counters.Lookups) / elapsed : 0,
-                        UpdatedAt = clock.GetUtcNow(),
-                    };
-                    var donePerSecond = elapsed > 0 ? (next.Done - progress.Base.Done) / elapsed : 0;
-                    next = next with
-                    {
-                        Total = Math.Max(next.Total, next.Done),
-                        SecondsLeft = donePerSecond > 0 ? Math.Max(0, next.Total - next.Done) / donePerSecond : null,
-                        PortalLookups = progress.Base.PortalLookups + Interlocked.Read(ref counters.Lookups),
-                        Mismatches = progress.Base.Mismatches + Interlocked.Read(ref counters.Mismatches),
-                        RepairsQueued = progress.Base.RepairsQueued + Interlocked.Read(ref counters.Queued),
-                    };
-                    if (!await progress.SaveAsync(next, CancellationToken.None))
-                    {
-                        // Cancelled by an operator (or taken over after our lease lapsed): stop at this page.
-                        logger.LogInformation("Audit {AuditId} stops: it is {Status} now", job.Id, progress.Job.Status);
-                        await stop.CancelAsync();
-                        return;
-                    }
-                    await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
-                    if (slice.Elapsed - lastLog >= LogEvery)
-                    {
-                        lastLog = slice.Elapsed;
-                        LogProgress(progress.Job);
-                    }
-                },
-                counters, stop.Token);
+                        int count;
+                        lock (inScope) inScope.Remove(page, out count);
+                        await SaveOrStopAsync(at =>
+                        {
+                            var next = at with
+                            {
+                                Cursor = page.NextCursor,
+                                PagesDone = at.PagesDone + 1,
+                                Done = at.Done + count,
+                                Read = at.Read + page.Read,
+                            };
+                            return Live(next, next.Done - progress.Base.Done);
+                        });
+                        await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
+                    },
+                    counters, stop.Token);
+            }
+            finally
+            {
+                await ticking.CancelAsync();
+                await ticker;
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -250,7 +309,11 @@ public sealed class AuditHandler(
 
         // The estimate came from the indicator's received count, which also holds dossiers whose NgayTiepNhan the
         // provincial system exports unreadably (they cannot be placed in a period); finished, the total is what was checked.
-        var finished = progress.Job with { Status = AuditStatus.Finished, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = 0, Total = progress.Job.Done };
+        var finished = progress.Job with
+        {
+            Status = AuditStatus.Finished, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = 0, InFlight = 0,
+            Total = progress.Job.Done,
+        };
         await progress.SaveAsync(finished, CancellationToken.None);
         logger.LogInformation(
             "Audit {AuditId} finished: {Done} dossiers of the period checked ({Read} read), {Lookups} portal look-ups at {Rate:F1}/s, {Mismatches} missing or stale, {Queued} repairs queued",
@@ -261,7 +324,7 @@ public sealed class AuditHandler(
 
     private void LogProgress(AuditJob job) =>
         logger.LogInformation("Audit {AuditId}: {Done} of {Total} dossiers, {Lookups} portal look-ups at {Rate:F1}/s, about {Left} left",
-            job.Id, job.Done, job.Total, job.PortalLookups, job.CallRate,
+            job.Id, job.Done + job.InFlight, job.Total, job.PortalLookups, job.CallRate,
             job.SecondsLeft is { } s ? TimeSpan.FromSeconds(Math.Round(s)).ToString("c") : "(unknown)");
 
     /// <summary>

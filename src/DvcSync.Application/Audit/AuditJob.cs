@@ -45,11 +45,20 @@ public sealed record AuditJob
     public string? Cursor { get; init; }
     public long PagesDone { get; init; }
 
-    /// <summary>Dossiers received in the period and scope, by the counts the ledger holds (the provincial system's, or those seen).</summary>
+    /// <summary>
+    /// Dossiers received in the period and scope: the provincial system's received counts while the audit runs, the
+    /// number checked once it has finished.
+    /// </summary>
     public long Total { get; init; }
 
-    /// <summary>Dossiers of the period and scope checked, or found checked already by this audit.</summary>
+    /// <summary>Dossiers of the period and scope checked, or found checked already by this audit, on completed pages.</summary>
     public long Done { get; init; }
+
+    /// <summary>
+    /// Dossiers checked on pages not completed yet (progress between checkpoints). Not part of <see cref="Done"/>:
+    /// after a stop those pages are read again, and a new slice starts this at zero.
+    /// </summary>
+    public long InFlight { get; init; }
 
     /// <summary>Provincial dossiers read, in scope or not (the provincial system cannot filter by received date).</summary>
     public long Read { get; init; }

@@ -150,6 +150,34 @@ public sealed class AuditTests(AzuriteFixture azurite, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Progress_shows_between_page_checkpoints_with_call_rate_and_time_left()
+    {
+        // One page of 500 at 20 calls a second takes 25 s: the figures must move well before it completes.
+        await using var env = await SyncEnvironment.StartAsync(azurite, Province(seed: 505), new Dictionary<string, string?>
+        {
+            ["Sync:PageSize"] = "500",
+            ["NationalPortal:MaxRequestsPerSecond"] = "20",
+        });
+        var store = env.App.Services.GetRequiredService<IAuditStore>();
+        Assert.Equal(HttpStatusCode.Accepted, (await ApiAnswer.PostAsync(env.Http, "/api/audits?from=2025-01-01&to=2025-12-31")).Status);
+
+        JsonNode live;
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while ((live = (await ApiAnswer.GetAsync(env.Http, "/api/audits/current")).Json)["done"]!.GetValue<long>() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no progress shown: " + live.ToJsonString());
+            await Task.Delay(200);
+        }
+        var stored = (await store.GetAsync(CancellationToken.None))!;
+        Assert.Equal(0, stored.PagesDone); // still on the first page: the count is the live one
+        Assert.Equal(0, stored.Done);
+        Assert.True(live["portalLookups"]!.GetValue<long>() >= live["done"]!.GetValue<long>());
+        Assert.InRange(live["callRate"]!.GetValue<double>(), 1, 20);
+        Assert.True(live["secondsLeft"]!.GetValue<double>() > 0, live.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, (await ApiAnswer.SendAsync(env.Http, HttpMethod.Delete, "/api/audits/current", KeyUse.AdminHeader)).Status);
+    }
+
+    [Fact]
     public async Task A_cancelled_audit_stops_at_its_next_page_and_a_new_one_can_be_requested()
     {
         var options = Province(seed: 504, latencyMilliseconds: 20);
