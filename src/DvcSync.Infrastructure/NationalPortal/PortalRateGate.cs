@@ -10,8 +10,10 @@ namespace DvcSync.Infrastructure.NationalPortal;
 /// Of any <c>Limit + 1</c> requests, the last one, L, could only take its slot once one of the others, A, had given
 /// its slot back, so L was sent at least a window and a margin after A. The portal therefore sees them more than one
 /// window apart unless A spent more than <see cref="Margin"/> longer on the way than L did: the margin is the
-/// tolerated difference in one-way delay (and in timer and clock rounding), <c>NationalPortal:RateMarginMilliseconds</c>. A request that got no answer (time-out,
-/// reset) holds its slot one extra second after it was abandoned, for the bytes that might still be on their way.
+/// tolerated difference in one-way delay (and in timer and clock rounding), <c>NationalPortal:RateMarginMilliseconds</c>.
+/// A request answered later than the recent typical round trip holds its slot that much longer still, since it may
+/// have arrived that much later. A request that got no answer (time-out, reset) holds its slot one extra second after it
+/// was abandoned, for the bytes that might still be on their way.
 /// </para>
 /// <para>
 /// Why the slot is anchored at the send and not at the answer: anchored at the answer, a slot is busy for the
@@ -166,11 +168,28 @@ public sealed class PortalRateGate
 
     private static readonly TimeSpan UnansweredExtra = TimeSpan.FromSeconds(1);
 
+    /// <summary>Recent round trips from send to answer, smoothed; -1 before the first answer.</summary>
+    private long _typicalRoundTrip = -1;
+
     private void Return(long sentAt, long completedAt, bool answered)
     {
-        var due = answered
-            ? sentAt + Ticks(Window + Margin)
-            : completedAt + Ticks(Window + Margin + UnansweredExtra);
+        long due;
+        if (answered)
+        {
+            // A request answered much later than usual most likely reached the portal later than usual too (a
+            // connection the portal's side accepted late, a stall on the way): then the send time understates its
+            // arrival by about that extra delay, so the slot is held that much longer. At a steady latency this adds
+            // nothing; with a varying one it costs only the slow requests' extra time.
+            var roundTrip = completedAt - sentAt;
+            var typical = Interlocked.Read(ref _typicalRoundTrip);
+            Interlocked.Exchange(ref _typicalRoundTrip, typical < 0 ? roundTrip : typical + (roundTrip - typical) / 16);
+            var late = typical < 0 ? 0 : Math.Max(0, roundTrip - typical);
+            due = sentAt + late + Ticks(Window + Margin);
+        }
+        else
+        {
+            due = completedAt + Ticks(Window + Margin + UnansweredExtra);
+        }
         _ = ReturnWhenDueAsync(Math.Max(due, completedAt));
     }
 
