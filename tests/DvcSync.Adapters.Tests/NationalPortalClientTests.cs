@@ -263,9 +263,11 @@ public sealed class NationalPortalClientTests
             s =>
             {
                 s["NationalPortal:MaxRequestsPerSecond"] = "20";
-                // The simulator counts in a sliding window exactly; on this machine a request after a 503 waits for a new
-                // connection, now and then 50 ms longer than the one sent a second later: the margin must cover that.
-                s["NationalPortal:RateMarginMilliseconds"] = "100";
+                // The simulator counts in a sliding window exactly, by when its code first sees a request. It runs in this
+                // process, on the thread pool the client uses, while the other test assemblies load both cores: a
+                // request can reach its code 100 ms and more after another sent a second later, and the margin is
+                // what the gate allows for that difference.
+                s["NationalPortal:RateMarginMilliseconds"] = "250";
             });
         var codes = h.Sim.Portal.HeldCodes().Take(100).ToList();
         Assert.Equal(100, codes.Count);
