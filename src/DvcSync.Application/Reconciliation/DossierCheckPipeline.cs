@@ -319,17 +319,9 @@ public sealed class DossierCheckPipeline(
                 return;
             }
             var verdict = await LookUpAsync(item, entry, CancellationToken.None);
-            try
-            {
-                await owner.Ledger.SaveAsync(verdict.Previous, verdict.Next, CancellationToken.None);
-            }
-            catch (LedgerConflictException)
-            {
-                // Moved on twice while we looked: whoever wrote is handling the dossier.
-                Complete(item);
-                return;
-            }
-            if (verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Next);
+            // A second conflict means it moved on twice while we looked: whoever wrote is handling the dossier.
+            var saved = await owner.Ledger.TrySaveAsync(new LedgerChange(verdict.Previous, verdict.Next), CancellationToken.None);
+            if (!saved.Conflicted && verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Next);
             Complete(item);
         }
 

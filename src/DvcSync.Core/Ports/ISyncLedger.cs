@@ -34,17 +34,7 @@ public interface ISyncLedger
     async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> changes, CancellationToken cancellationToken)
     {
         var results = new List<LedgerChangeResult>(changes.Count);
-        foreach (var change in changes)
-        {
-            try
-            {
-                results.Add(new LedgerChangeResult(change, await SaveAsync(change.Previous, change.Next, cancellationToken)));
-            }
-            catch (LedgerConflictException)
-            {
-                results.Add(new LedgerChangeResult(change, null));
-            }
-        }
+        foreach (var change in changes) results.Add(await this.TrySaveAsync(change, cancellationToken));
         return results;
     }
 
@@ -82,6 +72,22 @@ public interface ISyncLedger
 }
 
 public sealed record LedgerChange(LedgerEntry? Previous, LedgerEntry Next);
+
+public static class SyncLedgerExtensions
+{
+    /// <summary><see cref="ISyncLedger.SaveAsync"/> of one change, a conflict reported in the result rather than thrown.</summary>
+    public static async Task<LedgerChangeResult> TrySaveAsync(this ISyncLedger ledger, LedgerChange change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new LedgerChangeResult(change, await ledger.SaveAsync(change.Previous, change.Next, cancellationToken));
+        }
+        catch (LedgerConflictException)
+        {
+            return new LedgerChangeResult(change, null);
+        }
+    }
+}
 
 /// <param name="Saved">The stored entry with its new ETag; null when the stored entry was no longer <c>Previous</c>.</param>
 public sealed record LedgerChangeResult(LedgerChange Change, LedgerEntry? Saved)

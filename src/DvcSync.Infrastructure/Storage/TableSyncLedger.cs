@@ -32,21 +32,13 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
 
     public async Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken)
     {
-        if (previous is not null && (previous.MaDonVi != next.MaDonVi || previous.MaHoSo != next.MaHoSo))
-            throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(next));
-        if (previous is not null && previous.ETag is null)
-            throw new ArgumentException("The previous entry must come from the store", nameof(previous));
-
+        EnsureValid(previous, next);
         var partition = TableKeys.Escape(next.MaDonVi);
         if (previous is null) await partitions.EnsureAsync(next.MaDonVi, cancellationToken);
 
         for (var attempt = 0; ; attempt++)
         {
-            var actions = new List<TableTransactionAction>(6);
-            var entity = LedgerEntryMapping.ToEntity(partition, next);
-            actions.Add(previous is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!)));
+            var actions = new List<TableTransactionAction>(6) { EntryAction(partition, previous, next) };
 
             await AddDayCountActionsAsync(partition, [(previous, next)], actions, cancellationToken);
             AddIndexActions(partition, previous, next, actions);
@@ -67,10 +59,30 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
                 && failure.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
             {
                 // Another dossier of the same agency-day changed its count first: read the count again and retry.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
+                await BackOffAsync(attempt, cancellationToken);
             }
         }
     }
+
+    private static void EnsureValid(LedgerEntry? previous, LedgerEntry next)
+    {
+        if (previous is not null && (previous.MaDonVi != next.MaDonVi || previous.MaHoSo != next.MaHoSo))
+            throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(next));
+        if (previous is not null && previous.ETag is null)
+            throw new ArgumentException("The previous entry must come from the store", nameof(previous));
+    }
+
+    /// <summary>The entry's own row: added when new, replaced only over the version it was read at.</summary>
+    private static TableTransactionAction EntryAction(string partition, LedgerEntry? previous, LedgerEntry next)
+    {
+        var entity = LedgerEntryMapping.ToEntity(partition, next);
+        return previous is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!));
+    }
+
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
 
     /// <summary>Entries per transaction: each brings up to five actions, and the transaction holds at most 100.</summary>
     private const int MaxEntriesPerTransaction = 16;
@@ -79,13 +91,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
 
     public async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> changes, CancellationToken cancellationToken)
     {
-        foreach (var change in changes)
-        {
-            if (change.Previous is not null && (change.Previous.MaDonVi != change.Next.MaDonVi || change.Previous.MaHoSo != change.Next.MaHoSo))
-                throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(changes));
-            if (change.Previous is not null && change.Previous.ETag is null)
-                throw new ArgumentException("The previous entry must come from the store", nameof(changes));
-        }
+        foreach (var change in changes) EnsureValid(change.Previous, change.Next);
         var results = new LedgerChangeResult?[changes.Count];
         var byAgency = Enumerable.Range(0, changes.Count).GroupBy(i => changes[i].Next.MaDonVi, StringComparer.Ordinal);
         await Task.WhenAll(byAgency.Select(group => SaveAgencyAsync(group.Key, group.ToList(), changes, results, cancellationToken)));
@@ -105,19 +111,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
 
         foreach (var chunk in first.Chunk(MaxEntriesPerTransaction))
             await SaveTogetherAsync(TableKeys.Escape(maDonVi), maDonVi, chunk.ToList(), changes, results, cancellationToken);
-        foreach (var i in repeats) results[i] = await SaveOneAsync(changes[i], cancellationToken);
-    }
-
-    private async Task<LedgerChangeResult> SaveOneAsync(LedgerChange change, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return new LedgerChangeResult(change, await SaveAsync(change.Previous, change.Next, cancellationToken));
-        }
-        catch (LedgerConflictException)
-        {
-            return new LedgerChangeResult(change, null);
-        }
+        foreach (var i in repeats) results[i] = await this.TrySaveAsync(changes[i], cancellationToken);
     }
 
     /// <summary>
@@ -130,14 +124,7 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
         for (var attempt = 0; chunk.Count > 0; attempt++)
         {
             var actions = new List<TableTransactionAction>(chunk.Count * 3 + 4);
-            foreach (var i in chunk)
-            {
-                var (previous, next) = (changes[i].Previous, changes[i].Next);
-                var entity = LedgerEntryMapping.ToEntity(partition, next);
-                actions.Add(previous is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!)));
-            }
+            actions.AddRange(chunk.Select(i => EntryAction(partition, changes[i].Previous, changes[i].Next)));
             foreach (var i in chunk) AddIndexActions(partition, changes[i].Previous, changes[i].Next, actions);
             await AddDayCountActionsAsync(partition, chunk.Select(i => (changes[i].Previous, changes[i].Next)), actions, cancellationToken);
 
@@ -167,13 +154,13 @@ internal sealed class TableSyncLedger(TableClient table, PartitionRegistry parti
                 }
                 else if (failure.FailedTransactionActionIndex is null || attempt >= MaxDayCountRetries)
                 {
-                    foreach (var i in chunk) results[i] = await SaveOneAsync(changes[i], cancellationToken);
+                    foreach (var i in chunk) results[i] = await this.TrySaveAsync(changes[i], cancellationToken);
                     return;
                 }
                 else
                 {
                     // A count row changed under us (another writer of this agency): read the counts again.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + attempt * 10)), cancellationToken);
+                    await BackOffAsync(attempt, cancellationToken);
                 }
             }
         }
