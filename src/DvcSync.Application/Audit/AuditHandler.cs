@@ -96,12 +96,12 @@ public sealed class AuditHandler(
                 UpdatedAt = now,
                 Total = await TotalAsync(request.From, request.To, request.Agency, cancellationToken),
             };
-            if (await store.TrySaveAsync(current, job, cancellationToken))
+            if (await store.TrySaveAsync(current, job, cancellationToken) is { } saved)
             {
                 logger.LogInformation("Audit {AuditId} requested: dossiers received {From:yyyy-MM-dd} to {To:yyyy-MM-dd}, agency {Agency}, about {Total} dossiers",
                     job.Id, job.From, job.To, job.Agency ?? "(province)", job.Total);
                 trigger.Signal();
-                return await store.GetAsync(cancellationToken) ?? job;
+                return saved;
             }
             if (attempt >= 5) throw new InvalidOperationException("The current audit kept changing while a new one was requested");
         }
@@ -114,10 +114,10 @@ public sealed class AuditHandler(
             var current = await store.GetAsync(cancellationToken);
             if (current is null || !AuditStatus.IsActive(current.Status)) return null;
             var cancelled = current with { Status = AuditStatus.Cancelled, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = null };
-            if (await store.TrySaveAsync(current, cancelled, cancellationToken))
+            if (await store.TrySaveAsync(current, cancelled, cancellationToken) is { } saved)
             {
                 logger.LogInformation("Audit {AuditId} cancelled after {Done} of {Total} dossiers", current.Id, current.Done, current.Total);
-                return await store.GetAsync(cancellationToken);
+                return saved;
             }
         }
         throw new InvalidOperationException("The current audit kept changing while it was being cancelled");
@@ -182,7 +182,6 @@ public sealed class AuditHandler(
         var scope = job.Agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(job.Agency);
         var counters = new CheckCounters();
         var slice = Stopwatch.StartNew();
-        var inScope = new Dictionary<SourcePage, int>(ReferenceEqualityComparer.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Page checkpoints and the live figures between them save the same row, one at a time.
         using var saving = new SemaphoreSlim(1, 1);
@@ -257,22 +256,20 @@ public sealed class AuditHandler(
         {
             try
             {
-                await pipeline.RunAsync(PagesAsync(progress.Job, scope, inScope, stop.Token),
+                await pipeline.RunAsync(PagesAsync(progress.Job, scope, stop.Token),
                     // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
                     // or in the repair's hands at this version: nothing a look-up would add.
                     needsLookup: (source, entry) => entry is null || !entry.Covers(source)
                         || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
                     onPageDone: async page =>
                     {
-                        int count;
-                        lock (inScope) inScope.Remove(page, out count);
                         await SaveOrStopAsync(at =>
                         {
                             var next = at with
                             {
                                 Cursor = page.NextCursor,
                                 PagesDone = at.PagesDone + 1,
-                                Done = at.Done + count,
+                                Done = at.Done + page.Items.Count, // the page holds only the dossiers in period and scope
                                 Read = at.Read + page.Read,
                             };
                             return Live(next, next.Done - progress.Base.Done);
@@ -307,8 +304,8 @@ public sealed class AuditHandler(
             throw;
         }
 
-        // The estimate came from the indicator's received count, which also holds dossiers whose NgayTiepNhan the
-        // provincial system exports unreadably (they cannot be placed in a period); finished, the total is what was checked.
+        // The estimate came from the provincial system's received counts, which also hold dossiers whose NgayTiepNhan it
+        // exports unreadably (they cannot be placed in a period); finished, the total is what was checked.
         var finished = progress.Job with
         {
             Status = AuditStatus.Finished, FinishedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), SecondsLeft = 0, InFlight = 0,
@@ -332,7 +329,7 @@ public sealed class AuditHandler(
     /// changes no earlier than it is received) up to when the audit was requested, and keep those received in the
     /// period and scope.
     /// </summary>
-    private async IAsyncEnumerable<SourcePage> PagesAsync(AuditJob job, IReadOnlySet<string>? scope, Dictionary<SourcePage, int> inScope,
+    private async IAsyncEnumerable<SourcePage> PagesAsync(AuditJob job, IReadOnlySet<string>? scope,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var from = VnTime.StartOfDay(job.From) - options.ReconcileOverlap;
@@ -342,9 +339,7 @@ public sealed class AuditHandler(
         {
             var page = await provincial.GetChangedAsync(from, job.ReadUpTo, cursor, options.PageSize, cancellationToken);
             var kept = page.Items.Where(d => InPeriod(d, job) && (scope is null || scope.Contains(d.MaDonVi))).ToList();
-            var result = new SourcePage(kept, page.NextCursor, page.Items.Count);
-            lock (inScope) inScope[result] = kept.Count;
-            yield return result;
+            yield return new SourcePage(kept, page.NextCursor, page.Items.Count);
             cursor = page.NextCursor;
         } while (cursor is not null);
     }
@@ -387,13 +382,13 @@ public sealed class AuditHandler(
 
         public async Task<bool> SaveAsync(AuditJob next, CancellationToken cancellationToken)
         {
-            if (!await store.TrySaveAsync(_saved, next, cancellationToken))
+            if (await store.TrySaveAsync(_saved, next, cancellationToken) is not { } saved)
             {
                 Job = await store.GetAsync(cancellationToken) ?? Job;
                 return false;
             }
-            _saved = await store.GetAsync(cancellationToken);
-            Job = _saved ?? next;
+            _saved = saved;
+            Job = saved;
             return true;
         }
     }

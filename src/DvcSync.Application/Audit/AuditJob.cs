@@ -91,8 +91,8 @@ public interface IAuditStore
     Task<AuditJob?> GetAsync(CancellationToken cancellationToken);
 
     /// <summary>Adds the job as the current one if there is none, or replaces <paramref name="previous"/> (by ETag).
-    /// False when someone else changed it first.</summary>
-    Task<bool> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken);
+    /// The job as saved, with its new ETag; null when someone else changed it first.</summary>
+    Task<AuditJob?> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken);
 
     Task<bool> TryAcquireLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken);
 

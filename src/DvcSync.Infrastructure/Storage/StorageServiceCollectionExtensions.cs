@@ -111,8 +111,10 @@ public sealed class StorageAccount
             : throw new InvalidOperationException($"{key} must be set to an absolute https URL when managed-identity storage is used");
 }
 
-/// <summary>Creates the tables and queues before the first handler needs them.</summary>
-/// <summary>Creates the tables and queues at start; a command that does not start the host calls it itself.</summary>
+/// <summary>
+/// Creates the tables and queues before the first handler needs them: at start, or called by a command that does not
+/// start the host.
+/// </summary>
 public sealed class StorageProvisioner(StorageAccount account, StorageOptions options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

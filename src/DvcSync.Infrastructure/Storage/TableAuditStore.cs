@@ -19,18 +19,19 @@ internal sealed class TableAuditStore(TableClient table, TimeProvider clock) : I
         return row.HasValue ? ToJob(row.Value!) : null;
     }
 
-    public async Task<bool> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken)
+    public async Task<AuditJob?> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken)
     {
         var entity = ToEntity(next);
         try
         {
-            if (previous?.ETag is null) await table.AddEntityAsync(entity, cancellationToken);
-            else await table.UpdateEntityAsync(entity, new ETag(previous.ETag), TableUpdateMode.Replace, cancellationToken);
-            return true;
+            var response = previous?.ETag is null
+                ? await table.AddEntityAsync(entity, cancellationToken)
+                : await table.UpdateEntityAsync(entity, new ETag(previous.ETag), TableUpdateMode.Replace, cancellationToken);
+            return ToJob(entity) with { ETag = response.Headers.ETag?.ToString() };
         }
         catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
         {
-            return false;
+            return null;
         }
     }
 
