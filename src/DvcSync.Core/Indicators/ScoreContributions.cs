@@ -1,0 +1,189 @@
+namespace DvcSync.Core.Indicators;
+
+/// <summary>Whose copy a count judges: the provincial system's, or the one the portal holds.</summary>
+public enum ScoreSide
+{
+    Source,
+    Portal,
+}
+
+/// <summary>Which day a scorecard row is keyed by.</summary>
+public enum ScoreAxis
+{
+    /// <summary>The dossier's reception day — the province's NgayTiepNhan on both sides, as in indicator 1.4.</summary>
+    Received,
+    /// <summary>The day that side's copy ended processing: 2.1 counts dossiers processed in the period too.</summary>
+    Ended,
+}
+
+/// <summary>One scorecard row of an agency: an axis, a side, and a day (or the first day of a month for a roll-up).</summary>
+public readonly record struct ScoreRowKey(ScoreAxis Axis, ScoreSide Side, DateOnly Day);
+
+/// <summary>A change one ledger entry makes to one named counter of one row.</summary>
+public sealed record ScoreIncrement(ScoreAxis Axis, ScoreSide Side, DateOnly Day, string Counter, long Delta);
+
+/// <summary>
+/// The counter names. They are stored, so they are short and never change meaning; a new fact gets a new name.
+/// On the Received axis every counter but <see cref="WithoutFacts"/> counts the copies of that side that carry facts.
+/// </summary>
+public static class ScoreCounterNames
+{
+    /// <summary>Copies with facts: the population every other Received-axis counter is part of.</summary>
+    public const string Population = "n";
+    public const string Online = "ch2";
+    public const string FeeBearing = "fee";
+    /// <summary>Paid online among the fee-bearing: a numerator stays inside its denominator.</summary>
+    public const string PaidOnline = "paid";
+    public const string ReturnsResult = "ret";
+    /// <summary>With a result link among those that return a result.</summary>
+    public const string ResultLink = "link";
+    public const string Digitised = "dig";
+    public const string Vneid = "vneid";
+    public const string Ended = "end";
+    public const string EndedOnTime = "ok";
+    /// <summary>Open dossiers without a due date: they cannot be late.</summary>
+    public const string OpenWithoutDueDay = "due:none";
+    public const string OpenForcedLate = "late";
+    /// <summary>Ledger entries whose facts were never collected: the indicators cannot be computed over them.</summary>
+    public const string WithoutFacts = "nofacts";
+
+    private const string DuePrefix = "due:";
+    private const string ReceivedPrefix = "r:";
+    private const string ReceivedOnTimePrefix = "rok:";
+    private const string NoDay = "none";
+
+    /// <summary>Received axis: open dossiers by effective due day.</summary>
+    public static string OpenDueOn(DateOnly day) => DuePrefix + CompactDay.Format(day);
+
+    /// <summary>Ended axis: dossiers that ended that day, by reception day (none: no NgayTiepNhan).</summary>
+    public static string EndedReceivedOn(DateOnly? day) => ReceivedPrefix + DayOrNone(day);
+
+    /// <summary>Ended axis: those of them that ended on time.</summary>
+    public static string EndedOnTimeReceivedOn(DateOnly? day) => ReceivedOnTimePrefix + DayOrNone(day);
+
+    public static bool TryParseOpenDueDay(string name, out DateOnly day) => TryParseDay(name, DuePrefix, out day);
+    public static bool TryParseEndedReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedPrefix, out day);
+    public static bool TryParseEndedOnTimeReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedOnTimePrefix, out day);
+
+    private static string DayOrNone(DateOnly? day) => day is { } d ? CompactDay.Format(d) : NoDay;
+
+    private static bool TryParseDay(string name, string prefix, out DateOnly day)
+    {
+        day = default;
+        return name.StartsWith(prefix, StringComparison.Ordinal) && CompactDay.TryParse(name[prefix.Length..], out day);
+    }
+}
+
+/// <summary>
+/// The scorecard counters one ledger entry contributes, per row. Storage keeps, in the same transaction as the
+/// entry, the sum over entries of these; when an entry changes it applies <see cref="Delta"/> of its old and new
+/// contributions, to the day rows and (through <see cref="ByMonth"/>) to the month roll-ups.
+/// </summary>
+public sealed class ScoreContributions
+{
+    private readonly Dictionary<ScoreRowKey, CounterSet> _rows;
+
+    private ScoreContributions(Dictionary<ScoreRowKey, CounterSet> rows) => _rows = rows;
+
+    /// <summary>What an entry that is not there contributes: the "previous" of a new entry.</summary>
+    public static ScoreContributions None => new([]);
+
+    public IReadOnlyDictionary<ScoreRowKey, CounterSet> Rows => _rows;
+
+    public bool IsEmpty => _rows.Count == 0;
+
+    /// <summary>Every change as one increment, in a stable order (axis, side, day, name).</summary>
+    public IReadOnlyList<ScoreIncrement> Increments =>
+        _rows.OrderBy(r => r.Key.Axis).ThenBy(r => r.Key.Side).ThenBy(r => r.Key.Day)
+            .SelectMany(r => r.Value.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new ScoreIncrement(r.Key.Axis, r.Key.Side, r.Key.Day, c.Key, c.Value)))
+            .ToList();
+
+    /// <param name="receivedDay">The entry's reception day: the province's NgayTiepNhan, the key of its 1.4 counts.</param>
+    /// <param name="source">The provincial copy's facts; null for an entry recorded before facts were collected, which
+    /// then counts as <see cref="ScoreCounterNames.WithoutFacts"/> on both sides, since what the portal holds is
+    /// unknown too.</param>
+    /// <param name="portal">The facts of the copy the portal holds; null when it holds none. A copy without
+    /// NgayTiepNhan is never counted (sync-api.md), whatever the caller passes.</param>
+    public static ScoreContributions Of(DateOnly? receivedDay, DossierFacts? source, DossierFacts? portal)
+    {
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        if (source is null)
+        {
+            if (receivedDay is { } day)
+            {
+                Row(rows, ScoreAxis.Received, ScoreSide.Source, day).Add(ScoreCounterNames.WithoutFacts, 1);
+                if (portal is null) Row(rows, ScoreAxis.Received, ScoreSide.Portal, day).Add(ScoreCounterNames.WithoutFacts, 1);
+            }
+        }
+        else
+        {
+            Count(rows, ScoreSide.Source, receivedDay, source);
+        }
+        // A portal copy counts only beside a reception day of the province's: the 1.4 route keys it the same way.
+        if (portal is { ReceivedDay: not null } && receivedDay is not null) Count(rows, ScoreSide.Portal, receivedDay, portal);
+        return new ScoreContributions(rows);
+    }
+
+    /// <summary>What storage must add to go from one entry's contributions to the next: next − previous, zeros dropped.</summary>
+    public static ScoreContributions Delta(ScoreContributions previous, ScoreContributions next)
+    {
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        foreach (var (key, counters) in next._rows) Row(rows, key).Add(counters);
+        foreach (var (key, counters) in previous._rows) Row(rows, key).Subtract(counters);
+        return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
+    }
+
+    /// <summary>The same contributions keyed by month (the first day of the month) for the roll-up rows.</summary>
+    public ScoreContributions ByMonth()
+    {
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        foreach (var (key, counters) in _rows) Row(rows, key with { Day = ScoreRows.MonthOf(key.Day) }).Add(counters);
+        return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
+    }
+
+    private static void Count(Dictionary<ScoreRowKey, CounterSet> rows, ScoreSide side, DateOnly? receivedDay, DossierFacts facts)
+    {
+        var judgement = facts.OnTime;
+        if (receivedDay is { } day)
+        {
+            var row = Row(rows, ScoreAxis.Received, side, day);
+            row.Add(ScoreCounterNames.Population, 1);
+            if (facts.Online) row.Add(ScoreCounterNames.Online, 1);
+            if (facts.FeeBearing) row.Add(ScoreCounterNames.FeeBearing, 1);
+            if (facts.FeeBearing && facts.PaidOnline) row.Add(ScoreCounterNames.PaidOnline, 1);
+            if (facts.ReturnsResult) row.Add(ScoreCounterNames.ReturnsResult, 1);
+            if (facts.ReturnsResult && facts.HasResultLink) row.Add(ScoreCounterNames.ResultLink, 1);
+            if (facts.Digitised) row.Add(ScoreCounterNames.Digitised, 1);
+            if (facts.VneidVerified) row.Add(ScoreCounterNames.Vneid, 1);
+            switch (judgement.State)
+            {
+                case OnTimeState.Ended:
+                    row.Add(ScoreCounterNames.Ended, 1);
+                    if (judgement.EndedOnTime) row.Add(ScoreCounterNames.EndedOnTime, 1);
+                    break;
+                case OnTimeState.Open:
+                    row.Add(judgement.Day is { } due ? ScoreCounterNames.OpenDueOn(due) : ScoreCounterNames.OpenWithoutDueDay, 1);
+                    break;
+                default:
+                    row.Add(ScoreCounterNames.OpenForcedLate, 1);
+                    break;
+            }
+        }
+        if (judgement is { State: OnTimeState.Ended, Day: { } endDay })
+        {
+            var ended = Row(rows, ScoreAxis.Ended, side, endDay);
+            ended.Add(ScoreCounterNames.EndedReceivedOn(receivedDay), 1);
+            if (judgement.EndedOnTime) ended.Add(ScoreCounterNames.EndedOnTimeReceivedOn(receivedDay), 1);
+        }
+    }
+
+    private static CounterSet Row(Dictionary<ScoreRowKey, CounterSet> rows, ScoreAxis axis, ScoreSide side, DateOnly day) =>
+        Row(rows, new ScoreRowKey(axis, side, day));
+
+    private static CounterSet Row(Dictionary<ScoreRowKey, CounterSet> rows, ScoreRowKey key)
+    {
+        if (!rows.TryGetValue(key, out var counters)) rows[key] = counters = new CounterSet();
+        return counters;
+    }
+}

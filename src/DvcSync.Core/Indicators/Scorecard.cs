@@ -1,0 +1,209 @@
+namespace DvcSync.Core.Indicators;
+
+/// <summary>An indicator of the 766 set that dossiers decide, with its published name and its shipped scoring.</summary>
+public sealed record ScorecardIndicator(string Id, string Name, IndicatorScoring DefaultScoring);
+
+/// <summary>
+/// The indicators the scorecard computes (indicators-766.md), in the order the portal lists them. The default
+/// thresholds are the ones indicators-766.md gives (100% where it says "configured"). The default weights are
+/// placeholders within the group totals until the province's dashboard says otherwise: 2.1 is the only indicator of
+/// group 2 (20 points); the others take an equal share of their group (22 ÷ 5 = 4.4); 1.4 keeps the sync-rate
+/// route's shipped 2 so that both routes give the same points.
+/// </summary>
+public static class Scorecard766
+{
+    public const string SyncRate = "1.4";
+    public const string OnTime = "2.1";
+    public const string OnlineSubmission = "3.3";
+    public const string OnlinePayment = "3.6";
+    public const string ElectronicResult = "4.1";
+    public const string DigitisedReuse = "4.3";
+    public const string PopulationData = "4.5";
+
+    public static readonly IReadOnlyList<ScorecardIndicator> Indicators =
+    [
+        new(SyncRate, "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG", new IndicatorScoring(2, 1.0)),
+        new(OnTime, "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", new IndicatorScoring(20, 1.0)),
+        new(OnlineSubmission, "Tỷ lệ hồ sơ nộp trực tuyến", new IndicatorScoring(4.4, 0.5)),
+        new(OnlinePayment, "Tỷ lệ hồ sơ thanh toán trực tuyến", new IndicatorScoring(4.4, 1.0)),
+        new(ElectronicResult, "Tỷ lệ hồ sơ có cấp kết quả điện tử", new IndicatorScoring(4.4, 1.0)),
+        new(DigitisedReuse, "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa", new IndicatorScoring(4.4, 0.8)),
+        new(PopulationData, "Ứng dụng dữ liệu dân cư", new IndicatorScoring(4.4, 1.0)),
+    ];
+}
+
+/// <summary>
+/// A scorecard period, both days inclusive, and the day open dossiers are judged on: the day after the period, or
+/// today while the period is still running (a due day before it has wholly passed).
+/// </summary>
+public sealed record ScorePeriod(DateOnly From, DateOnly To, DateOnly EvaluationDay)
+{
+    public static ScorePeriod Of(DateOnly from, DateOnly to, DateOnly today)
+    {
+        var dayAfter = to.AddDays(1);
+        return new ScorePeriod(from, to, dayAfter < today ? dayAfter : today);
+    }
+
+    public bool Contains(DateOnly day) => day >= From && day <= To;
+}
+
+/// <summary>
+/// An agency's 1.4 figures for the period: received (Σ per day of max(reported, seen), as the sync-rate route
+/// computes it), the dossiers seen with NgayTiepNhan in the period, and those of them the portal holds.
+/// </summary>
+public sealed record SyncCounts(long Received, long Seen, long Synced)
+{
+    public static readonly SyncCounts Zero = new(0, 0, 0);
+
+    public SyncCounts Plus(SyncCounts other) => new(Received + other.Received, Seen + other.Seen, Synced + other.Synced);
+}
+
+/// <summary>One agency's inputs: its 1.4 figures and its counters summed over the period's rows (<see cref="ScoreRows.SumPeriod"/>).</summary>
+public sealed record AgencyScoreInput(string MaDonVi, SyncCounts Sync, ScoreTotals Counters);
+
+/// <summary>One side of an indicator. <c>Rate</c> is unrounded and null when the denominator is 0 (then no points).</summary>
+public sealed record ScoreFigures(long Numerator, long Denominator, double? Rate, double Points);
+
+/// <summary>
+/// One indicator, computed from the provincial copies (<c>Source</c>) and from what the portal holds (<c>Portal</c>).
+/// When it cannot be computed, <c>Measured</c> is false, <c>Reason</c> says why and there are no figures: never 0.
+/// </summary>
+public sealed record IndicatorScore(
+    string Id,
+    string Name,
+    double MaxPoints,
+    double Threshold,
+    bool Measured,
+    string? Reason,
+    ScoreFigures? Source,
+    ScoreFigures? Portal,
+    double? PointsLostToSync);
+
+/// <summary>What the province gains if this agency's dossiers reached the portal as they are, and how many it has unsynced.</summary>
+public sealed record AgencyGain(string MaDonVi, double PointsLostToSync, long Unsynced);
+
+public sealed record Scorecard(IReadOnlyList<IndicatorScore> Indicators, IReadOnlyList<AgencyGain> Agencies);
+
+/// <summary>
+/// The 766 scorecard of a period for a group of agencies (an agency and its subtree), computed twice — as if the
+/// portal held every provincial copy as it is, and from what it holds — so the difference is what sync costs, in points.
+/// </summary>
+public sealed class ScorecardCalculator
+{
+    private readonly IReadOnlyList<(ScorecardIndicator Indicator, IndicatorScoring Scoring)> _indicators;
+
+    /// <param name="scoring">Configured scoring by indicator id; an indicator not in it keeps its default.</param>
+    public ScorecardCalculator(IReadOnlyDictionary<string, IndicatorScoring>? scoring = null) =>
+        _indicators = Scorecard766.Indicators
+            .Select(i => (i, scoring?.GetValueOrDefault(i.Id) ?? i.DefaultScoring))
+            .ToList();
+
+    /// <param name="agencies">Every agency of the requested subtree, each once.</param>
+    /// <param name="childSubtrees">Each agency directly below the requested one, with its own subtree: the ranking's rows.</param>
+    public Scorecard Compute(ScorePeriod period, IReadOnlyCollection<AgencyScoreInput> agencies, IReadOnlyDictionary<string, IReadOnlySet<string>> childSubtrees)
+    {
+        var (sync, counters) = Sum(agencies);
+        var source = Rates(period, sync.Received, sync.Seen, counters, ScoreSide.Source);
+        var portal = Rates(period, sync.Received, sync.Synced, counters, ScoreSide.Portal);
+        var withoutFacts = Math.Max(
+            counters[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.WithoutFacts],
+            counters[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.WithoutFacts]);
+
+        var indicators = new List<IndicatorScore>(_indicators.Count);
+        var measured = new List<(string Id, IndicatorScoring Scoring)>(_indicators.Count);
+        foreach (var (indicator, scoring) in _indicators)
+        {
+            if (indicator.Id != Scorecard766.SyncRate && withoutFacts > 0)
+            {
+                indicators.Add(new IndicatorScore(indicator.Id, indicator.Name, scoring.MaxPoints, scoring.Threshold, false,
+                    $"the facts this indicator needs were never collected for {withoutFacts} of the dossiers received in the period",
+                    null, null, null));
+                continue;
+            }
+            measured.Add((indicator.Id, scoring));
+            var sourceFigures = Figures(source[indicator.Id], scoring);
+            var portalFigures = Figures(portal[indicator.Id], scoring);
+            indicators.Add(new IndicatorScore(indicator.Id, indicator.Name, scoring.MaxPoints, scoring.Threshold, true, null,
+                sourceFigures, portalFigures, sourceFigures.Points - portalFigures.Points));
+        }
+
+        var portalPoints = measured.Sum(m => m.Scoring.Points(portal[m.Id].Rate));
+        var ranking = new List<AgencyGain>(childSubtrees.Count);
+        foreach (var (child, subtree) in childSubtrees)
+        {
+            var (childSync, childCounters) = Sum(agencies.Where(a => subtree.Contains(a.MaDonVi)));
+            // The province as it would be if this subtree's dossiers reached the portal as the province holds them.
+            var repaired = counters.Copy();
+            foreach (var axis in (ScoreAxis[])[ScoreAxis.Received, ScoreAxis.Ended])
+                repaired[axis, ScoreSide.Portal].Subtract(childCounters[axis, ScoreSide.Portal]).Add(childCounters[axis, ScoreSide.Source]);
+            var repairedSynced = sync.Synced - childSync.Synced + childSync.Seen;
+            var repairedRates = Rates(period, sync.Received, repairedSynced, repaired, ScoreSide.Portal);
+            var gain = measured.Sum(m => m.Scoring.Points(repairedRates[m.Id].Rate)) - portalPoints;
+            ranking.Add(new AgencyGain(child, gain, childSync.Seen - childSync.Synced));
+        }
+        ranking.Sort((a, b) => b.PointsLostToSync != a.PointsLostToSync
+            ? b.PointsLostToSync.CompareTo(a.PointsLostToSync)
+            : string.CompareOrdinal(a.MaDonVi, b.MaDonVi));
+        return new Scorecard(indicators, ranking);
+    }
+
+    private static (SyncCounts Sync, ScoreTotals Counters) Sum(IEnumerable<AgencyScoreInput> agencies)
+    {
+        var sync = SyncCounts.Zero;
+        var counters = new ScoreTotals();
+        foreach (var agency in agencies)
+        {
+            sync = sync.Plus(agency.Sync);
+            counters.Add(agency.Counters);
+        }
+        return (sync, counters);
+    }
+
+    private static ScoreFigures Figures(Ratio ratio, IndicatorScoring scoring) =>
+        new(ratio.Numerator, ratio.Denominator, ratio.Rate, scoring.Points(ratio.Rate));
+
+    private readonly record struct Ratio(long Numerator, long Denominator, double? Rate)
+    {
+        public static Ratio Of(long numerator, long denominator) =>
+            new(numerator, denominator, denominator == 0 ? null : (double)numerator / denominator);
+    }
+
+    /// <param name="received">1.4's denominator, shared by both sides.</param>
+    /// <param name="held">1.4's numerator of this side: dossiers seen (source) or those the portal holds (portal).</param>
+    private static Dictionary<string, Ratio> Rates(ScorePeriod period, long received, long held, ScoreTotals counters, ScoreSide side)
+    {
+        var byReception = counters[ScoreAxis.Received, side];
+        var syncRate = Ratio.Of(held, received);
+        var online = byReception[ScoreCounterNames.Online];
+        return new Dictionary<string, Ratio>(StringComparer.Ordinal)
+        {
+            [Scorecard766.SyncRate] = syncRate,
+            [Scorecard766.OnTime] = OnTime(period, byReception, counters[ScoreAxis.Ended, side]),
+            [Scorecard766.OnlineSubmission] = new(online, received, received == 0 ? null : (double)online / received * syncRate.Rate),
+            [Scorecard766.OnlinePayment] = Ratio.Of(byReception[ScoreCounterNames.PaidOnline], byReception[ScoreCounterNames.FeeBearing]),
+            [Scorecard766.ElectronicResult] = Ratio.Of(byReception[ScoreCounterNames.ResultLink], byReception[ScoreCounterNames.ReturnsResult]),
+            [Scorecard766.DigitisedReuse] = Ratio.Of(byReception[ScoreCounterNames.Digitised], received),
+            [Scorecard766.PopulationData] = Ratio.Of(byReception[ScoreCounterNames.Vneid], received),
+        };
+    }
+
+    /// <summary>
+    /// 2.1 over the dossiers received or processed in the period, each once: every dossier received in it (ended ones
+    /// by their verdict, open ones by their due day against the evaluation day), plus those that ended in it but were
+    /// received on a day outside it. A dossier without NgayTiepNhan ("r:none") is left out on both sides: the national
+    /// rules never count such a copy, and no sync could put it on the portal, so it is no point lost to sync.
+    /// </summary>
+    private static Ratio OnTime(ScorePeriod period, CounterSet byReception, CounterSet byEnd)
+    {
+        var denominator = byReception[ScoreCounterNames.Population];
+        var numerator = byReception[ScoreCounterNames.EndedOnTime] + byReception[ScoreCounterNames.OpenWithoutDueDay];
+        foreach (var (name, count) in byReception)
+            if (ScoreCounterNames.TryParseOpenDueDay(name, out var due) && due >= period.EvaluationDay) numerator += count;
+        foreach (var (name, count) in byEnd)
+        {
+            if (ScoreCounterNames.TryParseEndedReceivedDay(name, out var receivedDay) && !period.Contains(receivedDay)) denominator += count;
+            else if (ScoreCounterNames.TryParseEndedOnTimeReceivedDay(name, out var onTimeReceivedDay) && !period.Contains(onTimeReceivedDay)) numerator += count;
+        }
+        return Ratio.Of(numerator, denominator);
+    }
+}
