@@ -11,7 +11,8 @@ public sealed partial class ConfigurationTests(Deployments deployments)
     /// configuration table that a deployment must set: the bindings read Sync:RepairQueue, Sync:ReconcileSchedule and
     /// Sync:AuditSchedule.
     /// Api:Keys and Api:AdminKeys are for hosts other than Functions; AzureWebJobsStorage is set in its
-    /// managed-identity form (AzureWebJobsStorage__*).
+    /// managed-identity form (AzureWebJobsStorage__*); Storage:SqlitePath is the standalone host's embedded store,
+    /// used only where there is no storage account, which a Functions app always has.
     /// </summary>
     public static readonly string[] RequiredSettings =
     [
@@ -25,7 +26,7 @@ public sealed partial class ConfigurationTests(Deployments deployments)
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
     ];
 
-    private static readonly HashSet<string> NotAppSettings = ["AzureWebJobsStorage", "Api:Keys", "Api:AdminKeys"];
+    private static readonly HashSet<string> NotAppSettings = ["AzureWebJobsStorage", "Api:Keys", "Api:AdminKeys", "Storage:SqlitePath"];
 
     public static TheoryData<string> Environments() => new() { "defaults", "dev", "prod" };
 
@@ -49,6 +50,7 @@ public sealed partial class ConfigurationTests(Deployments deployments)
         var missing = keys.Where(k => !NotAppSettings.Contains(k)).Select(k => k.Replace(":", "__", StringComparison.Ordinal))
             .Where(name => !settings.ContainsKey(name)).ToList();
         Assert.True(missing.Count == 0, "sync-api.md lists settings the deployment does not set: " + string.Join(", ", missing));
+        Assert.DoesNotContain("Storage__SqlitePath", settings.Keys);
     }
 
     [Fact]

@@ -267,6 +267,7 @@ public class PortalProtocolTests
         { "codes as numbers", d => { d["TrangThaiHoSo"] = 4; d["KenhThucHien"] = 3; } },
         { "no KenhThucHien", d => d.Remove("KenhThucHien") },
         { "NgayTiepNhan 4 minutes ahead", d => d["NgayTiepNhan"] = "20251120100400" },
+        { "dates written as year 1, how one-stop systems write none", d => { d["NgayTiepNhan"] = "00010101000000"; d["NgayHenTra"] = "00010101000000"; } },
         { "status 10 with NgayKetThucXuLy", d => { d["TrangThaiHoSo"] = "10"; d["NgayKetThucXuLy"] = "20251120090000"; } },
         { "limits exactly", d => { d["TrichYeuHoSo"] = new string('a', 1000); d["DonViXuLy"] = new string('a', 250); d["MaHoSo"] = "000.00.19.H19-" + new string('1', 36); } },
     };

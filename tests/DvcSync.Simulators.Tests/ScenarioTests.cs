@@ -170,6 +170,65 @@ public class ScenarioTests
     }
 
     [Fact]
+    public async Task No_date_markers_go_where_the_option_says_and_the_portal_takes_each_dossier_as_it_is()
+    {
+        const string marker = ScenarioGenerator.NoDateMarker;
+        var (host, _) = await Sim.StartAsync(dossiers: 600, o => o.Scenario = new ScenarioOptions { NoDateMarkerFraction = 0.3 });
+        await using var _h = host;
+        var marked = host.Truth.Entries.Where(e => e.CarriesNoDateMarkers).ToList();
+        Assert.InRange(marked.Count, 130, 230);
+
+        int open = 0, atTwo = 0;
+        foreach (var e in marked)
+        {
+            var item = host.Provincial.Get(e.MaHoSo)!.Item;
+            string Field(string name) => Sim.Str(item[name]);
+            var status = int.Parse(Field("TrangThaiHoSo"), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.All(new[] { "NgayTra", "NgayTuChoi" }, f => Assert.NotEqual("", Field(f)));
+            if (!PortalValidator.IsFinal(status))
+            {
+                open++;
+                Assert.All(new[] { "NgayHenTra", "NgayKetThucXuLy", "NgayCapNhat" }, f => Assert.Equal(marker, Field(f)));
+            }
+            else Assert.NotEqual(marker, Field("NgayCapNhat"));
+            if (status is 9 or 10 && e.Refusal != RefusalKind.FinishedWithoutEndDate) Assert.NotEqual(marker, Field("NgayKetThucXuLy"));
+            if (status == 2)
+            {
+                atTwo++;
+                Assert.Equal(marker, Field("NgayTiepNhan"));
+                // The provincial system has no received date for it: no day's count holds it.
+                Assert.Null(e.ReceivedAt);
+                Assert.False(e.HasValidNgayTiepNhan);
+            }
+        }
+        Assert.True(open > 20 && atTwo > 10, $"{open} open, {atTwo} at status 2");
+        var counted = host.Provincial.ReceivedCodes(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31)).ToHashSet();
+        Assert.DoesNotContain(marked, e => e.ReceivedAt is null && counted.Contains(e.MaHoSo));
+        Assert.All(host.Truth.Entries.Where(e => !e.CarriesNoDateMarkers),
+            e => Assert.DoesNotContain(marker, host.Provincial.Get(e.MaHoSo)!.Item.ToJsonString(), StringComparison.Ordinal));
+
+        // The portal accepts every marker as a well-formed date: each dossier gets the answer the truth predicts.
+        using var portal = new Portal(host);
+        var session = await portal.SignInAsync();
+        foreach (var e in marked)
+        {
+            var d = host.Provincial.GetDossier(e.MaHoSo)!;
+            var answer = Sim.Str((await portal.SyncAsync(session, false, d))["error_code"]);
+            if (answer == "-3") answer = Sim.Str((await portal.SyncAsync(session, true, d))["error_code"]);
+            Assert.Equal(e.ExpectedPortalErrorCode, answer);
+        }
+    }
+
+    [Fact]
+    public void Without_the_option_no_dossier_carries_a_no_date_marker()
+    {
+        var g = Generate(count: 1000);
+        var state = new DvcSync.Simulators.ProvincialSystem.ProvincialState(new(), new ManualClock(Sim.Now), g);
+        Assert.All(state.Codes(), code => Assert.DoesNotContain(ScenarioGenerator.NoDateMarker, state.Get(code)!.Item.ToJsonString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(g.Truth.Entries, e => e.CarriesNoDateMarkers);
+    }
+
+    [Fact]
     public void Scales_to_100k_dossiers_with_distinct_codes()
     {
         // How fast is a benchmark's business, not a test's: on a loaded machine a time limit here only flakes.

@@ -1,4 +1,5 @@
 using DvcSync.Core.Agencies;
+using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 
 namespace DvcSync.Application.Agencies;
@@ -12,6 +13,10 @@ public sealed class AgencyDirectory(IProvincialSystem provincial, TimeProvider c
     private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(10);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (AgencyTree Tree, DateTimeOffset ReadAt)? _cached;
+
+    /// <summary>Says a caller's agency code is unknown without repeating it: it is raw input, and may be anything.</summary>
+    public static string NotListed(string code) =>
+        $"The agency given ({Dossier.Shape(code)}) is not in the provincial system's list of agencies (GET /api/v1/donvi)";
 
     public async Task<AgencyTree> GetAsync(CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
 using DvcSync.Application.Resync;
 using DvcSync.Application.Unsynced;
+using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using Microsoft.AspNetCore.Http;
 
@@ -58,7 +59,7 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
         var limit = UnsyncedQuery.DefaultLimit;
         if (request.Query["limit"].ToString() is { Length: > 0 } limitText
             && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > UnsyncedQuery.MaxLimit))
-            return BadRequest($"Query parameter 'limit' = '{Shorten(limitText)}' must be a whole number from 1 to {UnsyncedQuery.MaxLimit}");
+            return BadRequest($"Query parameter 'limit' ({Dossier.Shape(limitText)}) must be a whole number from 1 to {UnsyncedQuery.MaxLimit}");
         var cursor = request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
 
         return await GuardAsync(async () => ToResult(await unsynced.HandleAsync(period, agency, limit, cursor, cancellationToken)));
@@ -80,7 +81,7 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
         {
             var accepted = await resync.HandleAsync(maHoSo, cancellationToken);
             return accepted is null
-                ? Problem(StatusCodes.Status404NotFound, "Dossier not found", $"The provincial system does not know dossier '{maHoSo}'")
+                ? Problem(StatusCodes.Status404NotFound, "Dossier not found", $"The provincial system does not know the dossier in the route ({Dossier.Shape(maHoSo)})")
                 : Results.Json(new { maHoSo = accepted.MaHoSo, messageId = accepted.MessageId, status = "queued" }, Json, statusCode: StatusCodes.Status202Accepted);
         });
     }
@@ -159,6 +160,4 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
 
     public static IResult Problem(int status, string title, string detail) =>
         Results.Problem(detail: detail, statusCode: status, title: title);
-
-    private static string Shorten(string text) => text.Length <= 20 ? text : text[..20] + "…";
 }

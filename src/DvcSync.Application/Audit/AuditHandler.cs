@@ -43,7 +43,7 @@ public interface IAuditHandler
     Task<AuditJob?> CancelAsync(CancellationToken cancellationToken);
 }
 
-public sealed class UnknownAgencyException(string agency) : Exception($"The provincial system does not know agency '{agency}'")
+public sealed class UnknownAgencyException(string agency) : Exception(AgencyDirectory.NotListed(agency))
 {
     public string Agency { get; } = agency;
 }
@@ -71,12 +71,15 @@ public sealed class AuditHandler(
     public async Task<AuditJob> RequestAsync(AuditRequest request, CancellationToken cancellationToken)
     {
         if (request.To < request.From) throw new ArgumentException("An audit's To is not before its From", nameof(request));
+        if (!IsSupported(request.From, request.To)) throw new ArgumentException($"An audit's period is within {VnTime.SupportedRange}", nameof(request));
         if (request.Agency is { } agency && (await agencies.GetAsync(cancellationToken)).Find(agency) is null)
             throw new UnknownAgencyException(agency);
 
         for (var attempt = 0; ; attempt++)
         {
             var current = await store.GetAsync(cancellationToken);
+            if (current is not null && AuditStatus.IsActive(current.Status) && !IsSupported(current.From, current.To))
+                current = await EndUnsupportedAsync(current, cancellationToken);
             if (current is not null && AuditStatus.IsActive(current.Status))
             {
                 if (current.From == request.From && current.To == request.To && current.Agency == request.Agency) return current;
@@ -127,6 +130,7 @@ public sealed class AuditHandler(
     {
         var job = await store.GetAsync(cancellationToken);
         if (job is null || !AuditStatus.IsActive(job.Status)) return job;
+        if (!IsSupported(job.From, job.To)) return await EndUnsupportedAsync(job, cancellationToken);
 
         var owner = Guid.NewGuid().ToString("N")[..12];
         if (!await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, cancellationToken))
@@ -317,6 +321,25 @@ public sealed class AuditHandler(
             job.Id, progress.Job.Done, progress.Job.Read, progress.Job.PortalLookups, progress.Job.CallRate, progress.Job.Mismatches, progress.Job.RepairsQueued);
         activity?.SetTag("dvcsync.portal_lookups", progress.Job.PortalLookups);
         return progress.Job;
+    }
+
+    private static bool IsSupported(DateOnly from, DateOnly to) => VnTime.IsSupported(from) && VnTime.IsSupported(to);
+
+    /// <summary>
+    /// An audit stored before periods were checked against the supported dates would fail every slice for ever: it
+    /// ends here, saying why, and a new one can be requested.
+    /// </summary>
+    private async Task<AuditJob?> EndUnsupportedAsync(AuditJob job, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var ended = job with
+        {
+            Status = AuditStatus.Cancelled, FinishedAt = now, UpdatedAt = now, SecondsLeft = null, InFlight = 0,
+            Error = $"The audit's period is outside the supported dates, {VnTime.SupportedRange}, so it cannot run; request one inside them",
+        };
+        if (await store.TrySaveAsync(job, ended, cancellationToken) is not { } saved) return await store.GetAsync(cancellationToken);
+        logger.LogError("Audit {AuditId} ended unrun: its period is outside the supported dates, {Range}", job.Id, VnTime.SupportedRange);
+        return saved;
     }
 
     private void LogProgress(AuditJob job) =>

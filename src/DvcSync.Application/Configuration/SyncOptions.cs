@@ -79,6 +79,8 @@ public sealed class SyncOptions
         {
             if (!DateOnly.TryParseExact(h, "yyyy-MM-dd", out var day))
                 throw new InvalidOperationException($"Sync:HistoryFrom '{h}' is not a date of the form yyyy-MM-dd");
+            if (!VnTime.IsSupported(day))
+                throw new InvalidOperationException($"Sync:HistoryFrom '{h}' is outside the supported dates, {VnTime.SupportedRange}");
             historyFrom = VnTime.StartOfDay(day);
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DvcSync.Core.Dossiers;
 
 namespace DvcSync.Application.Indicators;
 
@@ -9,22 +10,29 @@ public sealed record PeriodQuery(DateOnly From, DateOnly To)
 
     public int Days => To.DayNumber - From.DayNumber + 1;
 
-    /// <returns>The period, or a message that says what to fix.</returns>
+    /// <returns>The period, or a message that says what to fix. A bad value is described by its shape, never repeated.</returns>
     public static (PeriodQuery? Period, string? Problem) Parse(string? from, string? to)
     {
         if (string.IsNullOrEmpty(from)) return (null, "Query parameter 'from' is required (YYYY-MM-DD)");
         if (string.IsNullOrEmpty(to)) return (null, "Query parameter 'to' is required (YYYY-MM-DD)");
-        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
-            return (null, $"Query parameter 'from' = '{Shorten(from)}' is not a date of the form YYYY-MM-DD");
-        if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
-            return (null, $"Query parameter 'to' = '{Shorten(to)}' is not a date of the form YYYY-MM-DD");
-        if (start > end) return (null, $"'from' ({from}) is after 'to' ({to})");
+        if (!TryDay("from", from, out var start, out var problem) || !TryDay("to", to, out var end, out problem)) return (null, problem);
+        if (start > end) return (null, $"'from' ({Show(start)}) is after 'to' ({Show(end)})");
         if (end.DayNumber - start.DayNumber > MaxDays - 1)
-            return (null, $"The period from {from} to {to} covers {end.DayNumber - start.DayNumber + 1} days; at most {MaxDays} are allowed");
+            return (null, $"The period from {Show(start)} to {Show(end)} covers {end.DayNumber - start.DayNumber + 1} days; at most {MaxDays} are allowed");
         return (new PeriodQuery(start, end), null);
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static bool TryDay(string name, string text, out DateOnly day, out string? problem)
+    {
+        problem = !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day)
+            ? $"Query parameter '{name}' ({Dossier.Shape(text)}) is not a date of the form YYYY-MM-DD"
+            : !VnTime.IsSupported(day)
+                ? $"Query parameter '{name}' is outside the supported dates, {VnTime.SupportedRange}"
+                : null;
+        return problem is null;
+    }
+
+    private static string Show(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
 /// <summary>What a query handler answers: a value, or the reason there is none, in terms the HTTP layer maps.</summary>

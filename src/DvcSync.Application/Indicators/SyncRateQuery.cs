@@ -47,7 +47,7 @@ public sealed class SyncRateQuery(
         if (agency is null)
             return QueryResult<SyncRateReport>.NotFound(agencyCode is null
                 ? "The provincial system lists no agencies"
-                : $"Agency '{agencyCode}' is not in the provincial system's list of agencies (GET /api/v1/donvi)");
+                : AgencyDirectory.NotListed(agencyCode));
 
         var subtree = tree.Subtree(agency.MaDonVi);
         // Long periods read month roll-ups; a daily series is only offered where day rows are read anyway.

@@ -62,7 +62,8 @@ public sealed class ReconcileHandler(
                 onPageDone: async page =>
                 {
                     // Items come in NgayCapNhat order: everything up to the last one is recorded, so a crash resumes here.
-                    if (page.Items.LastOrDefault()?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
+                    // An item whose change time reads as no date ("00010101000000") cannot place the page; the one before it can.
+                    if (page.Items.LastOrDefault(i => i.NgayCapNhat is not null)?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
                         await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
                     await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
                 },

@@ -34,7 +34,7 @@ public sealed class UnsyncedQuery(AgencyDirectory agencies, ISyncLedger ledger)
         var tree = await agencies.GetAsync(cancellationToken);
         var agency = agencyCode is null ? tree.Root : tree.Find(agencyCode);
         if (agency is null)
-            return QueryResult<UnsyncedPage>.NotFound($"Agency '{agencyCode}' is not in the provincial system's list of agencies");
+            return QueryResult<UnsyncedPage>.NotFound(agencyCode is null ? "The provincial system lists no agencies" : AgencyDirectory.NotListed(agencyCode));
 
         var entries = await ledger.GetUnsyncedAsync(tree.Subtree(agency.MaDonVi), period.From, period.To, after, limit + 1, cancellationToken);
         var page = entries.Take(limit).ToList();

@@ -32,9 +32,17 @@ public sealed class Dossier
     public string MaTTHC { get; private init; } = "";
     public TrangThaiHoSo? TrangThaiHoSo { get; private init; }
     public int? KenhThucHien { get; private init; }
-    public DateTimeOffset? NgayTiepNhan { get; private init; }
-    public DateTimeOffset? NgayHenTra { get; private init; }
-    public DateTimeOffset? NgayKetThucXuLy { get; private init; }
+
+    /// <summary>
+    /// How each date the project reads was written. The portal checks that a date is present and well formed; the
+    /// project counts by the date, and a well-formed one outside <see cref="VnTime.EarliestDay"/>–<see cref="VnTime.LatestDay"/>
+    /// (<c>00010101000000</c> is how several one-stop systems write "none") gives it none.
+    /// </summary>
+    public DossierDates Dates { get; private init; } = DossierDates.None;
+
+    public DateTimeOffset? NgayTiepNhan => Dates.NgayTiepNhan.At;
+    public DateTimeOffset? NgayHenTra => Dates.NgayHenTra.At;
+    public DateTimeOffset? NgayKetThucXuLy => Dates.NgayKetThucXuLy.At;
 
     /// <summary>The Vietnamese calendar day the dossier counts for in the sync-rate indicator, if it has one.</summary>
     public DateOnly? ReceivedDay => NgayTiepNhan is { } at ? VnTime.Day(at) : null;
@@ -64,9 +72,10 @@ public sealed class Dossier
             MaTTHC = maTthc,
             TrangThaiHoSo = status,
             KenhThucHien = kenh,
-            NgayTiepNhan = ReadDate(fields, "NgayTiepNhan", defects),
-            NgayHenTra = ReadDate(fields, "NgayHenTra", defects),
-            NgayKetThucXuLy = ReadDate(fields, "NgayKetThucXuLy", defects),
+            Dates = new DossierDates(
+                ReadDate(fields, "NgayTiepNhan", defects),
+                ReadDate(fields, "NgayHenTra", defects),
+                ReadDate(fields, "NgayKetThucXuLy", defects)),
         };
     }
 
@@ -98,13 +107,20 @@ public sealed class Dossier
         return null;
     }
 
-    private static DateTimeOffset? ReadDate(JsonObject fields, string name, List<DataDefect> defects)
+    /// <summary>
+    /// Reads a date field as written. Only a malformed value is a defect: a well-formed date outside the supported
+    /// range is how a source writes "none", and the portal accepts it as it is.
+    /// </summary>
+    public static DateReading ReadDate(JsonObject fields, string name, List<DataDefect> defects)
     {
+        var before = defects.Count;
         var text = ReadCode(fields, name, defects);
-        if (text is null) return null;
-        if (VnTime.TryParse(text, out var value)) return value;
-        defects.Add(new DataDefect(name, $"{name} is not a valid {VnTime.WireFormat} date ({Shape(text)})"));
-        return null;
+        // A value of the wrong JSON kind (an object, say) was sent, so it is present, but it is no date.
+        if (text is null) return defects.Count > before ? DateReading.Malformed : DateReading.Absent;
+        var reading = VnTime.Read(text);
+        if (reading.Kind == DateReadingKind.Malformed)
+            defects.Add(new DataDefect(name, $"{name} is not a valid {VnTime.WireFormat} date ({Shape(text)})"));
+        return reading;
     }
 
     /// <summary>
@@ -116,6 +132,12 @@ public sealed class Dossier
         var pattern = new string(text.Take(40).Select(c => char.IsDigit(c) ? '9' : char.IsLetter(c) ? 'a' : c).ToArray());
         return $"{text.Length} characters, shaped '{pattern}'";
     }
+}
+
+/// <summary>How the dates the project reasons about were written.</summary>
+public sealed record DossierDates(DateReading NgayTiepNhan, DateReading NgayHenTra, DateReading NgayKetThucXuLy)
+{
+    public static readonly DossierDates None = new(DateReading.Absent, DateReading.Absent, DateReading.Absent);
 }
 
 /// <summary>Something in a dossier that cannot be read as the contract says. Names the field, never its owner.</summary>

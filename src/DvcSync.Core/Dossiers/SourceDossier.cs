@@ -35,12 +35,8 @@ public sealed class SourceDossier
     {
         var dossier = Dossier.FromJson(item);
         var defects = (List<DataDefect>)[.. dossier.Defects];
-        DateTimeOffset? changedAt = null;
-        if (Dossier.ReadCode(item, "NgayCapNhat", defects) is { } text)
-        {
-            if (VnTime.TryParse(text, out var at)) changedAt = at;
-            else defects.Add(new DataDefect("NgayCapNhat", "NgayCapNhat is not a valid yyyyMMddHHmmss date"));
-        }
+        // No usable change time (absent, malformed, or "none" written as a date) only costs the watermark this item.
+        var changedAt = Dossier.ReadDate(item, "NgayCapNhat", defects).At;
         long version = 0;
         if (Dossier.ReadCode(item, "PhienBan", defects) is { } versionText && !long.TryParse(versionText, out version))
             defects.Add(new DataDefect("PhienBan", "PhienBan is not a number"));

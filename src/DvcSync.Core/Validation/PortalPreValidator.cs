@@ -14,8 +14,9 @@ public static class PortalPreValidator
     public const int MaxDonViXuLyLength = 250;
     public static readonly TimeSpan AllowedClockLead = TimeSpan.FromMinutes(5);
 
+    /// <summary>Fields whose form the portal checks. Of NgayKetThucXuLy it checks only that it is there (for 9 and 10).</summary>
     private static readonly HashSet<string> PortalCheckedFields =
-        ["MaHoSo", "MaDonVi", "MaTTHC", "NgayTiepNhan", "NgayKetThucXuLy", "TrangThaiHoSo", "KenhThucHien"];
+        ["MaHoSo", "MaDonVi", "MaTTHC", "NgayTiepNhan", "TrangThaiHoSo", "KenhThucHien"];
 
     /// <param name="isKnownProcedure">Whether the national catalogue knows a MaTTHC; null when not known yet.</param>
     public static IReadOnlyList<string> Validate(Dossier dossier, DateTimeOffset now, Func<string, bool?>? isKnownProcedure = null)
@@ -42,14 +43,14 @@ public static class PortalPreValidator
         var status = dossier.TrangThaiHoSo;
         if (status is null && !dossier.Defects.Any(d => d.Field == "TrangThaiHoSo")) problems.Add("Thiếu TrangThaiHoSo");
 
-        var receivedDefective = dossier.Defects.Any(d => d.Field == "NgayTiepNhan");
-        if (status is not null and not TrangThaiHoSo.MoiDangKy && dossier.NgayTiepNhan is null && !receivedDefective)
+        // Present and well formed is what the portal asks: "00010101000000" passes, though it gives the project no date.
+        var received = dossier.Dates.NgayTiepNhan;
+        if (status is not null and not TrangThaiHoSo.MoiDangKy && !received.IsPresent)
             problems.Add("Thiếu NgayTiepNhan");
-        if (dossier.NgayTiepNhan is { } received && received > now + AllowedClockLead)
-            problems.Add($"NgayTiepNhan {VnTime.Format(received)} ở tương lai");
+        if (received.At is { } at && at > now + AllowedClockLead || received.IsBeyondSupportedRange)
+            problems.Add($"NgayTiepNhan {Dossier.ReadCode(dossier.Fields, "NgayTiepNhan")} ở tương lai");
 
-        if (status is TrangThaiHoSo.DaXuLyXong or TrangThaiHoSo.DaTraKetQua && dossier.NgayKetThucXuLy is null
-            && !dossier.Defects.Any(d => d.Field == "NgayKetThucXuLy"))
+        if (status is TrangThaiHoSo.DaXuLyXong or TrangThaiHoSo.DaTraKetQua && !dossier.Dates.NgayKetThucXuLy.IsPresent)
             problems.Add("Thiếu NgayKetThucXuLy cho hồ sơ đã xử lý xong");
 
         if (TextLength(dossier, "TrichYeuHoSo") > MaxTrichYeuLength) problems.Add($"TrichYeuHoSo dài quá {MaxTrichYeuLength} ký tự");

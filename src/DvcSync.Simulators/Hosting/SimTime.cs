@@ -14,14 +14,18 @@ public static class SimTime
     public static string Iso(DateTimeOffset t) =>
         t.ToOffset(VietnamOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    /// <summary>Parses a strict <c>yyyyMMddHHmmss</c> value as Vietnamese local time.</summary>
+    /// <summary>
+    /// Parses a strict <c>yyyyMMddHHmmss</c> value as Vietnamese local time. Every well-formed value is valid, as the
+    /// portal takes it: the first seven hours of year 1 (<c>00010101000000</c>, how one-stop systems write "no date"),
+    /// which have no UTC instant, read as the earliest one.
+    /// </summary>
     public static bool TryParseCompact(string? s, out DateTimeOffset value)
     {
         value = default;
         if (s is null || s.Length != 14) return false;
         if (!DateTime.TryParseExact(s, CompactFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt))
             return false;
-        value = new DateTimeOffset(dt, VietnamOffset);
+        value = dt.Ticks < VietnamOffset.Ticks ? DateTimeOffset.MinValue : new DateTimeOffset(dt, VietnamOffset);
         return true;
     }
 

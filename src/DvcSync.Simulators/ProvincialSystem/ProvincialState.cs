@@ -339,7 +339,7 @@ public sealed class ProvincialState
         foreach (var (r, fromOverride) in snapshot)
         {
             var header = fromOverride ?? _scenario!.BuildHeader(r.Seed!);
-            header["NgayCapNhat"] = SimTime.Compact(r.NgayCapNhat);
+            header["NgayCapNhat"] = ScenarioGenerator.ExportsNoChangeDate(r.Seed, header) ? ScenarioGenerator.NoDateMarker : SimTime.Compact(r.NgayCapNhat);
             header["PhienBan"] = r.PhienBan;
             header["TrangThaiDongBo"] = r.TrangThaiDongBo;
             header["LoiDongBo"] = r.LoiDongBo;
@@ -458,7 +458,7 @@ public sealed class ProvincialState
         MaHoSo = d.MaHoSo,
         Seed = d,
         MaDonVi = _scenario!.Agencies[d.AgencyIndex].MaDonVi,
-        ReceivedAt = d.ReceivedAt,
+        ReceivedAt = d.ReceivedWithoutDate ? null : d.ReceivedAt,
         NgayCapNhat = d.NgayCapNhat,
         PhienBan = d.PhienBan,
         TrangThaiDongBo = d.SyncFlag,
@@ -480,7 +480,7 @@ public sealed class ProvincialState
     {
         var r = p.Record;
         var item = p.Copy ?? _scenario!.Build(r.Seed!, portalCopy: false);
-        item["NgayCapNhat"] = SimTime.Compact(r.NgayCapNhat);
+        item["NgayCapNhat"] = ScenarioGenerator.ExportsNoChangeDate(r.Seed, item) ? ScenarioGenerator.NoDateMarker : SimTime.Compact(r.NgayCapNhat);
         item["PhienBan"] = r.PhienBan;
         item["TrangThaiDongBo"] = r.TrangThaiDongBo;
         item["LoiDongBo"] = r.LoiDongBo;

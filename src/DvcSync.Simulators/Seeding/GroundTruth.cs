@@ -37,12 +37,14 @@ public enum RefusalKind
 
 /// <summary>The ground truth of one seeded dossier.</summary>
 /// <param name="ReceivedAt">When it was really received (the provincial system's own record, also for a malformed
-/// exported NgayTiepNhan); null for status 1. This is what <c>thongke/tiepnhan</c> counts.</param>
+/// exported NgayTiepNhan); null for status 1 and where the provincial system writes "no date" (<see cref="ScenarioGenerator.NoDateMarker"/>).
+/// This is what <c>thongke/tiepnhan</c> counts.</param>
 /// <param name="HasValidNgayTiepNhan">The exported NgayTiepNhan is a valid <c>yyyyMMddHHmmss</c>.</param>
 /// <param name="OnPortalAtStart">The portal held it when the run began.</param>
 /// <param name="PortalCurrentAtStart">…and its copy equalled the source.</param>
 /// <param name="ExpectedPortalErrorCode">What the portal finally answers when the source's version is pushed
 /// (insert, or update when it already exists): "0", "2" or "5".</param>
+/// <param name="CarriesNoDateMarkers">Some of its dates are <see cref="ScenarioGenerator.NoDateMarker"/> (<see cref="ScenarioOptions.NoDateMarkerFraction"/>).</param>
 public sealed record TruthEntry(
     string MaHoSo,
     string MaDonVi,
@@ -54,7 +56,8 @@ public sealed record TruthEntry(
     bool OnPortalAtStart,
     bool PortalCurrentAtStart,
     string SourceSyncFlag,
-    string ExpectedPortalErrorCode)
+    string ExpectedPortalErrorCode,
+    bool CarriesNoDateMarkers = false)
 {
     public JsonObject ToJson() => new()
     {
@@ -69,6 +72,7 @@ public sealed record TruthEntry(
         ["portalCurrentAtStart"] = PortalCurrentAtStart,
         ["sourceSyncFlag"] = SourceSyncFlag,
         ["expectedPortalErrorCode"] = ExpectedPortalErrorCode,
+        ["carriesNoDateMarkers"] = CarriesNoDateMarkers,
     };
 }
 

@@ -14,6 +14,9 @@ namespace DvcSync.Simulators.Seeding;
 public sealed class ScenarioGenerator
 {
     private static readonly int[] FinalStatuses = [3, 7, 8, 9, 10];
+
+    /// <summary>How several one-stop systems write "no date": well formed, so the portal takes it as it is.</summary>
+    public const string NoDateMarker = "00010101000000";
     private readonly ScenarioOptions _options;
     private readonly List<AgencySeed> _agencies;
     private readonly int[][] _proceduresByAgency;
@@ -58,6 +61,8 @@ public sealed class ScenarioGenerator
         var refusal = category == DossierCategory.RefusedByPortal ? (RefusalKind)(1 + m.Next(4)) : RefusalKind.None;
         var numericCodes = m.NextDouble() < _options.NumericCodesFraction;
         var extraFields = m.NextDouble() < _options.ExtraFieldsFraction;
+        // Drawn only when asked for, so that every other scenario stays the same for the same seed.
+        var noDateMarkers = _options.NoDateMarkerFraction > 0 && m.NextDouble() < _options.NoDateMarkerFraction;
 
         if (category == DossierCategory.NotYetReceived)
         {
@@ -84,6 +89,7 @@ public sealed class ScenarioGenerator
                 SyncError = "",
                 NumericCodes = numericCodes,
                 ExtraFields = extraFields,
+                NoDateMarkers = noDateMarkers,
             };
         }
 
@@ -102,6 +108,9 @@ public sealed class ScenarioGenerator
         var (events, dueExtended) = Timeline(m, tR, due, procedure, forceFinish);
 
         var included = events.Where(e => e.At <= Now).ToList();
+        // A quarter of them are left at 2 (received, not taken up yet), where "no date" also lands in NgayTiepNhan.
+        if (noDateMarkers && refusal == RefusalKind.None && category != DossierCategory.StaleOnPortal && m.NextDouble() < 0.25)
+            included.RemoveRange(1, included.Count - 1);
         if (forceFinish && included[^1].Status is not (9 or 10))
         {
             while (included.Count > 1 && FinalStatuses.Contains(included[^1].Status)) included.RemoveAt(included.Count - 1);
@@ -205,6 +214,7 @@ public sealed class ScenarioGenerator
             MalformedNgayTiepNhan = malformed,
             NumericCodes = numericCodes,
             ExtraFields = extraFields,
+            NoDateMarkers = noDateMarkers,
         };
     }
 
@@ -331,12 +341,13 @@ public sealed class ScenarioGenerator
             d.Category,
             d.Refusal,
             d.Status,
-            d.ReceivedAt,
-            d.ReceivedAt is not null && d.MalformedNgayTiepNhan is null,
+            d.ReceivedWithoutDate ? null : d.ReceivedAt,
+            d.ReceivedAt is not null && d.MalformedNgayTiepNhan is null && !d.ReceivedWithoutDate,
             onPortal,
             onPortal && d.Category == DossierCategory.Current,
             d.SyncFlag,
-            expected);
+            expected,
+            d.NoDateMarkers);
     }
 
     // ---------------------------------------------------------------- run-time additions
@@ -398,6 +409,7 @@ public sealed class ScenarioGenerator
         };
         if (d.Events.Any(e => e.Status >= 2) && d.ReceivedAt is { } tr)
             o["NgayTiepNhan"] = d.MalformedNgayTiepNhan ?? SimTime.Compact(tr);
+        if (d.NoDateMarkers && d.MalformedNgayTiepNhan is null) MarkNoDates(o, status, ["NgayTiepNhan"]);
         return o;
     }
 
@@ -502,6 +514,8 @@ public sealed class ScenarioGenerator
         if (At(10) is { } returned) o["NgayTra"] = Fmt(returned);
         if (At(3) is { } refused) o["NgayTuChoi"] = Fmt(refused);
         o["TrangThaiHoSo"] = Code(status);
+        if (d.NoDateMarkers)
+            MarkNoDates(o, status, DatedFields.Where(f => !(f == "NgayTiepNhan" && source && d.MalformedNgayTiepNhan is not null)));
         o["MaDonVi"] = agency.MaDonVi;
         o["DonViXuLy"] = agency.TenDonVi;
         var paid = p.CoPhiLePhi && online && !feeExempt ? (payRoll < 0.45 ? 1 : payRoll < 0.7 ? 2 : 0) : 0;
@@ -587,6 +601,34 @@ public sealed class ScenarioGenerator
         }
         return o;
     }
+
+    private static readonly string[] DatedFields = ["NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi"];
+
+    /// <summary>
+    /// Writes <see cref="NoDateMarker"/> in <paramref name="fields"/> where <see cref="ScenarioOptions.NoDateMarkerFraction"/>
+    /// says: a date the dossier has no value for, the open dossier's due and end dates, and NgayTiepNhan at status 2.
+    /// A 9 or 10 without NgayKetThucXuLy is a refusal the scenario made on purpose, and stays without it.
+    /// </summary>
+    private static void MarkNoDates(JsonObject o, int status, IEnumerable<string> fields)
+    {
+        var open = !FinalStatuses.Contains(status);
+        foreach (var field in fields)
+        {
+            var absent = SimJson.IsBlank(SimJson.Str(o, field));
+            var marked = field switch
+            {
+                "NgayTiepNhan" => absent || status == 2,
+                "NgayHenTra" => absent || open,
+                "NgayKetThucXuLy" => status is not (9 or 10) && (absent || open),
+                _ => absent,
+            };
+            if (marked) o[field] = NoDateMarker;
+        }
+    }
+
+    /// <summary>Whether the provincial system exports this dossier's NgayCapNhat as <see cref="NoDateMarker"/>.</summary>
+    internal static bool ExportsNoChangeDate(SeedDossier? seed, JsonObject item) =>
+        seed is { NoDateMarkers: true } && SimJson.Int(item["TrangThaiHoSo"]) is { } status && !FinalStatuses.Contains(status);
 
     /// <summary>The processing steps (tiendo) of a dossier, in time order.</summary>
     internal List<JsonObject> BuildSteps(SeedDossier d, bool portalCopy)

@@ -26,6 +26,15 @@ public sealed class ScenarioOptions
     public double ExtraFieldsFraction { get; set; } = 0.05;
     /// <summary>Fraction with codes as JSON numbers instead of strings.</summary>
     public double NumericCodesFraction { get; set; } = 0.05;
+    /// <summary>
+    /// Fraction whose provincial system writes <c>00010101000000</c>, as several one-stop systems write "no date", in
+    /// the dates the dossier has no value for (NgayTra, NgayTuChoi, NgayKetThucXuLy short of 9 or 10, NgayTiepNhan and
+    /// NgayHenTra at status 1), and while it is open (1, 2, 4, 5, 6) in NgayHenTra, NgayKetThucXuLy and the exported
+    /// NgayCapNhat; at status 2 in NgayTiepNhan too, which then counts in no day's received count. A quarter of those
+    /// that the portal does not refuse or hold stale are left at status 2. The portal accepts every such value; a value
+    /// the scenario makes malformed or missing on purpose is left so.
+    /// </summary>
+    public double NoDateMarkerFraction { get; set; }
 
     public int NewCommuneCount { get; set; } = 30;
     public int OldDistrictCount { get; set; } = 3;
@@ -54,7 +63,7 @@ public sealed class ScenarioOptions
     {
         if (DossierCount < 0) throw new ArgumentException("DossierCount must not be negative.");
         var sum = MissingFraction + StaleFraction + RefusedFraction + FlaggedSyncedButMissingFraction + NotYetReceivedFraction;
-        foreach (var f in new[] { MissingFraction, StaleFraction, RefusedFraction, FlaggedSyncedButMissingFraction, NotYetReceivedFraction, ExtraFieldsFraction, NumericCodesFraction })
+        foreach (var f in new[] { MissingFraction, StaleFraction, RefusedFraction, FlaggedSyncedButMissingFraction, NotYetReceivedFraction, ExtraFieldsFraction, NumericCodesFraction, NoDateMarkerFraction })
             if (f is < 0 or > 1 || double.IsNaN(f)) throw new ArgumentException("Fractions must be between 0 and 1.");
         if (sum > 1.000001) throw new ArgumentException("The category fractions add up to more than 1.");
         if (NewCommuneCount < 0 || OldDistrictCount < 0 || OldCommunesPerDistrict < 0) throw new ArgumentException("Agency counts must not be negative.");

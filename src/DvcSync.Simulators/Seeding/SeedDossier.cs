@@ -36,6 +36,11 @@ internal sealed class SeedDossier
     public string? MalformedNgayTiepNhan { get; init; }
     public bool NumericCodes { get; init; }
     public bool ExtraFields { get; init; }
+    /// <summary>Writes <see cref="ScenarioGenerator.NoDateMarker"/> where <see cref="ScenarioOptions.NoDateMarkerFraction"/> says.</summary>
+    public bool NoDateMarkers { get; init; }
 
     public int Status => Events[^1].Status;
+
+    /// <summary>The exported NgayTiepNhan is the "no date" marker: the provincial system has no received date for it.</summary>
+    public bool ReceivedWithoutDate => NoDateMarkers && Status == 2 && ReceivedAt is not null && MalformedNgayTiepNhan is null;
 }

@@ -42,6 +42,10 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         { "from=2025-02-01&to=2025-01-31", "'from'", "from after to" },
         { "from=2025-01-01&to=2026-01-02", "366", "367 days" },
         { "from=2024-01-01&to=2025-12-31", "366", "two years" },
+        { "from=0001-01-01&to=0001-12-31", "1970-01-01 to 2099-12-31", "year 1, as one-stop systems write no date" },
+        { "from=9999-01-01&to=9999-12-31", "1970-01-01 to 2099-12-31", "year 9999" },
+        { "from=1969-12-31&to=1970-01-31", "'from' is outside the supported dates", "the day before 1970" },
+        { "from=2099-12-01&to=2100-01-01", "'to' is outside the supported dates", "the day after 2099" },
     };
 
     [Theory]
@@ -61,6 +65,8 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
     [InlineData("from=2024-01-01&to=2024-12-31", "a leap year: 366 days")]
     [InlineData("from=2025-01-01&to=2026-01-01", "366 days across a new year")]
     [InlineData("from=2025-03-01&to=2025-03-01", "one day")]
+    [InlineData("from=1970-01-01&to=1970-01-31", "the first month supported")]
+    [InlineData("from=2099-12-01&to=2099-12-31", "the last month supported")]
     public async Task A_period_of_up_to_366_days_is_accepted(string query, string why)
     {
         foreach (var route in new[] { SyncRate, Unsynced })
@@ -104,6 +110,8 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         { Base64Url("2025-01-01|"), "no dossier code" },
         { Base64Url("not-a-time|000.00.19.H19-250115-00001"), "no time" },
         { "a", "a truncated cursor" },
+        { Base64Url("00010101000000|000.00.19.H19-250115-00001"), "a position in year 1" },
+        { Base64Url("99991231235959|000.00.19.H19-250115-00001"), "a position in year 9999" },
     };
 
     [Theory]
@@ -115,12 +123,49 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         answer.AssertProblem(HttpStatusCode.BadRequest, "'cursor'");
     }
 
+    [Fact]
+    public async Task An_audit_of_a_period_outside_the_supported_dates_is_a_400_that_says_the_range()
+    {
+        var spec = await OpenApiSpec.FetchAsync(_env.Http);
+        foreach (var query in new[] { "from=0001-01-01&to=0001-12-31", "from=9999-12-01&to=9999-12-31", "from=2099-12-31&to=2100-01-01" })
+        {
+            var answer = await ApiAnswer.PostAsync(_env.Http, $"/api/audits?{query}");
+            answer.AssertProblem(HttpStatusCode.BadRequest, "1970-01-01 to 2099-12-31");
+            Assert.True(spec.Check(answer.Method, answer.PathAndQuery, 400, answer.ContentType, answer.Body) is [], answer.ToString());
+        }
+    }
+
+    /// <summary>
+    /// A value like an ID number sent where a date, a limit, a cursor, an agency or a dossier code goes: whatever it
+    /// is, the answer describes it by its shape and never repeats it.
+    /// </summary>
+    [Theory]
+    [InlineData(Unsynced + "?from=079012345678&to=2025-12-31", HttpStatusCode.BadRequest, "'from' (12 characters, shaped '999999999999')")]
+    [InlineData(Unsynced + "?from=2025-01-01&to=079012345678", HttpStatusCode.BadRequest, "'to' (12 characters")]
+    [InlineData(Unsynced + "?from=2025-01-01&to=2025-12-31&limit=079012345678", HttpStatusCode.BadRequest, "'limit' (12 characters")]
+    [InlineData(Unsynced + "?from=2025-01-01&to=2025-12-31&cursor=079012345678", HttpStatusCode.BadRequest, "'cursor'")]
+    [InlineData(Unsynced + "?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters, shaped '999999999999')")]
+    [InlineData(SyncRate + "?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters")]
+    [InlineData("POST /api/audits?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters")]
+    [InlineData("POST /api/audits?from=079012345678&to=2025-12-31", HttpStatusCode.BadRequest, "'from' (12 characters")]
+    [InlineData("POST /api/dossiers/079012345678/resync", HttpStatusCode.NotFound, "(12 characters, shaped '999999999999')")]
+    public async Task No_problem_detail_repeats_the_value_it_refuses(string request, HttpStatusCode status, string describedAs)
+    {
+        const string value = "079012345678";
+        var answer = request.StartsWith("POST ", StringComparison.Ordinal)
+            ? await ApiAnswer.PostAsync(_env.Http, request["POST ".Length..])
+            : await ApiAnswer.GetAsync(_env.Http, request);
+        answer.AssertProblem(status, describedAs);
+        Assert.False(answer.Body.Contains(value, StringComparison.Ordinal), $"the value is repeated: {answer}");
+    }
+
     [Theory]
     [MemberData(nameof(PeriodRoutes))]
-    public async Task An_unknown_agency_is_a_404_that_names_it_and_an_overlong_one_a_400(string route)
+    public async Task An_unknown_agency_is_a_404_that_describes_it_and_an_overlong_one_a_400(string route)
     {
         var unknown = await ApiAnswer.GetAsync(_env.Http, $"{route}?from=2025-01-01&to=2025-12-31&agency={UnknownAgency}");
-        unknown.AssertProblem(HttpStatusCode.NotFound, UnknownAgency);
+        var problem = unknown.AssertProblem(HttpStatusCode.NotFound, "(13 characters, shaped '999.99.99.a99')", "list of agencies");
+        Assert.DoesNotContain(UnknownAgency, problem["detail"]!.GetValue<string>());
 
         var longest = await ApiAnswer.GetAsync(_env.Http, $"{route}?from=2025-01-01&to=2025-12-31&agency={new string('9', 64)}");
         longest.AssertProblem(HttpStatusCode.NotFound);
@@ -142,11 +187,12 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
     }
 
     [Fact]
-    public async Task A_resync_of_a_dossier_the_provincial_system_does_not_know_is_a_404_that_names_it()
+    public async Task A_resync_of_a_dossier_the_provincial_system_does_not_know_is_a_404_that_describes_it()
     {
         const string unknown = "000.00.19.H19-991231-99999";
         var answer = await ApiAnswer.PostAsync(_env.Http, $"/api/dossiers/{unknown}/resync");
-        answer.AssertProblem(HttpStatusCode.NotFound, unknown);
+        var problem = answer.AssertProblem(HttpStatusCode.NotFound, "(26 characters, shaped '999.99.99.a99-999999-99999')");
+        Assert.DoesNotContain(unknown, problem["detail"]!.GetValue<string>());
         // The ledger learnt nothing of it.
         Assert.Null(await _env.Ledger.GetAsync("000.00.19.H19", unknown, CancellationToken.None));
     }

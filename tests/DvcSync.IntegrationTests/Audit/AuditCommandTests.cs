@@ -52,7 +52,10 @@ public sealed class AuditCommandTests(AzuriteFixture azurite, ITestOutputHelper 
     [InlineData("--from 2025-13-01 --to 2025-12-31", "from")]
     [InlineData("--from 2025-02-01 --to 2025-01-01", "to")]
     [InlineData("--to 2025-01-31", "from")]
-    public async Task Bad_arguments_exit_2_with_a_message_naming_the_argument(string arguments, string named)
+    [InlineData("--from 0001-01-01 --to 0001-12-31", "from", "1970-01-01 to 2099-12-31")]
+    [InlineData("--from 2099-12-01 --to 9999-12-31", "to", "1970-01-01 to 2099-12-31")]
+    [InlineData("--from 079012345678 --to 2025-12-31", "from", "12 characters, shaped '999999999999'")]
+    public async Task Bad_arguments_exit_2_with_a_message_naming_the_argument(string arguments, string named, string? says = null)
     {
         await using var process = StandaloneProcess.StartCommand(new Dictionary<string, string>(), ["audit", .. arguments.Split(' ')]);
         await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
@@ -60,5 +63,8 @@ public sealed class AuditCommandTests(AzuriteFixture azurite, ITestOutputHelper 
         var text = string.Join("\n", process.Output());
         Assert.Contains($"'{named}'", text);
         Assert.Contains("Usage: DvcSync.Standalone audit", text);
+        if (says is not null) Assert.Contains(says, text);
+        // A bad value is described, never repeated.
+        Assert.DoesNotContain("079012345678", text);
     }
 }

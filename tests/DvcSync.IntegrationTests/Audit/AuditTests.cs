@@ -203,6 +203,36 @@ public sealed class AuditTests(AzuriteFixture azurite, ITestOutputHelper output)
         await WaitForAuditAsync(env, "finished");
     }
 
+    [Fact]
+    public async Task An_audit_stored_with_a_period_outside_the_supported_dates_ends_with_the_reason_and_another_can_be_requested()
+    {
+        // Audits from year 1 could be requested before periods were checked; each slice then failed, for ever.
+        await using var env = await SyncEnvironment.StartAsync(azurite, Province(seed: 505), configure: WithoutTheHostsAuditRunner);
+        var store = env.App.Services.GetRequiredService<IAuditStore>();
+        var handler = env.App.Services.GetRequiredService<IAuditHandler>();
+        var now = env.App.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        AuditJob FromYear1(string id) => new()
+        {
+            Id = id, From = new DateOnly(1, 1, 1), To = new DateOnly(1, 12, 31), Status = AuditStatus.Queued,
+            RequestedAt = now, ReadUpTo = now, UpdatedAt = now,
+        };
+        Assert.NotNull(await store.TrySaveAsync(null, FromYear1("year-1-a"), CancellationToken.None));
+
+        // A slice (the standalone runner, the command or the Functions timer) ends it instead of failing.
+        var ended = await handler.RunAsync(CancellationToken.None);
+        Assert.Equal(AuditStatus.Cancelled, ended!.Status);
+        Assert.Contains("1970-01-01 to 2099-12-31", ended.Error);
+        var current = (await ApiAnswer.GetAsync(env.Http, "/api/audits/current")).AssertOk();
+        Assert.Equal("cancelled", current["status"]!.GetValue<string>());
+        Assert.Contains("outside the supported dates", current["error"]!.GetValue<string>());
+        Assert.Equal(0, env.Simulators.Provincial.Counters.Calls("hoso-list"));
+
+        // One still active when an operator asks for a new audit is ended there and then.
+        await store.TrySaveAsync(ended, FromYear1("year-1-b"), CancellationToken.None);
+        var requested = await ApiAnswer.PostAsync(env.Http, $"/api/audits?from={From:yyyy-MM-dd}&to={To:yyyy-MM-dd}");
+        Assert.Equal("queued", requested.AssertOk(HttpStatusCode.Accepted)["status"]!.GetValue<string>());
+    }
+
     private static void WithoutTheHostsAuditRunner(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
         builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(DvcSync.Standalone.Hosting.AuditRunner)));
 

@@ -12,7 +12,12 @@ public sealed class StandaloneProcessTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_host_runs_the_pipeline_and_answers_the_api_with_keys()
     {
-        await using var simulators = await SimulatorHost.StartAsync(new SimulatorOptions { DossierCount = 200, Seed = 7, PortalRateLimitPerSecond = 100 });
+        await using var simulators = await SimulatorHost.StartAsync(new SimulatorOptions
+        {
+            DossierCount = 200, Seed = 7, PortalRateLimitPerSecond = 100,
+            // The year the test reads: dossiers spread over it whatever day the test runs.
+            ScenarioNow = new DateTimeOffset(2025, 12, 31, 12, 0, 0, TimeSpan.FromHours(7)),
+        });
         var environment = StandaloneProcess.Environment(azurite, simulators, TestStorage.NewPrefix(), ceiling: 100);
         environment["Sync__ReconcileOnStartup"] = "true";
         await using var host = StandaloneProcess.Start(environment);

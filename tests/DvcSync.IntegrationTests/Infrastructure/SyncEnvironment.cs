@@ -73,7 +73,12 @@ public sealed class SyncEnvironment : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
 
         var args = configuration.Select(kv => $"--{kv.Key}={kv.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
-        var app = StandaloneApp.Build(args, configure);
+        var app = StandaloneApp.Build(args, builder =>
+        {
+            // One time for the host and the simulators: "now", "this month" and the portal's future-date check agree.
+            if (simulatorOptions.TimeProvider != TimeProvider.System) builder.Services.AddSingleton(simulatorOptions.TimeProvider);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SyncEnvironment(simulators, app, address, queue, prefix);

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DvcSync.Application.Telemetry;
 using DvcSync.Core.Dossiers;
 using DvcSync.IntegrationTests.Infrastructure;
 using DvcSync.IntegrationTests.Reliability;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DvcSync.IntegrationTests.Observability;
@@ -35,7 +37,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
             },
         };
         ActivitySource.AddActivityListener(activities);
-        var measurements = new ConcurrentBag<(string Instrument, double Value, string Tags)>();
+        // Other test collections run hosts of their own meanwhile: a measurement is told apart by its host's meter factory.
+        var measurements = new ConcurrentQueue<(object? Host, string Instrument, double Value, string Tags)>();
         using var meters = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
@@ -43,12 +46,16 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
                 if (instrument.Meter.Name == SyncTelemetry.MeterName) listener.EnableMeasurementEvents(instrument);
             },
         };
-        meters.SetMeasurementEventCallback<long>((i, v, t, _) => measurements.Add((i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
-        meters.SetMeasurementEventCallback<double>((i, v, t, _) => measurements.Add((i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
+        meters.SetMeasurementEventCallback<long>((i, v, t, _) => measurements.Enqueue((i.Meter.Scope, i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
+        meters.SetMeasurementEventCallback<double>((i, v, t, _) => measurements.Enqueue((i.Meter.Scope, i.Name, v, string.Join(",", t.ToArray().Select(x => $"{x.Key}={x.Value}")))));
         meters.Start();
 
+        // "This month" must hold received dossiers for the sync-rate gauge to have a figure: the host and the
+        // simulators run from 20 December 2025, three weeks into the month, on whatever day the test runs.
+        var clock = new ShiftedClock(new DateTimeOffset(2025, 12, 20, 12, 0, 0, TimeSpan.FromHours(7)));
         var simulators = ReliabilityScenario.Simulators(seed: 606, dossiers: 250);
-        simulators.ScenarioNow = DateTimeOffset.UtcNow;
+        simulators.TimeProvider = clock;
+        simulators.ScenarioNow = clock.GetUtcNow();
         await using var env = await SyncEnvironment.StartAsync(azurite, simulators,
             ReliabilityScenario.Settings(new() { ["Logging:LogLevel:Default"] = "Debug", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug" }),
             builder => builder.Logging.AddProvider(logs));
@@ -78,13 +85,37 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         Assert.DoesNotContain(lines.Concat(tags), text => text.Contains(SyncEnvironment.ReadKey, StringComparison.Ordinal));
         Assert.DoesNotContain(lines.Concat(tags), text => text.Contains(env.Simulators.Credentials.PortalPassword, StringComparison.Ordinal));
 
-        var names = measurements.Select(m => m.Instrument).ToHashSet();
+        var host = env.App.Services.GetRequiredService<IMeterFactory>();
+        var ours = measurements.Where(m => ReferenceEquals(m.Host, host)).ToList();
+        var names = ours.Select(m => m.Instrument).ToHashSet();
         foreach (var name in new[] { "dvcsync.repairs", "dvcsync.reconcile.runs", "dvcsync.portal.calls", "dvcsync.portal.call.duration", "dvcsync.sync_rate", "dvcsync.queue.depth", "dvcsync.poison_messages" })
             Assert.Contains(name, names);
-        Assert.Contains(measurements, m => m.Instrument == "dvcsync.repairs" && m.Tags.Contains("outcome=synced"));
-        Assert.Contains(measurements, m => m.Instrument == "dvcsync.reconcile.runs" && m.Tags.Contains("result=finished"));
-        Assert.All(measurements.Where(m => m.Instrument == "dvcsync.sync_rate"), m => Assert.InRange(m.Value, 0, 1));
+        Assert.Contains(ours, m => m.Instrument == "dvcsync.repairs" && m.Tags.Contains("outcome=synced"));
+        Assert.Contains(ours, m => m.Instrument == "dvcsync.reconcile.runs" && m.Tags.Contains("result=finished"));
+        Assert.All(ours.Where(m => m.Instrument == "dvcsync.sync_rate"), m => Assert.InRange(m.Value, 0, 1));
         Assert.Contains(tags, t => t.StartsWith("dvcsync.portal_lookups=", StringComparison.Ordinal));
+
+        // The gauge is the month's figure as the API gives it...
+        var month = await SyncRateAsync(env, "2025-12-01", VnTime.Day(clock.GetUtcNow()).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Assert.True(month["received"]!.GetValue<long>() > 0, "nothing received this month: " + month.ToJsonString());
+        Assert.Equal(month["rate"]!.GetValue<double>(), ours.Last(m => m.Instrument == "dvcsync.sync_rate").Value, 9);
+
+        // ...and a month with nothing received has no figure: the gauge is silent rather than 0 or last month's rate.
+        clock.Advance(TimeSpan.FromDays(62));
+        await env.ReconcileUntilFinishedAsync(TimeSpan.FromMinutes(1));
+        measurements.Clear();
+        meters.RecordObservableInstruments();
+        ours = measurements.Where(m => ReferenceEquals(m.Host, host)).ToList();
+        Assert.Contains(ours, m => m.Instrument == "dvcsync.queue.depth");
+        Assert.DoesNotContain(ours, m => m.Instrument == "dvcsync.sync_rate");
+    }
+
+    private static async Task<JsonObject> SyncRateAsync(SyncEnvironment env, string from, string to)
+    {
+        using var answer = await env.Http.SendAsync(env.Get($"/api/indicators/sync-rate?from={from}&to={to}"));
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!.AsObject();
     }
 
     private static void Collect(JsonNode node, HashSet<string> into)

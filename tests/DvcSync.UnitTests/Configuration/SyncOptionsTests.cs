@@ -37,9 +37,19 @@ public class SyncOptionsTests
     [InlineData("Sync:AuditSliceMinutes", "61")]
     [InlineData("Sync:LookupConcurrency", "many")]
     [InlineData("Sync:PageSize", "1001")]
+    [InlineData("Sync:HistoryFrom", "2025-13-01")]
+    [InlineData("Sync:HistoryFrom", "0001-01-01")]
+    [InlineData("Sync:HistoryFrom", "2100-01-01")]
     public void A_bad_value_stops_the_start_with_a_message_naming_the_key(string key, string value)
     {
         var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
         Assert.StartsWith(key + " '" + value + "'", error.Message);
+    }
+
+    [Fact]
+    public void Sync_HistoryFrom_outside_the_supported_dates_names_the_range()
+    {
+        Assert.Contains("1970-01-01 to 2099-12-31", Assert.Throws<InvalidOperationException>(() => Read(("Sync:HistoryFrom", "1969-12-31"))).Message);
+        Assert.Equal(new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.FromHours(7)), Read(("Sync:HistoryFrom", "1970-01-01")).HistoryFrom);
     }
 }

@@ -42,6 +42,50 @@ public class DossierTests
     }
 
     [Fact]
+    public void A_date_written_as_year_1_is_present_but_no_date_and_no_defect()
+    {
+        var source = new DossierBuilder().Status(2).With("NgayTiepNhan", "00010101000000").With("NgayHenTra", "00010101000000")
+            .With("NgayKetThucXuLy", "00010101000000").With("NgayCapNhat", "00010101000000").Source();
+        var dossier = source.Dossier;
+
+        Assert.Empty(source.Defects);
+        Assert.Null(dossier.NgayTiepNhan);
+        Assert.Null(dossier.ReceivedDay);
+        Assert.Null(dossier.NgayHenTra);
+        Assert.Null(dossier.NgayKetThucXuLy);
+        Assert.Null(source.NgayCapNhat);
+        Assert.All(new[] { dossier.Dates.NgayTiepNhan, dossier.Dates.NgayHenTra, dossier.Dates.NgayKetThucXuLy }, reading =>
+        {
+            Assert.Equal(DateReadingKind.OutOfRange, reading.Kind);
+            Assert.True(reading.IsPresent);
+        });
+        // The portal gets the value as the source wrote it.
+        Assert.Equal("00010101000000", source.ToPortalPayload()["NgayTiepNhan"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Each_date_reads_as_absent_malformed_out_of_range_or_a_date()
+    {
+        var dossier = new DossierBuilder().Without("NgayTiepNhan").With("NgayHenTra", new JsonObject())
+            .With("NgayKetThucXuLy", "20250120100000").Dossier();
+        Assert.Equal(DateReadingKind.Absent, dossier.Dates.NgayTiepNhan.Kind);
+        Assert.Equal(DateReadingKind.Malformed, dossier.Dates.NgayHenTra.Kind);
+        Assert.Equal("NgayHenTra", Assert.Single(dossier.Defects).Field);
+        Assert.Equal(DateReadingKind.Date, dossier.Dates.NgayKetThucXuLy.Kind);
+        Assert.Equal(new DateTimeOffset(2025, 1, 20, 10, 0, 0, VnTime.Offset), dossier.NgayKetThucXuLy);
+    }
+
+    [Fact]
+    public void An_entry_for_a_dossier_received_without_a_usable_date_counts_in_no_day()
+    {
+        var source = new DossierBuilder().Status(2).With("NgayTiepNhan", "00010101000000").Source();
+        var entry = DvcSync.Core.Ledger.LedgerEntry.For(source, new DateTimeOffset(2025, 2, 1, 10, 0, 0, VnTime.Offset));
+        Assert.Null(entry.NgayTiepNhan);
+        Assert.False(entry.CountsAsReceived);
+        Assert.False(entry.IsUnsynced);
+    }
+
+    [Fact]
     public void The_portal_payload_keeps_unknown_fields_and_drops_the_provincial_bookkeeping()
     {
         var source = new DossierBuilder().With("TruongMoiCuaTinh", new JsonObject { ["x"] = 1 }).Source();

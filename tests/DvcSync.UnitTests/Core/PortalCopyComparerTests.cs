@@ -23,6 +23,17 @@ public class PortalCopyComparerTests
     }
 
     [Theory]
+    [InlineData("00010101000000", "00010101000000")]
+    [InlineData("00010101000000", "")]
+    [InlineData("99991231235959", null)]
+    public void A_date_outside_the_supported_range_compares_as_no_date(string sourceValue, string? portalValue)
+    {
+        var portal = new DossierBuilder().With("NgayHenTra", portalValue).Dossier();
+        var verdict = PortalCopyComparer.Compare(new DossierBuilder().With("NgayHenTra", sourceValue).Dossier(), portal);
+        Assert.Equal(PortalCopyState.Current, verdict.State);
+    }
+
+    [Theory]
     [InlineData("TrangThaiHoSo", "2")]
     [InlineData("NgayTiepNhan", "20250115093013")]
     [InlineData("NgayHenTra", "")]

@@ -48,6 +48,27 @@ public class PortalPreValidatorTests
     }
 
     [Fact]
+    public void A_date_written_as_year_1_is_present_and_valid_as_the_portal_reads_it()
+    {
+        Assert.Empty(PortalPreValidator.Validate(new DossierBuilder().Status(2).With("NgayTiepNhan", "00010101000000").Dossier(), Now));
+        Assert.Empty(PortalPreValidator.Validate(new DossierBuilder().Status(10).With("NgayKetThucXuLy", "00010101000000").Dossier(), Now));
+        Assert.Empty(PortalPreValidator.Validate(new DossierBuilder().With("NgayHenTra", "00010101000000").With("NgayKetThucXuLy", "00010101000000").Dossier(), Now));
+    }
+
+    [Fact]
+    public void A_received_date_beyond_2099_is_in_the_future_as_the_portal_sees_it() =>
+        Assert.Contains("NgayTiepNhan 99991231235959 ở tương lai",
+            PortalPreValidator.Validate(new DossierBuilder().With("NgayTiepNhan", "99991231235959").Dossier(), Now));
+
+    [Fact]
+    public void Of_NgayKetThucXuLy_the_portal_checks_only_that_a_finished_dossier_has_one()
+    {
+        Assert.Empty(PortalPreValidator.Validate(new DossierBuilder().Status(9).With("NgayKetThucXuLy", "2025-01-20").Dossier(), Now));
+        Assert.Empty(PortalPreValidator.Validate(new DossierBuilder().Status(4).With("NgayKetThucXuLy", "2025-01-20").Dossier(), Now));
+        Assert.Contains("Thiếu NgayKetThucXuLy cho hồ sơ đã xử lý xong", PortalPreValidator.Validate(new DossierBuilder().Status(9).With("NgayKetThucXuLy", " ").Dossier(), Now));
+    }
+
+    [Fact]
     public void An_unknown_procedure_fails_only_when_the_catalogue_says_so()
     {
         var dossier = new DossierBuilder().With("MaTTHC", "1.000999").Dossier();

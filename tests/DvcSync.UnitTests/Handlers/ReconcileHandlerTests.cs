@@ -89,6 +89,28 @@ public class ReconcileHandlerTests
     }
 
     [Fact]
+    public async Task A_page_whose_last_change_time_reads_as_no_date_is_checkpointed_at_the_one_before_it()
+    {
+        var dated = new DossierBuilder().Code("000.00.19.H19-250115-00001", "000.00.19.H19").With("NgayCapNhat", "20250201090000").Source();
+        var undated = new DossierBuilder().Code("000.00.19.H19-250115-00002", "000.00.19.H19").Status(2)
+            .With("NgayTiepNhan", "00010101000000").With("NgayHenTra", "00010101000000").With("NgayCapNhat", "00010101000000").Source();
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangedDossiersPage([dated, undated], "page-2"));
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), "page-2", It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangedDossiersPage([], null));
+        PortalHolds(dated.MaHoSo, null);
+        PortalHolds(undated.MaHoSo, null);
+
+        var run = await Handler().RunAsync(CancellationToken.None);
+
+        Assert.NotNull(run!.FinishedAt);
+        Assert.Equal(new DateTimeOffset(2025, 2, 1, 9, 0, 0, VnTime.Offset), _watermarks[0]);
+        // Checked and queued as it is; recorded without a received day.
+        Assert.Contains(_f.Enqueued, e => e.Request.MaHoSo == undated.MaHoSo);
+        Assert.Null(_f.Entry(undated.MaHoSo)!.NgayTiepNhan);
+    }
+
+    [Fact]
     public async Task A_dossier_the_ledger_already_vouches_for_costs_no_portal_call()
     {
         var known = Dossier(1, version: 5);
