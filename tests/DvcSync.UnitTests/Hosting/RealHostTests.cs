@@ -61,6 +61,8 @@ public class RealHostTests
     [InlineData("NationalPortal:BaseUrl", "not a url")]
     [InlineData("NationalPortal:Password", "")]
     [InlineData("ProvincialSystem:BaseUrl", "ftp://provincial.example")]
+    [InlineData("NationalPortal:BaseUrl", "http://portal.example/adapter")]
+    [InlineData("ProvincialSystem:BaseUrl", "http://provincial.example")]
     [InlineData("NationalPortal:MaxRequestsPerSecond", "0")]
     public void A_bad_external_system_setting_fails_validation_naming_the_key_in_both_hosts(string key, string value)
     {
