@@ -34,6 +34,9 @@ public class RealHostTests
 
     private static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
+    /// <summary>Arguments with which both hosts build and validate.</summary>
+    public static string[] ValidArgs() => Args(Valid);
+
     [Fact]
     public void The_Functions_host_builds_and_every_function_class_resolves()
     {
