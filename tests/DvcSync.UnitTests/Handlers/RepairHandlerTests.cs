@@ -217,6 +217,75 @@ public class RepairHandlerTests
     }
 
     [Fact]
+    public async Task A_save_that_conflicts_is_applied_again_to_the_fresh_entry_without_sending_again()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, PortalWriteResult.Success);
+        // A reconciliation looks the dossier up and records it missing, twice, while the repair sends it.
+        _f.WriteConcurrentlyBeforeNextSaves(2, stored => (stored ?? LedgerEntry.For(_source, HandlerFixture.Now)) with { State = SyncState.Pending, LastError = "missing" });
+
+        Assert.Equal(RepairOutcome.Synced, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Once);
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Synced, entry.State);
+        Assert.Equal(3, entry.PhienBan);
+        Assert.Null(entry.LastError);
+        Assert.Single(_f.Saved);
+    }
+
+    [Fact]
+    public async Task A_retry_is_scheduled_on_the_entry_as_it_is_after_a_conflict()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        // Another delivery of the same repair failed meanwhile and counted its attempt.
+        _f.WriteConcurrentlyBeforeNextSaves(1, _ => LedgerEntry.For(_source, HandlerFixture.Now)
+            .RetryScheduled("portal: HTTP 503", HandlerFixture.Now.AddSeconds(10), HandlerFixture.Now.AddMinutes(-5)));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(2, entry.Attempts);
+        Assert.Equal(HandlerFixture.Now.AddMinutes(-5), entry.FailingSince);
+        Assert.Equal(2, Assert.Single(_f.Enqueued).Request.Attempt);
+    }
+
+    [Fact]
+    public async Task A_conclusion_the_ledger_has_moved_past_is_dropped()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        // Meanwhile a repair of the next version synced it.
+        var newer = new DossierBuilder().Version(4).Source();
+        _f.WriteConcurrentlyBeforeNextSaves(1, _ => LedgerEntry.For(newer, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+
+        Assert.Equal(RepairOutcome.Superseded, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(4, entry.PhienBan);
+        Assert.Equal(SyncState.Synced, entry.State);
+        Assert.Empty(_f.Saved);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_save_that_keeps_conflicting_is_thrown_to_the_host_after_a_few_tries_and_sends_once()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, PortalWriteResult.Success);
+        _f.WriteConcurrentlyBeforeNextSaves(RepairHandler.MaxSaveAttempts, stored => (stored ?? LedgerEntry.For(_source, HandlerFixture.Now)) with { State = SyncState.Pending });
+
+        await Assert.ThrowsAsync<LedgerConflictException>(() => Handler().HandleAsync(Request(), CancellationToken.None));
+
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Once);
+        _f.Ledger.Verify(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.IsAny<LedgerEntry>(), It.IsAny<CancellationToken>()), Times.Exactly(RepairHandler.MaxSaveAttempts));
+        Assert.Empty(_f.Saved);
+    }
+
+    [Fact]
     public async Task A_message_that_is_not_a_repair_request_throws_for_the_poison_queue()
     {
         IRepairHandler handler = Handler();
