@@ -4,6 +4,7 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Simulators.Faults;
+using DvcSync.Simulators.NationalPortal;
 using DvcSync.Simulators.Seeding;
 
 namespace DvcSync.Adapters.Tests;
@@ -149,6 +150,38 @@ public sealed class NationalPortalClientTests
         Assert.Contains(result.Errors, e => e.MaHoSo == Dossier.ReadCode(held, "MaHoSo") && e.Kind == PortalOutcomeKind.AlreadyExists);
         Assert.False(h.Sim.PortalHolds(Dossier.ReadCode(good, "MaHoSo")!)); // all or none
     }
+
+    [Fact]
+    public async Task A_refusal_or_failure_quoting_the_applicant_keeps_the_portals_words_without_the_personal_values_it_was_sent()
+    {
+        await using var h = await Harness.StartAsync(simulator: o => o.PortalQuoteApplicant = true);
+        var refusedEntry = h.Sim.Truth.Of(RefusalKind.UnknownProcedure).First(e => Personal(Payload(h, e.MaHoSo)).Count >= 3);
+        var refused = Payload(h, refusedEntry.MaHoSo);
+        var failing = MissingDossierPayload(h);
+
+        var refusal = await h.Portal.SyncDossiersAsync([refused], isUpdating: false, CancellationToken.None);
+        h.Sim.PortalFaults.FailNext(1, FaultKind.SystemError);
+        var failure = await h.Portal.SyncDossiersAsync([failing], isUpdating: false, CancellationToken.None);
+
+        Assert.Equal(PortalOutcomeKind.InvalidData, refusal.Kind);
+        var words = Assert.Single(refusal.Errors).Message;
+        Assert.Contains("MaTTHC", words);
+        Assert.Contains("không tồn tại", words);
+        Assert.Contains(PersonalDataRedactor.Mask, words);
+        Assert.Equal(PortalOutcomeKind.Transient, failure.Kind);
+        Assert.Contains("error_code 99: Lỗi hệ thống", failure.Message);
+        Assert.Contains(PersonalDataRedactor.Mask, failure.Message);
+        Assert.DoesNotContain("Lỗi hệ thống", failure.Summary);
+        foreach (var (payload, texts) in new[] { (refused, new[] { words, refusal.Message }), (failing, new[] { failure.Message }) })
+            foreach (var value in Personal(payload))
+                Assert.All(texts, text => Assert.DoesNotContain(value, text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The applicant's values as given, and as the simulator quotes them (the name without diacritics, the phone grouped).</summary>
+    private static List<string> Personal(JsonObject payload) =>
+        PortalState.ApplicantAsQuoted(payload).Select(p => p.Value)
+            .Concat(Dossier.PersonalDataFields.Select(f => Dossier.ReadCode(payload, f)).OfType<string>())
+            .Where(v => v.Length >= 6).Distinct().ToList();
 
     [Fact]
     public async Task Moving_a_final_dossier_back_is_a_final_state_conflict()

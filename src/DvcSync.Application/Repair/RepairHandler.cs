@@ -75,7 +75,7 @@ public sealed class RepairHandler(
         }
         catch (ExternalSystemUnavailableException e)
         {
-            return await RetryLaterAsync(request, null, entry, null, "provincial system: " + e.Reason, e.RetryAfter, cancellationToken);
+            return await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -93,6 +93,8 @@ public sealed class RepairHandler(
         }
 
         var current = Basis(entry, source, now);
+        // The portal's words may quote the applicant: this dossier's personal values go before they are kept or logged.
+        var redactor = PersonalDataRedactor.For(source.Dossier);
 
         var problems = PortalPreValidator.Validate(source.Dossier, now);
         if (problems.Count == 0 && source.Dossier.MaTTHC.Length > 0)
@@ -117,7 +119,7 @@ public sealed class RepairHandler(
             case PortalOutcomeKind.CircuitOpen:
                 return await DeferAsync(request, source, entry, null, write.Result.RetryAfter, cancellationToken);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
-                var reason = ReasonFor(request.MaHoSo, write.Result);
+                var reason = redactor.Redact(ReasonFor(request.MaHoSo, write.Result));
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
                 var held = write.Result.Kind == PortalOutcomeKind.FinalStateConflict || write.WasUpdate;
                 if (await RecordAsync(request, source, entry, e => e.Rejected(reason, held || e.PortalHolds, now), cancellationToken) is null)
@@ -127,7 +129,7 @@ public sealed class RepairHandler(
             default:
                 var heldNow = write.WasUpdate && write.Result.Kind != PortalOutcomeKind.NotFound;
                 return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = e.PortalHolds || heldNow },
-                    "portal: " + write.Result.Message, write.Result.RetryAfter, cancellationToken);
+                    "portal: " + redactor.Redact(write.Result.Message), write.Result.RetryAfter, cancellationToken);
         }
 
         // The dossier is on the portal from here on, whatever happens to its steps.
@@ -136,11 +138,11 @@ public sealed class RepairHandler(
             return await DeferAsync(request, source, entry, e => e with { PortalHolds = true }, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
             return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true },
-                "portal (steps): " + stepsFailure.Message, stepsFailure.RetryAfter, cancellationToken);
+                "portal (steps): " + redactor.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
         string? stepsRefused = null;
         if (stepsFailure is not null)
         {
-            stepsRefused = "progress steps refused: " + stepsFailure.Message;
+            stepsRefused = "progress steps refused: " + redactor.Redact(stepsFailure.Message);
             logger.LogWarning("Steps of {MaHoSo} refused by the portal; the dossier itself is synced", request.MaHoSo);
         }
 
@@ -203,7 +205,7 @@ public sealed class RepairHandler(
         {
             // Nothing known about the dossier yet (the source could not be read): keep the message alive without a ledger row.
             var delay = DelayFor(request.Attempt + 1, retryAfter);
-            await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = error }, delay, cancellationToken);
+            await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay, cancellationToken);
             return RepairOutcome.RetryScheduled;
         }
 
@@ -224,7 +226,7 @@ public sealed class RepairHandler(
             logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
             return RepairOutcome.Abandoned;
         }
-        await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = error }, wait, CancellationToken.None); // the ledger already says it is coming
+        await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
         logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
         return RepairOutcome.RetryScheduled;
     }
@@ -250,7 +252,7 @@ public sealed class RepairHandler(
             };
         }, cancellationToken);
         if (saved is null) return RepairOutcome.Superseded;
-        await repairQueue.EnqueueAsync(request with { Reason = "deferred: portal unavailable" }, wait, CancellationToken.None); // the ledger already says it is coming
+        await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
         logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: the portal circuit is open", request.MaHoSo, wait);
         return RepairOutcome.Deferred;
     }

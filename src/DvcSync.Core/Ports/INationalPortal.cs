@@ -3,7 +3,12 @@ using DvcSync.Core.Dossiers;
 
 namespace DvcSync.Core.Ports;
 
-/// <summary>How the portal answered, as the sync logic needs to know it. No portal error_code leaves the client.</summary>
+/// <summary>
+/// How the portal answered, as the sync logic needs to know it. No portal error_code leaves the client. A result's
+/// <c>Message</c> keeps the portal's own words with every personal value the client could know removed
+/// (<see cref="PersonalDataRedactor"/>); its <c>Summary</c>, for whoever holds no dossier, is the client's account of
+/// the failure without the portal's words.
+/// </summary>
 public enum PortalOutcomeKind
 {
     Accepted,
@@ -25,17 +30,24 @@ public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, stri
 
 public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, IReadOnlyList<PortalItemError> Errors, TimeSpan? RetryAfter = null)
 {
+    public string Summary { get => field ?? Message; init; }
+
     public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
     public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen;
 }
 
 public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)
 {
+    public string Summary { get => field ?? Message; init; }
+
     public bool Succeeded => Kind == PortalOutcomeKind.Accepted;
     public static PortalLookupResult Found(PortalDossier? dossier) => new(PortalOutcomeKind.Accepted, dossier, "");
 }
 
-public sealed record ProcedureLookupResult(PortalOutcomeKind Kind, bool? Known, string Message);
+public sealed record ProcedureLookupResult(PortalOutcomeKind Kind, bool? Known, string Message)
+{
+    public string Summary { get => field ?? Message; init; }
+}
 
 /// <summary>The national portal's sync adapter (national-portal.md). Every method is one portal call, plus a sign-in when the session must be renewed.</summary>
 public interface INationalPortal

@@ -57,8 +57,8 @@ public sealed class NationalPortalClient : INationalPortal
         else if (call.Kind == PortalOutcomeKind.NotFound)
             result = PortalLookupResult.Found(null); // "does not hold it", however the portal chose to say so
         else
-            result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter);
-        Record(service, result.Kind, result.Message);
+            result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter) { Summary = call.Summary };
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -73,7 +73,7 @@ public sealed class NationalPortalClient : INationalPortal
             session => Request(session, service) with { IsUpdating = isUpdating ? "True" : "False", Data = dossiers },
             cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, dossiers);
-        Record(service, result.Kind, result.Message);
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -85,7 +85,7 @@ public sealed class NationalPortalClient : INationalPortal
         const string service = NationalPortalCallStats.Services.AppendSteps;
         var call = await CallAsync(service, session => Request(session, service) with { Data = steps }, cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, steps);
-        Record(service, result.Kind, result.Message);
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -96,8 +96,8 @@ public sealed class NationalPortalClient : INationalPortal
         var call = await CallAsync(service, session => Request(session, service) with { MaTthc = maTthc }, cancellationToken).ConfigureAwait(false);
         var result = call.Kind == PortalOutcomeKind.Accepted
             ? new ProcedureLookupResult(PortalOutcomeKind.Accepted, call.Reply?.Result is JsonArray { Count: > 0 }, "")
-            : new ProcedureLookupResult(call.Kind, null, call.Message);
-        Record(service, result.Kind, result.Message);
+            : new ProcedureLookupResult(call.Kind, null, call.Message) { Summary = call.Summary };
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -149,17 +149,19 @@ public sealed class NationalPortalClient : INationalPortal
                 _logger.LogInformation("Signed in to the national portal as {Username}", _options.Username);
                 return SignInAttempt.Succeeded(reply.Session);
             }
+            // No dossier is involved here: only personal-looking shapes can be removed from the portal's words.
+            var words = PersonalDataRedactor.ShapesOnly.Redact(reply.Message);
             if (PortalErrorCodes.IsBadCredentials(reply.ErrorCode))
             {
                 return SignInFailed(
-                    $"the portal refused the credentials (-1: {reply.Message}): an operator must correct {NationalPortalOptions.SectionName}:Username and {NationalPortalOptions.SectionName}:Password",
+                    $"the portal refused the credentials (-1: {words}): an operator must correct {NationalPortalOptions.SectionName}:Username and {NationalPortalOptions.SectionName}:Password",
                     credentialsRefused: true,
                     PortalSessionCache.CredentialCoolDown);
             }
             return SignInFailed(
                 PortalErrorCodes.IsSuccess(reply.ErrorCode)
                     ? "sign-in answered without a session"
-                    : $"sign-in failed (error_code {reply.ErrorCode ?? "missing"}: {reply.Message})",
+                    : $"sign-in failed (error_code {reply.ErrorCode ?? "missing"}: {words})",
                 credentialsRefused: false);
         }
     }
@@ -192,15 +194,29 @@ public sealed class NationalPortalClient : INationalPortal
             var reply = response.Content!;
             if (PortalErrorCodes.IsSessionExpired(reply.ErrorCode)) return PortalCall.Expired;
             var kind = reply.ErrorCode is null ? PortalOutcomeKind.Transient : PortalErrorCodes.Map(reply.ErrorCode);
-            var message = kind switch
-            {
-                PortalOutcomeKind.Accepted => "",
-                PortalOutcomeKind.Transient when reply.ErrorCode is null => "the portal answered without an error_code",
-                PortalOutcomeKind.Transient => $"the portal could not do it (error_code {reply.ErrorCode}: {reply.Message})",
-                _ => reply.Message ?? "",
-            };
-            return new PortalCall(kind, reply, message, null, false);
+            if (kind == PortalOutcomeKind.Accepted) return new PortalCall(kind, reply, "", "", null, false);
+            if (reply.ErrorCode is null) return PortalCall.Transient("the portal answered without an error_code");
+
+            var words = RedactorFor(request, reply).Redact(reply.Message);
+            return kind == PortalOutcomeKind.Transient
+                ? new PortalCall(kind, reply, $"the portal could not do it (error_code {reply.ErrorCode}: {words})", $"the portal could not do it (error_code {reply.ErrorCode})", null, false)
+                : new PortalCall(kind, reply, words, $"refused (error_code {reply.ErrorCode})", null, false);
         }
+    }
+
+    /// <summary>
+    /// The portal's words may quote the applicant of a dossier it was sent or holds: the personal values of the
+    /// dossiers in the request and of the copies in the answer are removed from them, and personal-looking shapes.
+    /// </summary>
+    private static PersonalDataRedactor RedactorFor(PortalServiceRequest request, PortalReply? reply)
+    {
+        IEnumerable<JsonObject> copies = reply?.Result switch
+        {
+            JsonArray array => array.OfType<JsonObject>(),
+            JsonObject single => [single],
+            _ => [],
+        };
+        return PersonalDataRedactor.For((request.Data ?? []).Concat(copies));
     }
 
     /// <summary>Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.</summary>
@@ -263,33 +279,37 @@ public sealed class NationalPortalClient : INationalPortal
     private static PortalWriteResult ToWriteResult(PortalCall call, IReadOnlyList<JsonObject> sent)
     {
         if (call.Kind == PortalOutcomeKind.Accepted) return PortalWriteResult.Success;
-        if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter);
+        if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter) { Summary = call.Summary };
 
-        var errors = PortalErrorCodes.MapItemErrors(call.Reply?.Errors, call.Kind);
+        var redactor = PersonalDataRedactor.For(sent);
+        var errors = PortalErrorCodes.MapItemErrors(call.Reply?.Errors, call.Kind).Select(e => e with { Message = redactor.Redact(e.Message) }).ToList();
         if (errors.Count == 0)
         {
             // A refusal that names nobody: with one item sent, it is about that one.
             var codes = sent.Select(item => Dossier.ReadCode(item, "MaHoSo")).Distinct(StringComparer.Ordinal).ToList();
             if (codes is [{ } only]) errors = [new PortalItemError(only, call.Kind, call.Message)];
         }
-        return new PortalWriteResult(call.Kind, call.Message, errors);
+        return new PortalWriteResult(call.Kind, call.Message, errors) { Summary = call.Summary };
     }
 
-    private void Record(string service, PortalOutcomeKind kind, string message)
+    /// <param name="summary">The client's own account of a failure: logs never carry the portal's words.</param>
+    private void Record(string service, PortalOutcomeKind kind, string summary)
     {
         _stats.RecordCall(service, kind, _time.GetUtcNow());
         if (kind == PortalOutcomeKind.Transient)
-            _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, message);
+            _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, summary);
         else
             _logger.LogDebug("National portal {Service}: {Outcome}", service, kind);
     }
 
     /// <summary>One service call as this client sees it, before it becomes the port's result type.</summary>
-    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, TimeSpan? RetryAfter, bool SessionExpired)
+    /// <param name="Message">The portal's words (redacted) with the client's account; <paramref name="Summary"/> the account alone.</param>
+    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, string Summary, TimeSpan? RetryAfter, bool SessionExpired)
     {
-        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", null, true);
+        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", "session expired", null, true);
 
-        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, retryAfter, false);
+        /// <summary>A failure in the client's own words (no answer, a status, an unreadable body): message and summary alike.</summary>
+        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, message, retryAfter, false);
 
         public static PortalCall FromSignIn(SignInFailure? failure) =>
             Transient(failure?.Message ?? "could not sign in to the portal", failure?.RetryAfter);

@@ -69,7 +69,7 @@ internal sealed class PortalServer
                     await AnswerAsync(ctx, service, 429, TooMany(), faults.RetryAfterSeconds, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.SystemError:
-                    await AnswerAsync(ctx, service, 200, PortalState.Reply("99", PortalMessages.SystemError), null, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, 200, _state.SystemError(body), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Hang when faults.HangAfterProcessing:
                 {
@@ -216,6 +216,7 @@ internal sealed class PortalServer
             if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
             if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
             if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
+            if (SimJson.Str(body, "quoteApplicant") is { } quote) _state.QuoteApplicant = quote == "True";
             return SimJson.Result(ConfigJson());
         });
         sim.MapGet("/stats", () =>
@@ -248,6 +249,7 @@ internal sealed class PortalServer
         ["successCode"] = _state.SuccessCode,
         ["alreadyExistsCode"] = _state.AlreadyExistsCode,
         ["errorCodesAsNumbers"] = _state.ErrorCodesAsNumbers,
+        ["quoteApplicant"] = _state.QuoteApplicant,
         ["dstcode"] = _state.DstCode,
         ["madonvi"] = _state.MaDonVi,
     };

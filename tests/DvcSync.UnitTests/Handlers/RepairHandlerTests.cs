@@ -286,6 +286,59 @@ public class RepairHandlerTests
     }
 
     [Fact]
+    public async Task A_refusal_quoting_the_applicant_is_kept_in_the_portals_words_without_any_personal_value()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.InvalidData, "Dữ liệu không hợp lệ",
+            [new PortalItemError(_source.MaHoSo, PortalOutcomeKind.InvalidData,
+                "MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC (chủ hồ sơ NGUYEN VAN AN, CCCD 079012345678, SĐT 0901 234 567, an.nguyen@example.vn)")]));
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        Assert.Equal("MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC (chủ hồ sơ ***, CCCD ***, SĐT ***, ***)", _f.Entry(_source.MaHoSo)!.LastError);
+    }
+
+    [Fact]
+    public async Task A_failure_quoting_the_applicant_is_retried_with_the_code_and_words_kept_and_a_code_for_a_reason()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của Nguyễn Văn An)", []));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        Assert.Equal("portal: the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của ***)", _f.Entry(_source.MaHoSo)!.LastError);
+        Assert.Equal(RepairReason.Retry, Assert.Single(_f.Enqueued).Request.Reason);
+    }
+
+    [Fact]
+    public async Task A_deferred_repair_is_queued_with_a_code_for_a_reason()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.CircuitOpen, "circuit open", [], TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(RepairOutcome.Deferred, await Handler().HandleAsync(Request(), CancellationToken.None));
+        Assert.Equal(RepairReason.Deferred, Assert.Single(_f.Enqueued).Request.Reason);
+    }
+
+    [Theory]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":2,"reason":"portal: the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của Nguyễn Văn An)","force":false}""", RepairReason.Retry)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"not on the portal"}""", RepairReason.Missing)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"stale on the portal: TrangThaiHoSo 4 on the portal, 9 at the source"}""", RepairReason.Stale)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"look-up failed: the portal answered HTTP 503"}""", RepairReason.LookupFailed)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":1,"reason":"deferred: portal unavailable"}""", RepairReason.Deferred)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"resync requested","force":true}""", RepairReason.Resync)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":4,"reason":"requeued: no repair seen since 2025-01-15T02:30:12.0000000+00:00"}""", RepairReason.Requeued)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"Nguyễn Văn An gọi điện"}""", RepairReason.Other)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"stale"}""", RepairReason.Stale)]
+    public void A_message_queued_with_free_text_still_decodes_and_carries_only_a_code_on(string message, string reason)
+    {
+        var request = RepairMessageCodec.Decode(message);
+        Assert.Equal(("A-1", "A", 3L), (request.MaHoSo, request.MaDonVi, request.PhienBan));
+        Assert.Equal(reason, request.Reason);
+        Assert.DoesNotContain("Nguy", RepairMessageCodec.Encode(request));
+    }
+
+    [Fact]
     public async Task A_message_that_is_not_a_repair_request_throws_for_the_poison_queue()
     {
         IRepairHandler handler = Handler();
