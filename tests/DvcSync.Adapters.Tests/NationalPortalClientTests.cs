@@ -184,6 +184,38 @@ public sealed class NationalPortalClientTests
             .Where(v => v.Length >= 6).Distinct().ToList();
 
     [Fact]
+    public async Task A_request_the_portal_cannot_parse_is_a_configuration_error_naming_the_keys_and_is_not_retried()
+    {
+        await using var h = await Harness.StartAsync();
+        var code = h.Sim.Portal.HeldCodes()[0];
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = true });
+
+        // Refused at sign-in (a wrong dstcode is refused there too), then on every service once a session exists.
+        var atSignIn = await h.Portal.LookUpAsync(code, CancellationToken.None);
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = false });
+        Assert.True((await h.Portal.LookUpAsync(code, CancellationToken.None)).Succeeded);
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = true });
+        var before = h.Stats.HttpRequests;
+        var lookup = await h.Portal.LookUpAsync(code, CancellationToken.None);
+        var write = await h.Portal.SyncDossiersAsync([MissingDossierPayload(h)], isUpdating: false, CancellationToken.None);
+        var steps = await h.Portal.AppendStepsAsync([new JsonObject { ["MaHoSo"] = code }], CancellationToken.None);
+        var procedure = await h.Portal.GetProcedureAsync("1.001234", CancellationToken.None);
+
+        foreach (var (kind, message, summary) in new[] { (atSignIn.Kind, atSignIn.Message, atSignIn.Summary), (lookup.Kind, lookup.Message, lookup.Summary),
+                     (write.Kind, write.Message, write.Summary), (steps.Kind, steps.Message, steps.Summary), (procedure.Kind, procedure.Message, procedure.Summary) })
+        {
+            Assert.Equal(PortalOutcomeKind.ConfigurationError, kind);
+            Assert.Contains("NationalPortal:DstCode", message);
+            Assert.Contains("NationalPortal:MaDonVi", message);
+            Assert.Contains("HTTP 400", summary);
+        }
+        Assert.Contains("không đọc được dstcode", lookup.Message); // the portal's words are kept
+        Assert.Equal(4, h.Stats.HttpRequests - before); // one request each: a refusal is not retried
+        Assert.Equal(5, h.Stats.Calls(LookUp, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.SyncDossiers, PortalOutcomeKind.ConfigurationError)
+                        + h.Stats.Calls(NationalPortalCallStats.Services.AppendSteps, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.GetProcedure, PortalOutcomeKind.ConfigurationError));
+    }
+
+    [Fact]
     public async Task Moving_a_final_dossier_back_is_a_final_state_conflict()
     {
         await using var h = await Harness.StartAsync();

@@ -60,7 +60,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
 
         // Any answer the portal understood, refusals included, shows it is up.
         if (kind == PortalOutcomeKind.CircuitOpen) return; // never reached the portal
-        var succeeded = kind != PortalOutcomeKind.Transient;
+        var succeeded = kind is not (PortalOutcomeKind.Transient or PortalOutcomeKind.ConfigurationError);
         var now = clock.GetUtcNow();
         lock (_gate)
         {

@@ -213,11 +213,11 @@ public sealed class DossierCheckPipeline(
             Interlocked.Increment(ref counters.Checked);
             Interlocked.Increment(ref counters.Lookups);
             var lookup = await owner.Portal.LookUpAsync(source.MaHoSo, token);
-            if (lookup.Kind == PortalOutcomeKind.CircuitOpen)
+            if (lookup.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError)
             {
                 // Checking on would turn every changed dossier into a repair of a dossier the portal may well hold.
                 // Stop; the checkpoint keeps this page for the next run.
-                throw new ExternalSystemUnavailableException("national portal", lookup.Message, lookup.RetryAfter);
+                throw new ExternalSystemUnavailableException("national portal", PersonalDataRedactor.For(source.Dossier).Redact(lookup.Message), lookup.RetryAfter);
             }
             var now = owner.Clock.GetUtcNow();
             var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);

@@ -21,7 +21,10 @@ public enum RepairOutcome
     RetryScheduled,
     /// <summary>Failed for longer than the give-up time.</summary>
     Abandoned,
-    /// <summary>Not tried: the portal is down (circuit open); queued again for after the next probe.</summary>
+    /// <summary>
+    /// Not tried, or refused as malformed (a configuration error, not the dossier's): the portal is down or refusing
+    /// (circuit open); queued again for after the next probe, without spending an attempt.
+    /// </summary>
     Deferred,
     /// <summary>
     /// While it ran, the ledger came to speak for a newer version or to hold this one as synced: its conclusion is
@@ -116,8 +119,8 @@ public sealed class RepairHandler(
         {
             case PortalOutcomeKind.Accepted:
                 break;
-            case PortalOutcomeKind.CircuitOpen:
-                return await DeferAsync(request, source, entry, null, write.Result.RetryAfter, cancellationToken);
+            case PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError:
+                return await DeferAsync(request, source, entry, null, write.Result.Kind, write.Result.RetryAfter, cancellationToken);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
                 var reason = redactor.Redact(ReasonFor(request.MaHoSo, write.Result));
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
@@ -134,8 +137,8 @@ public sealed class RepairHandler(
 
         // The dossier is on the portal from here on, whatever happens to its steps.
         var stepsFailure = await SendStepsAsync(request.MaHoSo, cancellationToken);
-        if (stepsFailure is { CircuitOpen: true })
-            return await DeferAsync(request, source, entry, e => e with { PortalHolds = true }, stepsFailure.RetryAfter, cancellationToken);
+        if (stepsFailure is { Deferred: { } why })
+            return await DeferAsync(request, source, entry, e => e with { PortalHolds = true }, why, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
             return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true },
                 "portal (steps): " + redactor.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
@@ -171,7 +174,8 @@ public sealed class RepairHandler(
         }
     }
 
-    private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter, bool CircuitOpen = false);
+    /// <param name="Deferred">The portal is down or refusing requests as malformed: wait, without spending an attempt.</param>
+    private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter, PortalOutcomeKind? Deferred = null);
 
     private async Task<StepsFailure?> SendStepsAsync(string maHoSo, CancellationToken cancellationToken)
     {
@@ -189,8 +193,9 @@ public sealed class RepairHandler(
         {
             var result = await portal.AppendStepsAsync(chunk, cancellationToken);
             if (result.Kind == PortalOutcomeKind.Accepted) continue;
-            var transient = result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound or PortalOutcomeKind.CircuitOpen;
-            return new StepsFailure(transient, result.Message, result.RetryAfter, result.Kind == PortalOutcomeKind.CircuitOpen);
+            var deferred = result.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError ? result.Kind : (PortalOutcomeKind?)null;
+            var transient = deferred is not null || result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound;
+            return new StepsFailure(transient, result.Message, result.RetryAfter, deferred);
         }
         return null;
     }
@@ -232,12 +237,16 @@ public sealed class RepairHandler(
     }
 
     /// <summary>
-    /// The portal is down: put the repair back until the circuit's next probe, spread so the queue does not return
-    /// all at once, without counting an attempt or moving the give-up clock — an outage is not the dossier's fault.
+    /// The portal is down, or refuses the project's requests as malformed: put the repair back until the circuit's next
+    /// probe, spread so the queue does not return all at once, without counting an attempt or moving the give-up clock —
+    /// neither an outage nor a configuration error is the dossier's fault.
     /// </summary>
     private async Task<RepairOutcome> DeferAsync(RepairRequest request, SourceDossier source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
-        TimeSpan? untilProbe, CancellationToken cancellationToken)
+        PortalOutcomeKind why, TimeSpan? untilProbe, CancellationToken cancellationToken)
     {
+        var reason = why == PortalOutcomeKind.ConfigurationError
+            ? "deferred: the national portal refuses this project's requests as malformed (HTTP 400); an operator must check NationalPortal:DstCode and NationalPortal:MaDonVi"
+            : "deferred: the national portal is unavailable (circuit open)";
         var now = clock.GetUtcNow();
         var wait = (untilProbe ?? TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30_000));
         var saved = await RecordAsync(request, source, stored, e =>
@@ -247,13 +256,13 @@ public sealed class RepairHandler(
             {
                 State = e.State == SyncState.Synced ? SyncState.Pending : e.State,
                 NextAttemptAt = now + wait,
-                LastError = "deferred: the national portal is unavailable (circuit open)",
+                LastError = reason,
                 UpdatedAt = now,
             };
         }, cancellationToken);
         if (saved is null) return RepairOutcome.Superseded;
         await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
-        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: the portal circuit is open", request.MaHoSo, wait);
+        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
         return RepairOutcome.Deferred;
     }
 

@@ -24,6 +24,13 @@ public enum PortalOutcomeKind
     Transient,
     /// <summary>Not sent: the portal is taken to be down (circuit open). Defer; this costs no attempt.</summary>
     CircuitOpen,
+    /// <summary>
+    /// HTTP 400 / "1": the portal could not parse the request. A correct client never sends one, so this is the
+    /// project's configuration (<c>NationalPortal:DstCode</c>, <c>:MaDonVi</c>) or its client, not the dossier and not a
+    /// passing fault: nothing is retried against it — the circuit is held open until a call succeeds, and repairs are
+    /// deferred without spending attempts.
+    /// </summary>
+    ConfigurationError,
 }
 
 public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, string Message);
@@ -33,7 +40,7 @@ public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, I
     public string Summary { get => field ?? Message; init; }
 
     public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
-    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen;
+    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError;
 }
 
 public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)

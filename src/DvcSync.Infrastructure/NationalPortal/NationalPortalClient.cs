@@ -139,8 +139,8 @@ public sealed class NationalPortalClient : INationalPortal
 
         using (response)
         {
-            var problem = TransportProblem(response, cancellationToken);
-            if (problem is not null) return SignInFailed($"sign-in failed: {problem.Message}", credentialsRefused: false, problem.RetryAfter);
+            var problem = TransportProblem(response, null, cancellationToken);
+            if (problem is not null) return SignInFailed($"sign-in failed: {problem.Message}", credentialsRefused: false, problem.RetryAfter, problem.Kind);
 
             var reply = response.Content!;
             if (PortalErrorCodes.IsSuccess(reply.ErrorCode) && !string.IsNullOrWhiteSpace(reply.Session))
@@ -166,14 +166,14 @@ public sealed class NationalPortalClient : INationalPortal
         }
     }
 
-    private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null)
+    private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null, PortalOutcomeKind kind = PortalOutcomeKind.Transient)
     {
         _stats.RecordSignIn(succeeded: false);
         if (credentialsRefused)
             _logger.LogError("National portal sign-in refused for {Username}: {Reason}", _options.Username, message);
         else
             _logger.LogWarning("National portal sign-in failed: {Reason}", message);
-        return SignInAttempt.Failed(new SignInFailure(message, credentialsRefused, retryAfter));
+        return SignInAttempt.Failed(new SignInFailure(message, credentialsRefused, retryAfter, kind));
     }
 
     private async Task<PortalCall> SendAsync(PortalServiceRequest request, CancellationToken cancellationToken)
@@ -190,7 +190,7 @@ public sealed class NationalPortalClient : INationalPortal
 
         using (response)
         {
-            if (TransportProblem(response, cancellationToken) is { } problem) return problem;
+            if (TransportProblem(response, request.Data, cancellationToken) is { } problem) return problem;
             var reply = response.Content!;
             if (PortalErrorCodes.IsSessionExpired(reply.ErrorCode)) return PortalCall.Expired;
             var kind = reply.ErrorCode is null ? PortalOutcomeKind.Transient : PortalErrorCodes.Map(reply.ErrorCode);
@@ -198,6 +198,7 @@ public sealed class NationalPortalClient : INationalPortal
             if (reply.ErrorCode is null) return PortalCall.Transient("the portal answered without an error_code");
 
             var words = RedactorFor(request, reply).Redact(reply.Message);
+            if (kind == PortalOutcomeKind.ConfigurationError) return PortalCall.Malformed(words);
             return kind == PortalOutcomeKind.Transient
                 ? new PortalCall(kind, reply, $"the portal could not do it (error_code {reply.ErrorCode}: {words})", $"the portal could not do it (error_code {reply.ErrorCode})", null, false)
                 : new PortalCall(kind, reply, words, $"refused (error_code {reply.ErrorCode})", null, false);
@@ -219,8 +220,12 @@ public sealed class NationalPortalClient : INationalPortal
         return PersonalDataRedactor.For((request.Data ?? []).Concat(copies));
     }
 
-    /// <summary>Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.</summary>
-    private PortalCall? TransportProblem(IApiResponse<PortalReply> response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.
+    /// A 400 is the portal saying it could not parse the request: a configuration error, with its words (redacted
+    /// with the personal values of <paramref name="sent"/>).
+    /// </summary>
+    private PortalCall? TransportProblem(IApiResponse<PortalReply> response, IReadOnlyList<JsonObject>? sent, CancellationToken cancellationToken)
     {
         if (response.HasRequestError(out var requestError))
         {
@@ -236,12 +241,26 @@ public sealed class NationalPortalClient : INationalPortal
                 PortalRetryAfter.From(response.Headers, _time) ?? PortalRateLimitingHandler.DefaultPause);
         }
         if (response.StatusCode == HttpStatusCode.BadRequest)
-            return PortalCall.Transient($"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check {NationalPortalOptions.SectionName}:DstCode and :MaDonVi");
+            return PortalCall.Malformed(PersonalDataRedactor.For(sent ?? []).Redact(WordsOf(response.Error)));
         if (!response.IsSuccessStatusCode)
             return PortalCall.Transient($"the portal answered HTTP {(int?)response.StatusCode}");
         if (response.Content is null)
             return PortalCall.Transient("the portal's answer could not be read as JSON");
         return null;
+    }
+
+    /// <summary>The <c>message</c> of an error answer's JSON body, if it has one.</summary>
+    private static string? WordsOf(ApiExceptionBase? error)
+    {
+        if (error is not ApiException { Content: { Length: > 0 } content }) return null;
+        try
+        {
+            return JsonNode.Parse(content) is JsonObject body && body["message"] is JsonValue message ? message.ToString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) => ex switch
@@ -279,6 +298,7 @@ public sealed class NationalPortalClient : INationalPortal
     private static PortalWriteResult ToWriteResult(PortalCall call, IReadOnlyList<JsonObject> sent)
     {
         if (call.Kind == PortalOutcomeKind.Accepted) return PortalWriteResult.Success;
+        if (call.Kind == PortalOutcomeKind.ConfigurationError) return new PortalWriteResult(call.Kind, call.Message, []) { Summary = call.Summary };
         if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter) { Summary = call.Summary };
 
         var redactor = PersonalDataRedactor.For(sent);
@@ -311,7 +331,19 @@ public sealed class NationalPortalClient : INationalPortal
         /// <summary>A failure in the client's own words (no answer, a status, an unreadable body): message and summary alike.</summary>
         public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, message, retryAfter, false);
 
-        public static PortalCall FromSignIn(SignInFailure? failure) =>
-            Transient(failure?.Message ?? "could not sign in to the portal", failure?.RetryAfter);
+        public static PortalCall FromSignIn(SignInFailure? failure)
+        {
+            var message = failure?.Message ?? "could not sign in to the portal";
+            return new(failure?.Kind ?? PortalOutcomeKind.Transient, null, message, message, failure?.RetryAfter, false);
+        }
+
+        /// <summary>HTTP 400 / "1": what the portal said (redacted), and what an operator checks.</summary>
+        public static PortalCall Malformed(string? words)
+        {
+            var summary = $"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check "
+                          + $"{NationalPortalOptions.SectionName}:DstCode and {NationalPortalOptions.SectionName}:MaDonVi, and that this client matches the portal adapter's version";
+            var message = string.IsNullOrWhiteSpace(words) ? summary : $"{summary} (the portal said: {words})";
+            return new(PortalOutcomeKind.ConfigurationError, null, message, summary, null, false);
+        }
     }
 }

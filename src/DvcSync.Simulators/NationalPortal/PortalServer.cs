@@ -60,7 +60,7 @@ internal sealed class PortalServer
 
             var faults = _state.Faults.Settings;
             await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
-            switch (_state.Faults.Decide(systemErrorApplies: !isAuth))
+            switch (_state.Faults.Decide(systemErrorApplies: !isAuth, portal: true))
             {
                 case FaultKind.ServerError:
                     await AnswerAsync(ctx, service, faults.ServerErrorStatus, null, null, ct).ConfigureAwait(false);
@@ -70,6 +70,9 @@ internal sealed class PortalServer
                     return;
                 case FaultKind.SystemError:
                     await AnswerAsync(ctx, service, 200, _state.SystemError(body), null, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.Malformed:
+                    await AnswerAsync(ctx, service, 400, PortalState.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Hang when faults.HangAfterProcessing:
                 {

@@ -118,13 +118,15 @@ public class DossierCheckPipelineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
-    [Fact]
-    public async Task An_open_circuit_stops_the_pass_and_the_page_it_hit_is_not_reported_done()
+    [Theory]
+    [InlineData(PortalOutcomeKind.CircuitOpen)]
+    [InlineData(PortalOutcomeKind.ConfigurationError)]
+    public async Task An_open_circuit_or_a_refusal_as_malformed_stops_the_pass_and_the_page_it_hit_is_not_reported_done(PortalOutcomeKind kind)
     {
         PortalHoldsEverything();
         var poisoned = Dossier(25).MaHoSo;
         _f.Portal.Setup(p => p.LookUpAsync(poisoned, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new PortalLookupResult(PortalOutcomeKind.CircuitOpen, null, "circuit open"));
+            .ReturnsAsync(new PortalLookupResult(kind, null, "circuit open or HTTP 400"));
         var reported = new List<string?>();
 
         await Assert.ThrowsAsync<ExternalSystemUnavailableException>(() => Pipeline().RunAsync(Stream(Pages(5, 10)), (_, entry) => entry is null,

@@ -185,6 +185,27 @@ public class RepairHandlerTests
     }
 
     [Fact]
+    public async Task A_request_the_portal_refuses_as_malformed_is_deferred_without_spending_an_attempt_or_moving_the_give_up_clock()
+    {
+        var failingSince = HandlerFixture.Now.AddHours(-30);
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { State = SyncState.Retrying, Attempts = 4, FailingSince = failingSince });
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.ConfigurationError, "the portal could not parse the request (HTTP 400, error_code 1): check NationalPortal:DstCode", []));
+
+        Assert.Equal(RepairOutcome.Deferred, await Handler().HandleAsync(Request(4), CancellationToken.None));
+
+        var (request, delay) = Assert.Single(_f.Enqueued);
+        Assert.Equal(4, request.Attempt);
+        Assert.Equal(RepairReason.Deferred, request.Reason);
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(4, entry.Attempts);
+        Assert.Equal(failingSince, entry.FailingSince);
+        Assert.Equal(SyncState.Retrying, entry.State);
+        Assert.Equal(HandlerFixture.Now + delay, entry.NextAttemptAt);
+        Assert.Contains("NationalPortal:DstCode", entry.LastError);
+    }
+
+    [Fact]
     public async Task A_duplicate_message_for_a_confirmed_version_sends_nothing()
     {
         _f.Store(LedgerEntry.For(_source, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
