@@ -103,8 +103,11 @@ public sealed partial class PersonalDataRedactor
     [GeneratedRegex(@"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
-    /// <summary>0 and 9 or 10 more digits (mobile, landline), or +84 / 0084 and 9 or 10 digits; separators allowed.</summary>
-    [GeneratedRegex(@"(?<![\p{L}\p{N}+])(?:(?:\+|00)84[\s.\-]?(?:\(0\)[\s.\-]?)?|0)\d(?:[\s.\-]?\d){8,9}(?!\d)", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// 0 and 9 or 10 more digits (mobile, landline), or +84 / 0084 and 9 or 10 digits; separators allowed. Not followed
+    /// by ':' — "05.01.2025 09:30" is a date and a time.
+    /// </summary>
+    [GeneratedRegex(@"(?<![\p{L}\p{N}+])(?:(?:\+|00)84[\s.\-]?(?:\(0\)[\s.\-]?)?|0)\d(?:[\s.\-]?\d){8,9}(?![\d:])", RegexOptions.CultureInvariant)]
     private static partial Regex Phone();
 
     /// <summary>A 12-digit citizen ID or a 9-digit old ID, as a run of digits of exactly that length.</summary>

@@ -46,6 +46,7 @@ public class PersonalDataRedactorTests
     [InlineData("MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC")]
     [InlineData("NgayTiepNhan 20250115093012 lớn hơn thời điểm hiện tại")]
     [InlineData("NgayTiepNhan '00010101000000' không hợp lệ; NgayHenTra 2025-01-15 09:30:12")]
+    [InlineData("tiếp nhận lúc 05.01.2025 09:30, hẹn trả 15/01/2025")]
     [InlineData("the portal could not do it (error_code 99: Lỗi hệ thống)")]
     [InlineData("Hồ sơ 000.20.35.H19-251231-12345 đã kết thúc, không được cập nhật trạng thái; trạng thái 10")]
     [InlineData("MaTTHC 2.000477 thuộc lĩnh vực 1.004227, mã đơn vị 000.00.00.H19")]
