@@ -13,8 +13,11 @@ public static class FunctionsApp
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        // A key may ride in ?code=: the framework's request log (full URLs) is filtered, ours and the traces redact it.
+        builder.Logging.FilterFrameworkRequestLogs();
+        builder.UseWhen<RequestLogMiddleware>(RequestLogMiddleware.IsHttpTrigger);
         builder.Services.AddDvcSync(builder.Configuration);
-        builder.Services.AddSyncTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
+        builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation()).UseFunctionsWorkerDefaults();
         return builder.Build();
     }
 }

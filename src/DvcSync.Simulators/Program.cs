@@ -25,6 +25,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           --success-code <0|00>      portal success code (default 0)
           --exists-code <-3|3>       portal code for an insert of an existing dossier (default -3)
           --numeric-codes            portal answers error_code as a JSON number
+          --quote-applicant          portal refusals and failures quote the dossier's applicant (name, IDs, phone, e-mail)
           --no-preload               start with an empty portal
           --all-synced               every dossier received, on the portal and current there (a long-running deployment)
           --log                      log warnings of the two servers to the console
@@ -64,6 +65,7 @@ try
             case "--success-code": options.PortalSuccessCode = Next(); break;
             case "--exists-code": options.PortalAlreadyExistsCode = Next(); break;
             case "--numeric-codes": options.PortalErrorCodesAsNumbers = true; break;
+            case "--quote-applicant": options.PortalQuoteApplicant = true; break;
             case "--no-preload": options.Scenario.PreloadPortal = false; break;
             case "--all-synced": options.Scenario.AllSyncedAndCurrent(); break;
             case "--log": options.ConsoleLogging = true; break;

@@ -89,6 +89,7 @@ public sealed class SimulatorHost : IAsyncDisposable
             SuccessCode = options.PortalSuccessCode,
             AlreadyExistsCode = options.PortalAlreadyExistsCode,
             ErrorCodesAsNumbers = options.PortalErrorCodesAsNumbers,
+            QuoteApplicant = options.PortalQuoteApplicant,
         }, clock, scenario.Catalogue, scenario, options.PortalFaultSeed);
         var provincial = new ProvincialState(new ProvincialSettings
         {

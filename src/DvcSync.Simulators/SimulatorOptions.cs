@@ -36,6 +36,8 @@ public sealed class SimulatorOptions
     public string PortalAlreadyExistsCode { get; set; } = "-3";
     /// <summary>Answer error_code as a JSON number rather than a string (the contract says a client must accept both).</summary>
     public bool PortalErrorCodesAsNumbers { get; set; }
+    /// <summary>Refusal and failure messages quote the dossier's applicant (name, ID numbers, phone, e-mail), as a careless adapter might.</summary>
+    public bool PortalQuoteApplicant { get; set; }
 
     public string ProvincialClientId { get; set; } = "dvcsync";
     public string ProvincialClientSecret { get; set; } = "dvcsync-demo-secret";

@@ -2,7 +2,6 @@ using DvcSync.Application.Api;
 using DvcSync.Application.Dashboard;
 using DvcSync.Infrastructure;
 using DvcSync.Infrastructure.Telemetry;
-using OpenTelemetry.Trace;
 using DvcSync.Standalone.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -61,20 +60,12 @@ public static class StandaloneApp
             builder.WebHost.UseUrls(DefaultUrl);
 
         // The framework's request log prints full URLs, and a key may ride in ?code=: ours redacts it instead.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        builder.Logging.FilterFrameworkRequestLogs();
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddDvcSync(builder.Configuration);
-        builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddAspNetCoreInstrumentation(http =>
-        {
-            // A key may ride in ?code=: the recorded query is the redacted one.
-            http.EnrichWithHttpRequest = (activity, request) =>
-            {
-                if (request.QueryString.HasValue) activity.SetTag("url.query", RedactingRequestLog.Redact(request.QueryString).TrimStart('?'));
-            };
-        }));
+        builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
         builder.Services.AddSingleton(ApiKeys.FromConfiguration(builder.Configuration));
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<RepairQueuePoller>();

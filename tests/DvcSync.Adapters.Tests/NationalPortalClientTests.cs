@@ -4,6 +4,7 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Simulators.Faults;
+using DvcSync.Simulators.NationalPortal;
 using DvcSync.Simulators.Seeding;
 
 namespace DvcSync.Adapters.Tests;
@@ -148,6 +149,70 @@ public sealed class NationalPortalClientTests
         Assert.Contains(result.Errors, e => e.MaHoSo == Dossier.ReadCode(unknownProcedure, "MaHoSo") && e.Kind == PortalOutcomeKind.InvalidData && e.Message.Contains("MaTTHC"));
         Assert.Contains(result.Errors, e => e.MaHoSo == Dossier.ReadCode(held, "MaHoSo") && e.Kind == PortalOutcomeKind.AlreadyExists);
         Assert.False(h.Sim.PortalHolds(Dossier.ReadCode(good, "MaHoSo")!)); // all or none
+    }
+
+    [Fact]
+    public async Task A_refusal_or_failure_quoting_the_applicant_keeps_the_portals_words_without_the_personal_values_it_was_sent()
+    {
+        await using var h = await Harness.StartAsync(simulator: o => o.PortalQuoteApplicant = true);
+        var refusedEntry = h.Sim.Truth.Of(RefusalKind.UnknownProcedure).First(e => Personal(Payload(h, e.MaHoSo)).Count >= 3);
+        var refused = Payload(h, refusedEntry.MaHoSo);
+        var failing = MissingDossierPayload(h);
+
+        var refusal = await h.Portal.SyncDossiersAsync([refused], isUpdating: false, CancellationToken.None);
+        h.Sim.PortalFaults.FailNext(1, FaultKind.SystemError);
+        var failure = await h.Portal.SyncDossiersAsync([failing], isUpdating: false, CancellationToken.None);
+
+        Assert.Equal(PortalOutcomeKind.InvalidData, refusal.Kind);
+        var words = Assert.Single(refusal.Errors).Message;
+        Assert.Contains("MaTTHC", words);
+        Assert.Contains("không tồn tại", words);
+        Assert.Contains(PersonalDataRedactor.Mask, words);
+        Assert.Equal(PortalOutcomeKind.Transient, failure.Kind);
+        Assert.Contains("error_code 99: Lỗi hệ thống", failure.Message);
+        Assert.Contains(PersonalDataRedactor.Mask, failure.Message);
+        Assert.DoesNotContain("Lỗi hệ thống", failure.Summary);
+        foreach (var (payload, texts) in new[] { (refused, new[] { words, refusal.Message }), (failing, new[] { failure.Message }) })
+            foreach (var value in Personal(payload))
+                Assert.All(texts, text => Assert.DoesNotContain(value, text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The applicant's values as given, and as the simulator quotes them (the name without diacritics, the phone grouped).</summary>
+    private static List<string> Personal(JsonObject payload) =>
+        PortalState.ApplicantAsQuoted(payload).Select(p => p.Value)
+            .Concat(Dossier.PersonalDataFields.Select(f => Dossier.ReadCode(payload, f)).OfType<string>())
+            .Where(v => v.Length >= 6).Distinct().ToList();
+
+    [Fact]
+    public async Task A_request_the_portal_cannot_parse_is_a_configuration_error_naming_the_keys_and_is_not_retried()
+    {
+        await using var h = await Harness.StartAsync();
+        var code = h.Sim.Portal.HeldCodes()[0];
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = true });
+
+        // Refused at sign-in (a wrong dstcode is refused there too), then on every service once a session exists.
+        var atSignIn = await h.Portal.LookUpAsync(code, CancellationToken.None);
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = false });
+        Assert.True((await h.Portal.LookUpAsync(code, CancellationToken.None)).Succeeded);
+        h.Sim.PortalFaults.Update(f => f with { RefuseAsMalformed = true });
+        var before = h.Stats.HttpRequests;
+        var lookup = await h.Portal.LookUpAsync(code, CancellationToken.None);
+        var write = await h.Portal.SyncDossiersAsync([MissingDossierPayload(h)], isUpdating: false, CancellationToken.None);
+        var steps = await h.Portal.AppendStepsAsync([new JsonObject { ["MaHoSo"] = code }], CancellationToken.None);
+        var procedure = await h.Portal.GetProcedureAsync("1.001234", CancellationToken.None);
+
+        foreach (var (kind, message, summary) in new[] { (atSignIn.Kind, atSignIn.Message, atSignIn.Summary), (lookup.Kind, lookup.Message, lookup.Summary),
+                     (write.Kind, write.Message, write.Summary), (steps.Kind, steps.Message, steps.Summary), (procedure.Kind, procedure.Message, procedure.Summary) })
+        {
+            Assert.Equal(PortalOutcomeKind.ConfigurationError, kind);
+            Assert.Contains("NationalPortal:DstCode", message);
+            Assert.Contains("NationalPortal:MaDonVi", message);
+            Assert.Contains("HTTP 400", summary);
+        }
+        Assert.Contains("không đọc được dstcode", lookup.Message); // the portal's words are kept
+        Assert.Equal(4, h.Stats.HttpRequests - before); // one request each: a refusal is not retried
+        Assert.Equal(5, h.Stats.Calls(LookUp, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.SyncDossiers, PortalOutcomeKind.ConfigurationError)
+                        + h.Stats.Calls(NationalPortalCallStats.Services.AppendSteps, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.GetProcedure, PortalOutcomeKind.ConfigurationError));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class OptionsValidationTests
         using var provider = Build(new() { ["NationalPortal:MaxRequestsPerSecond"] = "0", ["NationalPortal:BaseUrl"] = "ftp://portal" });
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NationalPortalOptions>>().Value);
         var messages = string.Join("\n", error.Failures);
-        Assert.Contains("NationalPortal:BaseUrl is required and must be an absolute http(s) URL", messages);
+        Assert.Contains("NationalPortal:BaseUrl must be an absolute https URL", messages);
         Assert.Contains("NationalPortal:Username", messages);
         Assert.Contains("NationalPortal:Password", messages);
         Assert.Contains("NationalPortal:DstCode", messages);
@@ -41,7 +41,7 @@ public sealed class OptionsValidationTests
         using var provider = Build(new() { ["ProvincialSystem:PageSize"] = "5000" });
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value);
         var messages = string.Join("\n", error.Failures);
-        Assert.Contains("ProvincialSystem:BaseUrl is required and must be an absolute http(s) URL", messages);
+        Assert.Contains("ProvincialSystem:BaseUrl is required and must be an absolute https URL", messages);
         Assert.Contains("ProvincialSystem:ClientId", messages);
         Assert.Contains("ProvincialSystem:ClientSecret", messages);
         Assert.Contains("ProvincialSystem:PageSize", messages);
@@ -87,4 +87,48 @@ public sealed class OptionsValidationTests
         Assert.IsType<ProvincialSystemClient>(provider.GetRequiredService<IProvincialSystem>());
         Assert.Same(provider.GetRequiredService<NationalPortalCallStats>(), provider.GetRequiredService<NationalPortalCallStats>());
     }
+
+    private static readonly Dictionary<string, string?> Complete = new()
+    {
+        ["NationalPortal:Username"] = "h19",
+        ["NationalPortal:Password"] = "s3cret-pass",
+        ["NationalPortal:DstCode"] = "DVCQG",
+        ["NationalPortal:MaDonVi"] = "000.00.00.H19",
+        ["ProvincialSystem:ClientId"] = "sync",
+        ["ProvincialSystem:ClientSecret"] = "s3cret-client",
+    };
+
+    private static IReadOnlyList<string> BaseUrlFailures(string baseUrl)
+    {
+        using var provider = Build(new(Complete) { ["NationalPortal:BaseUrl"] = baseUrl, ["ProvincialSystem:BaseUrl"] = baseUrl });
+        var failures = new List<string>();
+        try { _ = provider.GetRequiredService<IOptions<NationalPortalOptions>>().Value; }
+        catch (OptionsValidationException e) { failures.AddRange(e.Failures); }
+        try { _ = provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value; }
+        catch (OptionsValidationException e) { failures.AddRange(e.Failures); }
+        return failures;
+    }
+
+    [Theory]
+    [InlineData("http://portal.example/adapter")]
+    [InlineData("http://10.0.0.5:8080")]
+    [InlineData("HTTP://203.0.113.7")]
+    [InlineData("http://localhost.example.com")]
+    [InlineData("http://128.0.0.1")]
+    public void Plain_http_to_another_machine_stops_the_start_naming_both_keys(string baseUrl)
+    {
+        var failures = BaseUrlFailures(baseUrl);
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("NationalPortal:BaseUrl uses plain http to a remote host", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("ProvincialSystem:BaseUrl uses plain http to a remote host", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("https://portal.example/adapter")]
+    [InlineData("http://127.0.0.1:5000")]
+    [InlineData("http://127.42.0.9:5000/base")]
+    [InlineData("http://localhost:7000")]
+    [InlineData("http://[::1]:7000")]
+    public void Https_anywhere_and_http_to_this_machine_are_accepted(string baseUrl) =>
+        Assert.Empty(BaseUrlFailures(baseUrl));
 }

@@ -15,6 +15,7 @@ public sealed class PortalErrorCodeTests
     [InlineData("-4", PortalOutcomeKind.NotFound)]
     [InlineData("2", PortalOutcomeKind.InvalidData)]
     [InlineData("5", PortalOutcomeKind.FinalStateConflict)]
+    [InlineData("1", PortalOutcomeKind.ConfigurationError)]
     [InlineData("99", PortalOutcomeKind.Transient)]
     [InlineData("-1", PortalOutcomeKind.Transient)]
     [InlineData("42", PortalOutcomeKind.Transient)]

@@ -79,6 +79,29 @@ public class PortalLimitsAndFaultsTests
     }
 
     [Fact]
+    public async Task A_switch_answers_every_request_400_error_code_1_until_it_is_off()
+    {
+        var (host, _) = await Sim.StartAsync(dossiers: 0);
+        await using var _h = host;
+        using var portal = new Portal(host);
+        var session = await portal.SignInAsync();
+        var body = Portal.Body(session, "TraCuuHoSo", new JsonObject { ["mahoso"] = "x" });
+
+        using (var on = await portal.Http.PostAsync("_sim/faults", new StringContent("""{"refuseAsMalformed": true}""", System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        foreach (var (path, request) in new[] { ("service", body), ("auth", new JsonObject { ["username"] = "dvcsync", ["password"] = "dvcsync-demo" }) })
+        {
+            var (status, reply, _) = await portal.PostAsync(path, request);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("1", Sim.Str(reply!["error_code"]));
+        }
+        Assert.Equal(2, host.PortalFaults.Injected(FaultKind.Malformed));
+
+        host.PortalFaults.Update(s => s with { RefuseAsMalformed = false });
+        Assert.Equal("0", Sim.Str((await portal.LookupAsync(session, "x"))["error_code"]));
+    }
+
+    [Fact]
     public async Task A_99_answer_applies_nothing()
     {
         var (host, _) = await Sim.StartAsync(dossiers: 0);

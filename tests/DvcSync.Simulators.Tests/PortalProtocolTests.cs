@@ -185,6 +185,49 @@ public class PortalProtocolTests
     }
 
     [Fact]
+    public async Task A_switch_makes_refusals_and_failures_quote_the_applicant()
+    {
+        var (host, _) = await Sim.StartAsync(dossiers: 10);
+        await using var _h = host;
+        using var portal = new Portal(host);
+        var session = await portal.SignInAsync();
+        var applicant = Dossier("00042");
+        applicant["MaTTHC"] = "1.000999";
+        applicant["ChuHoSo"] = "Trần Thị Hồng";
+        applicant["SoGiayToChuHoSo"] = "079301004321";
+        applicant["DinhDanhCHS"] = new JsonArray(new JsonObject { ["LoaiDinhDanh"] = "2", ["SoDinhDanh"] = "381234567" });
+        applicant["SoDienThoai"] = "0987654321";
+        applicant["Email"] = "hongtt@gmail.com";
+        string[] quoted = ["TRAN THI HONG", "079301004321", "381234567", "0987 654 321", "hongtt@gmail.com"];
+
+        var plain = await portal.SyncAsync(session, false, applicant);
+        Assert.Equal("2", Sim.Str(plain["error_code"]));
+        Assert.DoesNotContain(quoted, q => plain.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Contains(q, StringComparison.Ordinal));
+
+        using var config = await portal.Http.PostAsync("_sim/config", new StringContent("""{"quoteApplicant":"True"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, config.StatusCode);
+        Assert.True(host.Portal.QuoteApplicant);
+
+        var refused = await portal.SyncAsync(session, false, applicant);
+        Assert.Equal("2", Sim.Str(refused["error_code"]));
+        foreach (var message in new[] { Sim.Str(refused["message"]), Sim.Str(refused["errors"]![0]!["message"]) })
+            Assert.All(quoted, q => Assert.Contains(q, message));
+        Assert.Contains("MaTTHC 1.000999 không tồn tại", Sim.Str(refused["errors"]![0]!["message"]));
+
+        applicant["MaTTHC"] = "1.001234";
+        host.PortalFaults.FailNext(1, DvcSync.Simulators.Faults.FaultKind.SystemError);
+        var failed = await portal.SyncAsync(session, false, applicant);
+        Assert.Equal("99", Sim.Str(failed["error_code"]));
+        Assert.All(quoted, q => Assert.Contains(q, Sim.Str(failed["message"])));
+
+        Assert.Equal("0", Sim.Str((await portal.SyncAsync(session, false, applicant))["error_code"]));
+        host.PortalFaults.FailNext(1, DvcSync.Simulators.Faults.FaultKind.SystemError);
+        var lookup = await portal.LookupAsync(session, Sim.Str(applicant["MaHoSo"]));
+        Assert.Equal("99", Sim.Str(lookup["error_code"]));
+        Assert.Contains("TRAN THI HONG", Sim.Str(lookup["message"]));
+    }
+
+    [Fact]
     public async Task A_refused_batch_applies_nothing_and_names_every_offending_dossier()
     {
         var (host, _) = await Sim.StartAsync(dossiers: 10);

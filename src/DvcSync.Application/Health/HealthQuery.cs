@@ -13,7 +13,8 @@ public sealed record ReconciliationHealth(
     long RepairsQueued,
     string? LastError);
 
-public sealed record PortalHealth(string Circuit, string? LastSuccessAt, string? LastFailureAt, string? LastFailure);
+/// <param name="Refusal">While the portal refuses this project's requests as malformed: what it said and what to check.</param>
+public sealed record PortalHealth(string Circuit, string? LastSuccessAt, string? LastFailureAt, string? LastFailure, string? Refusal);
 
 public sealed record HealthReport(
     string Status,
@@ -30,8 +31,9 @@ public sealed record HealthReport(
 }
 
 /// <summary>
-/// The pipeline's health for people and probes: unhealthy (503) when storage is unreachable or reconciliation has
-/// stalled, degraded when something needs attention but the pipeline still moves, healthy otherwise.
+/// The pipeline's health for people and probes: unhealthy (503) when storage is unreachable, reconciliation has
+/// stalled or the portal refuses the project's requests as malformed (a configuration only an operator can fix),
+/// degraded when something needs attention but the pipeline still moves, healthy otherwise.
 /// </summary>
 public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, Audit.IAuditStore audits, SyncOptions options, TimeProvider clock)
 {
@@ -72,7 +74,13 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             status = status == Unhealthy ? status : Degraded;
             problems.Add($"{poison} repair messages in the poison queue");
         }
-        if (portal.CircuitOpen)
+        if (portal.Refusal is { } refusal)
+        {
+            status = Unhealthy;
+            problems.Add($"the national portal refuses this project's requests as malformed since {VnTime.FormatIso(portal.RefusedAt ?? now)}: {refusal}. "
+                         + "Repairs are deferred without spending attempts and the reconciliation stops until a call succeeds");
+        }
+        else if (portal.CircuitOpen)
         {
             status = status == Unhealthy ? status : Degraded;
             problems.Add("the national portal is unavailable (circuit open)");
@@ -102,7 +110,8 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             new PortalHealth(portal.CircuitOpen ? "open" : "closed",
                 portal.LastSuccessAt is { } s ? VnTime.FormatIso(s) : null,
                 portal.LastFailureAt is { } fa ? VnTime.FormatIso(fa) : null,
-                portal.LastFailure),
+                portal.LastFailure,
+                portal.Refusal),
             VnTime.FormatIso(now))
         {
             Audit = audit is null ? null : Audit.AuditView.Of(audit),

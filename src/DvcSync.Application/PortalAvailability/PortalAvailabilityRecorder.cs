@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Diagnostics;
 using DvcSync.Application.Telemetry;
+using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 
 namespace DvcSync.Application.PortalAvailability;
@@ -21,7 +22,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
     {
         var started = Stopwatch.GetTimestamp();
         var result = await inner.LookUpAsync(maHoSo, cancellationToken);
-        await ObserveAsync("TraCuuHoSo", started, result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("TraCuuHoSo", started, result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
@@ -29,7 +30,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
     {
         var started = Stopwatch.GetTimestamp();
         var result = await inner.SyncDossiersAsync(dossiers, isUpdating, cancellationToken);
-        await ObserveAsync("DongBoHoSoMC", started, result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("DongBoHoSoMC", started, result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
@@ -37,7 +38,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
     {
         var started = Stopwatch.GetTimestamp();
         var result = await inner.AppendStepsAsync(steps, cancellationToken);
-        await ObserveAsync("CapNhatTienDoHoSoMC", started, result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("CapNhatTienDoHoSoMC", started, result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
@@ -45,11 +46,13 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
     {
         var started = Stopwatch.GetTimestamp();
         var result = await inner.GetProcedureAsync(maTthc, cancellationToken);
-        await ObserveAsync("LayThuTuc", started, result.Kind, result.Message, cancellationToken);
+        await ObserveAsync("LayThuTuc", started, result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
-    private async Task ObserveAsync(string service, long started, PortalOutcomeKind kind, string message, CancellationToken cancellationToken)
+    /// <param name="summary">The client's account of a failure, without the portal's words: no dossier is at hand to
+    /// remove its applicant from them, and health shows this to anyone with a read key.</param>
+    private async Task ObserveAsync(string service, long started, PortalOutcomeKind kind, string summary, CancellationToken cancellationToken)
     {
         var tags = new TagList { { "service", service }, { "outcome", kind.ToString() } };
         telemetry.PortalCalls.Add(1, tags);
@@ -57,7 +60,7 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
 
         // Any answer the portal understood, refusals included, shows it is up.
         if (kind == PortalOutcomeKind.CircuitOpen) return; // never reached the portal
-        var succeeded = kind != PortalOutcomeKind.Transient;
+        var succeeded = kind is not (PortalOutcomeKind.Transient or PortalOutcomeKind.ConfigurationError);
         var now = clock.GetUtcNow();
         lock (_gate)
         {
@@ -65,6 +68,6 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
             _lastSucceeded = succeeded;
             _lastWrite = now;
         }
-        await state.RecordPortalCallAsync(succeeded, succeeded ? null : message, now, cancellationToken);
+        await state.RecordPortalCallAsync(succeeded, succeeded ? null : PersonalDataRedactor.ShapesOnly.Redact(summary), now, cancellationToken);
     }
 }

@@ -12,7 +12,9 @@ public enum CircuitState
 /// the circuit opens: calls are not sent, queued repairs are deferred without spending attempts, and the reconciliation
 /// stops rather than turning every changed dossier into a repair. When the break is over, one call goes through as a
 /// probe; its success closes the circuit, its failure opens it again for twice as long, up to <see cref="MaxBreak"/>.
-/// Throttling (429 with Retry-After) is the portal working as designed and never opens it.
+/// Throttling (429 with Retry-After) is the portal working as designed and never opens it. A request the portal cannot
+/// parse (HTTP 400 / "1", <see cref="ReportRefused"/>) opens it at once: no number of calls will change a configuration
+/// error, so repairs wait and the reconciliation stops, as in an outage, until a call succeeds.
 /// </summary>
 public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSpan maxBreak, int failureThreshold = 5)
 {
@@ -23,12 +25,19 @@ public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSp
     private TimeSpan _break = baseBreak;
     private DateTimeOffset _openUntil;
     private DateTimeOffset _probeStartedAt;
+    private bool _refused;
 
     public int FailureThreshold { get; } = failureThreshold;
     public TimeSpan MaxBreak { get; } = maxBreak;
 
     /// <summary>Raised outside the lock when the circuit opens (true) or closes (false).</summary>
     public event Action<bool, DateTimeOffset>? Changed;
+
+    /// <summary>
+    /// Raised outside the lock, once per episode, when the portal starts refusing requests as malformed; the episode
+    /// ends with the next success.
+    /// </summary>
+    public event Action<string, DateTimeOffset>? Refused;
 
     public CircuitState State
     {
@@ -70,6 +79,7 @@ public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSp
         lock (_gate)
         {
             _consecutiveFailures = 0;
+            _refused = false;
             closed = _state != CircuitState.Closed;
             _state = CircuitState.Closed;
             _break = _baseBreak;
@@ -86,6 +96,32 @@ public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSp
             _state = CircuitState.Open;
             _openUntil = clock.GetUtcNow();
         }
+    }
+
+    /// <summary>
+    /// The portal could not parse a request (HTTP 400 / "1"): the circuit opens now whatever the count, or again for
+    /// twice as long if this was the probe, and stays open while the portal keeps refusing.
+    /// </summary>
+    public void ReportRefused(string problem)
+    {
+        var now = clock.GetUtcNow();
+        bool opened, episodeBegins;
+        lock (_gate)
+        {
+            episodeBegins = !_refused;
+            _refused = true;
+            _consecutiveFailures++;
+            opened = _state == CircuitState.Closed;
+            if (_state == CircuitState.HalfOpen) _break = TimeSpan.FromTicks(Math.Min(_break.Ticks * 2, MaxBreak.Ticks));
+            // A call sent before the circuit opened leaves the break as it is.
+            if (_state != CircuitState.Open)
+            {
+                _state = CircuitState.Open;
+                _openUntil = now + _break;
+            }
+        }
+        if (opened) Changed?.Invoke(true, now);
+        if (episodeBegins) Refused?.Invoke(problem, now);
     }
 
     public void ReportFailure()

@@ -4,18 +4,23 @@ using Microsoft.Extensions.Logging;
 
 namespace DvcSync.Application.PortalAvailability;
 
-/// <summary>Writes the circuit's openings and closings where <c>/api/health</c> on any instance reads them, and logs them.</summary>
+/// <summary>
+/// Writes the circuit's openings and closings, and the start of a refusal episode, where <c>/api/health</c> on any
+/// instance reads them, and logs them: a refusal once per episode, as an error, since only an operator can end it.
+/// </summary>
 public sealed class PortalCircuitReporter(PortalCircuit circuit, IPipelineState state, ILogger<PortalCircuitReporter> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         circuit.Changed += OnChanged;
+        circuit.Refused += OnRefused;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         circuit.Changed -= OnChanged;
+        circuit.Refused -= OnRefused;
         return Task.CompletedTask;
     }
 
@@ -26,11 +31,19 @@ public sealed class PortalCircuitReporter(PortalCircuit circuit, IPipelineState 
         _ = RecordAsync(open, at);
     }
 
-    private async Task RecordAsync(bool open, DateTimeOffset at)
+    private void OnRefused(string problem, DateTimeOffset at)
+    {
+        logger.LogError("The national portal refuses this project's requests as malformed: {Problem}. Repairs are deferred without spending attempts and the reconciliation stops until a call succeeds", problem);
+        _ = RecordAsync(() => state.RecordPortalRefusalAsync(problem, at, CancellationToken.None));
+    }
+
+    private Task RecordAsync(bool open, DateTimeOffset at) => RecordAsync(() => state.RecordPortalCircuitAsync(open, at, CancellationToken.None));
+
+    private async Task RecordAsync(Func<Task> write)
     {
         try
         {
-            await state.RecordPortalCircuitAsync(open, at, CancellationToken.None);
+            await write();
         }
         catch (Exception e)
         {

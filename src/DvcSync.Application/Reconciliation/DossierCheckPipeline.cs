@@ -91,7 +91,8 @@ public sealed class DossierCheckPipeline(
 
     private sealed record Item(SourceDossier Source, PageWork Page);
 
-    private sealed record Verdict(Item Item, LedgerEntry? Previous, LedgerEntry Next, bool NeedsRepair)
+    /// <param name="Reason">Why it needs a repair, as the queue message says it (<see cref="RepairReason"/>).</param>
+    private sealed record Verdict(Item Item, LedgerEntry? Previous, LedgerEntry Next, bool NeedsRepair, string Reason = RepairReason.Other)
     {
         /// <summary>Monotonic milliseconds: the linger is about this process's time, not the injected clock's.</summary>
         public long ReadyAt { get; } = Environment.TickCount64;
@@ -212,11 +213,11 @@ public sealed class DossierCheckPipeline(
             Interlocked.Increment(ref counters.Checked);
             Interlocked.Increment(ref counters.Lookups);
             var lookup = await owner.Portal.LookUpAsync(source.MaHoSo, token);
-            if (lookup.Kind == PortalOutcomeKind.CircuitOpen)
+            if (lookup.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError)
             {
                 // Checking on would turn every changed dossier into a repair of a dossier the portal may well hold.
                 // Stop; the checkpoint keeps this page for the next run.
-                throw new ExternalSystemUnavailableException("national portal", lookup.Message, lookup.RetryAfter);
+                throw new ExternalSystemUnavailableException("national portal", PersonalDataRedactor.For(source.Dossier).Redact(lookup.Message), lookup.RetryAfter);
             }
             var now = owner.Clock.GetUtcNow();
             var current = (entry ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
@@ -224,8 +225,10 @@ public sealed class DossierCheckPipeline(
             if (!lookup.Succeeded)
             {
                 // Could not look: let the repair find out. Its writes are safe on a dossier the portal already holds.
-                var unknown = current with { State = SyncState.Pending, LastError = "look-up failed: " + lookup.Message, NextAttemptAt = now, UpdatedAt = now };
-                return new Verdict(item, entry, unknown, true);
+                // The portal's words may quote the applicant, whom only this dossier names.
+                var failure = PersonalDataRedactor.For(source.Dossier).Redact(lookup.Message);
+                var unknown = current with { State = SyncState.Pending, LastError = "look-up failed: " + failure, NextAttemptAt = now, UpdatedAt = now };
+                return new Verdict(item, entry, unknown, true, RepairReason.LookupFailed);
             }
 
             var copy = PortalCopyComparer.Compare(source.Dossier, lookup.Dossier?.Dossier);
@@ -235,7 +238,8 @@ public sealed class DossierCheckPipeline(
                 var held = entry with { PortalHolds = copy.PortalHoldsIt, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now };
                 return new Verdict(item, entry, held, false);
             }
-            return new Verdict(item, entry, current.Observed(copy, now), copy.NeedsRepair);
+            return new Verdict(item, entry, current.Observed(copy, now), copy.NeedsRepair,
+                copy.State == PortalCopyState.Missing ? RepairReason.Missing : RepairReason.Stale);
         }
 
         /// <summary>
@@ -305,7 +309,7 @@ public sealed class DossierCheckPipeline(
                     await CheckAgainAsync(verdict.Item);
                     continue;
                 }
-                if (verdict.NeedsRepair) await EnqueueRepairAsync(verdict.Item.Source, verdict.Next);
+                if (verdict.NeedsRepair) await EnqueueRepairAsync(verdict.Item.Source, verdict.Reason);
                 Complete(verdict.Item);
             }
         }
@@ -321,14 +325,14 @@ public sealed class DossierCheckPipeline(
             var verdict = await LookUpAsync(item, entry, CancellationToken.None);
             // A second conflict means it moved on twice while we looked: whoever wrote is handling the dossier.
             var saved = await owner.Ledger.TrySaveAsync(new LedgerChange(verdict.Previous, verdict.Next), CancellationToken.None);
-            if (!saved.Conflicted && verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Next);
+            if (!saved.Conflicted && verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Reason);
             Complete(item);
         }
 
-        private async Task EnqueueRepairAsync(SourceDossier source, LedgerEntry next)
+        private async Task EnqueueRepairAsync(SourceDossier source, string reason)
         {
             Interlocked.Increment(ref counters.Mismatches);
-            await owner.RepairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, next.LastError ?? "mismatch"), TimeSpan.Zero, CancellationToken.None);
+            await owner.RepairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason), TimeSpan.Zero, CancellationToken.None);
             Interlocked.Increment(ref counters.Queued);
         }
 

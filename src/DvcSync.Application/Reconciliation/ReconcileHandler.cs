@@ -161,7 +161,7 @@ public sealed class ReconcileHandler(
             {
                 continue; // the repair is alive after all
             }
-            await repairQueue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, entry.PhienBan, entry.Attempts, "requeued: no repair seen since " + due.ToString("o")), TimeSpan.Zero, cancellationToken);
+            await repairQueue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, entry.PhienBan, entry.Attempts, RepairReason.Requeued), TimeSpan.Zero, cancellationToken);
             Interlocked.Increment(ref counters.Queued);
             Interlocked.Increment(ref counters.Requeued);
         }

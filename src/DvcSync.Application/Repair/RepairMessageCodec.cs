@@ -23,6 +23,6 @@ public static class RepairMessageCodec
         }
         if (request is null || string.IsNullOrWhiteSpace(request.MaHoSo) || string.IsNullOrWhiteSpace(request.MaDonVi))
             throw new FormatException("The repair message names no MaHoSo and MaDonVi");
-        return request;
+        return request with { Reason = RepairReason.Normalise(request.Reason) };
     }
 }

@@ -22,7 +22,7 @@ public sealed class ResyncCommand(IProvincialSystem provincial, ISyncLedger ledg
         var next = fresh.State == SyncState.Synced ? fresh : fresh.Requeued(now) with { FailingSince = null, Attempts = 0 };
         await ledger.SaveAsync(entry, next, cancellationToken);
 
-        var id = await queue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, "resync requested", Force: true), TimeSpan.Zero, cancellationToken);
+        var id = await queue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, RepairReason.Resync, Force: true), TimeSpan.Zero, cancellationToken);
         logger.LogInformation("Resync of {MaHoSo} queued as message {MessageId}", source.MaHoSo, id);
         return new ResyncAccepted(source.MaHoSo, id);
     }

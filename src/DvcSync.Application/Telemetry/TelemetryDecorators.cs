@@ -33,6 +33,7 @@ public sealed class MeteredRepairHandler(RepairHandler inner, SyncTelemetry tele
         RepairOutcome.RetryScheduled => "retry_scheduled",
         RepairOutcome.Abandoned => "abandoned",
         RepairOutcome.Deferred => "deferred",
+        RepairOutcome.Superseded => "superseded",
         _ => outcome.ToString().ToLowerInvariant(),
     };
 }

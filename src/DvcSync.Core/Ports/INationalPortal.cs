@@ -3,7 +3,12 @@ using DvcSync.Core.Dossiers;
 
 namespace DvcSync.Core.Ports;
 
-/// <summary>How the portal answered, as the sync logic needs to know it. No portal error_code leaves the client.</summary>
+/// <summary>
+/// How the portal answered, as the sync logic needs to know it. No portal error_code leaves the client. A result's
+/// <c>Message</c> keeps the portal's own words with every personal value the client could know removed
+/// (<see cref="PersonalDataRedactor"/>); its <c>Summary</c>, for whoever holds no dossier, is the client's account of
+/// the failure without the portal's words.
+/// </summary>
 public enum PortalOutcomeKind
 {
     Accepted,
@@ -19,23 +24,37 @@ public enum PortalOutcomeKind
     Transient,
     /// <summary>Not sent: the portal is taken to be down (circuit open). Defer; this costs no attempt.</summary>
     CircuitOpen,
+    /// <summary>
+    /// HTTP 400 / "1": the portal could not parse the request. A correct client never sends one, so this is the
+    /// project's configuration (<c>NationalPortal:DstCode</c>, <c>:MaDonVi</c>) or its client, not the dossier and not a
+    /// passing fault: nothing is retried against it — the circuit is held open until a call succeeds, and repairs are
+    /// deferred without spending attempts.
+    /// </summary>
+    ConfigurationError,
 }
 
 public sealed record PortalItemError(string MaHoSo, PortalOutcomeKind Kind, string Message);
 
 public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, IReadOnlyList<PortalItemError> Errors, TimeSpan? RetryAfter = null)
 {
+    public string Summary { get => field ?? Message; init; }
+
     public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
-    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen;
+    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError;
 }
 
 public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)
 {
+    public string Summary { get => field ?? Message; init; }
+
     public bool Succeeded => Kind == PortalOutcomeKind.Accepted;
     public static PortalLookupResult Found(PortalDossier? dossier) => new(PortalOutcomeKind.Accepted, dossier, "");
 }
 
-public sealed record ProcedureLookupResult(PortalOutcomeKind Kind, bool? Known, string Message);
+public sealed record ProcedureLookupResult(PortalOutcomeKind Kind, bool? Known, string Message)
+{
+    public string Summary { get => field ?? Message; init; }
+}
 
 /// <summary>The national portal's sync adapter (national-portal.md). Every method is one portal call, plus a sign-in when the session must be renewed.</summary>
 public interface INationalPortal

@@ -16,7 +16,17 @@ public sealed record ReconcileRun(
     long RepairsQueued,
     string? Error);
 
-public sealed record PortalAvailability(bool CircuitOpen, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, string? LastFailure);
+public sealed record PortalAvailability(bool CircuitOpen, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, string? LastFailure)
+{
+    /// <summary>
+    /// While the portal refuses this project's requests as malformed (HTTP 400, "1"): what it said and what to check.
+    /// Null once a call has succeeded since.
+    /// </summary>
+    public string? Refusal { get; init; }
+
+    /// <summary>When the refusal was recorded.</summary>
+    public DateTimeOffset? RefusedAt { get; init; }
+}
 
 public interface IPipelineState
 {
@@ -35,7 +45,11 @@ public interface IPipelineState
     /// <summary>The latest run started, and the latest run finished (may be the same).</summary>
     Task<(ReconcileRun? LastStarted, ReconcileRun? LastFinished)> GetRunsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The portal's last success or failure. A success also ends a refusal (<see cref="RecordPortalRefusalAsync"/>).</summary>
     Task RecordPortalCallAsync(bool succeeded, string? failure, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The portal refuses this project's requests as malformed: a configuration problem every instance's health shows.</summary>
+    Task RecordPortalRefusalAsync(string refusal, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>The portal circuit opened (the portal is taken to be down) or closed again.</summary>
     Task RecordPortalCircuitAsync(bool open, DateTimeOffset at, CancellationToken cancellationToken);

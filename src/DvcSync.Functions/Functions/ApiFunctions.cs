@@ -5,7 +5,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace DvcSync.Functions.Functions;
 
-/// <summary>The HTTP API of sync-api.md. Keys are the Functions host's: function level to read, admin level to write.</summary>
+/// <summary>
+/// The HTTP API of sync-api.md. Every keyed route is function level: a key named on each function opens that function
+/// only (docs/operations.md, "API keys"), so nobody needs the master key, which also manages keys and opens everything.
+/// </summary>
 public sealed class ApiFunctions(ISyncApi api)
 {
     [Function("SyncRate")]
@@ -25,11 +28,11 @@ public sealed class ApiFunctions(ISyncApi api)
         api.GetLive().AsActionResult();
 
     [Function("Resync")]
-    public Task<IActionResult> Resync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "dossiers/{maHoSo}/resync")] HttpRequest request, string maHoSo, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Resync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "dossiers/{maHoSo}/resync")] HttpRequest request, string maHoSo, CancellationToken cancellationToken) =>
         api.ResyncAsync(maHoSo, cancellationToken).AsActionResult();
 
     [Function("RequestAudit")]
-    public Task<IActionResult> RequestAudit([HttpTrigger(AuthorizationLevel.Admin, "post", Route = "audits")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IActionResult> RequestAudit([HttpTrigger(AuthorizationLevel.Function, "post", Route = "audits")] HttpRequest request, CancellationToken cancellationToken) =>
         api.RequestAuditAsync(request, cancellationToken).AsActionResult();
 
     [Function("CurrentAudit")]
@@ -37,7 +40,7 @@ public sealed class ApiFunctions(ISyncApi api)
         api.GetAuditAsync(cancellationToken).AsActionResult();
 
     [Function("CancelAudit")]
-    public Task<IActionResult> CancelAudit([HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "audits/current")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IActionResult> CancelAudit([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "audits/current")] HttpRequest request, CancellationToken cancellationToken) =>
         api.CancelAuditAsync(cancellationToken).AsActionResult();
 
     /// <summary>The API's OpenAPI document. Anonymous: it holds no data.</summary>

@@ -54,7 +54,7 @@ public sealed class NationalPortalCallStats
     /// <summary>When the portal last gave an answer other than a transient failure.</summary>
     public DateTimeOffset? LastSuccessAt => FromTicks(Interlocked.Read(ref _lastSuccessTicks));
 
-    /// <summary>When a call last ended in a transient failure.</summary>
+    /// <summary>When a call last ended in a transient failure or a refusal of the request as malformed.</summary>
     public DateTimeOffset? LastFailureAt => FromTicks(Interlocked.Read(ref _lastFailureTicks));
 
     /// <summary>Every non-zero counter of service calls.</summary>
@@ -67,7 +67,8 @@ public sealed class NationalPortalCallStats
     {
         var box = _calls.GetOrAdd((service, outcome), static _ => new StrongBox<long>());
         Interlocked.Increment(ref box.Value);
-        Interlocked.Exchange(ref outcome == PortalOutcomeKind.Transient ? ref _lastFailureTicks : ref _lastSuccessTicks, at.UtcTicks);
+        var failed = outcome is PortalOutcomeKind.Transient or PortalOutcomeKind.ConfigurationError;
+        Interlocked.Exchange(ref failed ? ref _lastFailureTicks : ref _lastSuccessTicks, at.UtcTicks);
     }
 
     internal void RecordHttpRequest() => Interlocked.Increment(ref _httpRequests);

@@ -57,8 +57,8 @@ public sealed class NationalPortalClient : INationalPortal
         else if (call.Kind == PortalOutcomeKind.NotFound)
             result = PortalLookupResult.Found(null); // "does not hold it", however the portal chose to say so
         else
-            result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter);
-        Record(service, result.Kind, result.Message);
+            result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter) { Summary = call.Summary };
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -73,7 +73,7 @@ public sealed class NationalPortalClient : INationalPortal
             session => Request(session, service) with { IsUpdating = isUpdating ? "True" : "False", Data = dossiers },
             cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, dossiers);
-        Record(service, result.Kind, result.Message);
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -85,7 +85,7 @@ public sealed class NationalPortalClient : INationalPortal
         const string service = NationalPortalCallStats.Services.AppendSteps;
         var call = await CallAsync(service, session => Request(session, service) with { Data = steps }, cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, steps);
-        Record(service, result.Kind, result.Message);
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -96,8 +96,8 @@ public sealed class NationalPortalClient : INationalPortal
         var call = await CallAsync(service, session => Request(session, service) with { MaTthc = maTthc }, cancellationToken).ConfigureAwait(false);
         var result = call.Kind == PortalOutcomeKind.Accepted
             ? new ProcedureLookupResult(PortalOutcomeKind.Accepted, call.Reply?.Result is JsonArray { Count: > 0 }, "")
-            : new ProcedureLookupResult(call.Kind, null, call.Message);
-        Record(service, result.Kind, result.Message);
+            : new ProcedureLookupResult(call.Kind, null, call.Message) { Summary = call.Summary };
+        Record(service, result.Kind, result.Summary);
         return result;
     }
 
@@ -139,8 +139,8 @@ public sealed class NationalPortalClient : INationalPortal
 
         using (response)
         {
-            var problem = TransportProblem(response, cancellationToken);
-            if (problem is not null) return SignInFailed($"sign-in failed: {problem.Message}", credentialsRefused: false, problem.RetryAfter);
+            var problem = TransportProblem(response, null, cancellationToken);
+            if (problem is not null) return SignInFailed($"sign-in failed: {problem.Message}", credentialsRefused: false, problem.RetryAfter, problem.Kind);
 
             var reply = response.Content!;
             if (PortalErrorCodes.IsSuccess(reply.ErrorCode) && !string.IsNullOrWhiteSpace(reply.Session))
@@ -149,29 +149,31 @@ public sealed class NationalPortalClient : INationalPortal
                 _logger.LogInformation("Signed in to the national portal as {Username}", _options.Username);
                 return SignInAttempt.Succeeded(reply.Session);
             }
+            // No dossier is involved here: only personal-looking shapes can be removed from the portal's words.
+            var words = PersonalDataRedactor.ShapesOnly.Redact(reply.Message);
             if (PortalErrorCodes.IsBadCredentials(reply.ErrorCode))
             {
                 return SignInFailed(
-                    $"the portal refused the credentials (-1: {reply.Message}): an operator must correct {NationalPortalOptions.SectionName}:Username and {NationalPortalOptions.SectionName}:Password",
+                    $"the portal refused the credentials (-1: {words}): an operator must correct {NationalPortalOptions.SectionName}:Username and {NationalPortalOptions.SectionName}:Password",
                     credentialsRefused: true,
                     PortalSessionCache.CredentialCoolDown);
             }
             return SignInFailed(
                 PortalErrorCodes.IsSuccess(reply.ErrorCode)
                     ? "sign-in answered without a session"
-                    : $"sign-in failed (error_code {reply.ErrorCode ?? "missing"}: {reply.Message})",
+                    : $"sign-in failed (error_code {reply.ErrorCode ?? "missing"}: {words})",
                 credentialsRefused: false);
         }
     }
 
-    private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null)
+    private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null, PortalOutcomeKind kind = PortalOutcomeKind.Transient)
     {
         _stats.RecordSignIn(succeeded: false);
         if (credentialsRefused)
             _logger.LogError("National portal sign-in refused for {Username}: {Reason}", _options.Username, message);
         else
             _logger.LogWarning("National portal sign-in failed: {Reason}", message);
-        return SignInAttempt.Failed(new SignInFailure(message, credentialsRefused, retryAfter));
+        return SignInAttempt.Failed(new SignInFailure(message, credentialsRefused, retryAfter, kind));
     }
 
     private async Task<PortalCall> SendAsync(PortalServiceRequest request, CancellationToken cancellationToken)
@@ -188,23 +190,42 @@ public sealed class NationalPortalClient : INationalPortal
 
         using (response)
         {
-            if (TransportProblem(response, cancellationToken) is { } problem) return problem;
+            if (TransportProblem(response, request.Data, cancellationToken) is { } problem) return problem;
             var reply = response.Content!;
             if (PortalErrorCodes.IsSessionExpired(reply.ErrorCode)) return PortalCall.Expired;
             var kind = reply.ErrorCode is null ? PortalOutcomeKind.Transient : PortalErrorCodes.Map(reply.ErrorCode);
-            var message = kind switch
-            {
-                PortalOutcomeKind.Accepted => "",
-                PortalOutcomeKind.Transient when reply.ErrorCode is null => "the portal answered without an error_code",
-                PortalOutcomeKind.Transient => $"the portal could not do it (error_code {reply.ErrorCode}: {reply.Message})",
-                _ => reply.Message ?? "",
-            };
-            return new PortalCall(kind, reply, message, null, false);
+            if (kind == PortalOutcomeKind.Accepted) return new PortalCall(kind, reply, "", "", null, false);
+            if (reply.ErrorCode is null) return PortalCall.Transient("the portal answered without an error_code");
+
+            var words = RedactorFor(request, reply).Redact(reply.Message);
+            if (kind == PortalOutcomeKind.ConfigurationError) return PortalCall.Malformed(words);
+            return kind == PortalOutcomeKind.Transient
+                ? new PortalCall(kind, reply, $"the portal could not do it (error_code {reply.ErrorCode}: {words})", $"the portal could not do it (error_code {reply.ErrorCode})", null, false)
+                : new PortalCall(kind, reply, words, $"refused (error_code {reply.ErrorCode})", null, false);
         }
     }
 
-    /// <summary>Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.</summary>
-    private PortalCall? TransportProblem(IApiResponse<PortalReply> response, CancellationToken cancellationToken)
+    /// <summary>
+    /// The portal's words may quote the applicant of a dossier it was sent or holds: the personal values of the
+    /// dossiers in the request and of the copies in the answer are removed from them, and personal-looking shapes.
+    /// </summary>
+    private static PersonalDataRedactor RedactorFor(PortalServiceRequest request, PortalReply? reply)
+    {
+        IEnumerable<JsonObject> copies = reply?.Result switch
+        {
+            JsonArray array => array.OfType<JsonObject>(),
+            JsonObject single => [single],
+            _ => [],
+        };
+        return PersonalDataRedactor.For((request.Data ?? []).Concat(copies));
+    }
+
+    /// <summary>
+    /// Whatever keeps a response from being an answer of the portal: no response, a non-2xx status, an unreadable body.
+    /// A 400 is the portal saying it could not parse the request: a configuration error, with its words (redacted
+    /// with the personal values of <paramref name="sent"/>).
+    /// </summary>
+    private PortalCall? TransportProblem(IApiResponse<PortalReply> response, IReadOnlyList<JsonObject>? sent, CancellationToken cancellationToken)
     {
         if (response.HasRequestError(out var requestError))
         {
@@ -220,12 +241,26 @@ public sealed class NationalPortalClient : INationalPortal
                 PortalRetryAfter.From(response.Headers, _time) ?? PortalRateLimitingHandler.DefaultPause);
         }
         if (response.StatusCode == HttpStatusCode.BadRequest)
-            return PortalCall.Transient($"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check {NationalPortalOptions.SectionName}:DstCode and :MaDonVi");
+            return PortalCall.Malformed(PersonalDataRedactor.For(sent ?? []).Redact(WordsOf(response.Error)));
         if (!response.IsSuccessStatusCode)
             return PortalCall.Transient($"the portal answered HTTP {(int?)response.StatusCode}");
         if (response.Content is null)
             return PortalCall.Transient("the portal's answer could not be read as JSON");
         return null;
+    }
+
+    /// <summary>The <c>message</c> of an error answer's JSON body, if it has one.</summary>
+    private static string? WordsOf(ApiExceptionBase? error)
+    {
+        if (error is not ApiException { Content: { Length: > 0 } content }) return null;
+        try
+        {
+            return JsonNode.Parse(content) is JsonObject body && body["message"] is JsonValue message ? message.ToString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) => ex switch
@@ -263,35 +298,52 @@ public sealed class NationalPortalClient : INationalPortal
     private static PortalWriteResult ToWriteResult(PortalCall call, IReadOnlyList<JsonObject> sent)
     {
         if (call.Kind == PortalOutcomeKind.Accepted) return PortalWriteResult.Success;
-        if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter);
+        if (call.Kind == PortalOutcomeKind.ConfigurationError) return new PortalWriteResult(call.Kind, call.Message, []) { Summary = call.Summary };
+        if (call.Kind == PortalOutcomeKind.Transient) return new PortalWriteResult(PortalOutcomeKind.Transient, call.Message, [], call.RetryAfter) { Summary = call.Summary };
 
-        var errors = PortalErrorCodes.MapItemErrors(call.Reply?.Errors, call.Kind);
+        var redactor = PersonalDataRedactor.For(sent);
+        var errors = PortalErrorCodes.MapItemErrors(call.Reply?.Errors, call.Kind).Select(e => e with { Message = redactor.Redact(e.Message) }).ToList();
         if (errors.Count == 0)
         {
             // A refusal that names nobody: with one item sent, it is about that one.
             var codes = sent.Select(item => Dossier.ReadCode(item, "MaHoSo")).Distinct(StringComparer.Ordinal).ToList();
             if (codes is [{ } only]) errors = [new PortalItemError(only, call.Kind, call.Message)];
         }
-        return new PortalWriteResult(call.Kind, call.Message, errors);
+        return new PortalWriteResult(call.Kind, call.Message, errors) { Summary = call.Summary };
     }
 
-    private void Record(string service, PortalOutcomeKind kind, string message)
+    /// <param name="summary">The client's own account of a failure: logs never carry the portal's words.</param>
+    private void Record(string service, PortalOutcomeKind kind, string summary)
     {
         _stats.RecordCall(service, kind, _time.GetUtcNow());
         if (kind == PortalOutcomeKind.Transient)
-            _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, message);
+            _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, summary);
         else
             _logger.LogDebug("National portal {Service}: {Outcome}", service, kind);
     }
 
     /// <summary>One service call as this client sees it, before it becomes the port's result type.</summary>
-    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, TimeSpan? RetryAfter, bool SessionExpired)
+    /// <param name="Message">The portal's words (redacted) with the client's account; <paramref name="Summary"/> the account alone.</param>
+    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, string Summary, TimeSpan? RetryAfter, bool SessionExpired)
     {
-        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", null, true);
+        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", "session expired", null, true);
 
-        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, retryAfter, false);
+        /// <summary>A failure in the client's own words (no answer, a status, an unreadable body): message and summary alike.</summary>
+        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, message, retryAfter, false);
 
-        public static PortalCall FromSignIn(SignInFailure? failure) =>
-            Transient(failure?.Message ?? "could not sign in to the portal", failure?.RetryAfter);
+        public static PortalCall FromSignIn(SignInFailure? failure)
+        {
+            var message = failure?.Message ?? "could not sign in to the portal";
+            return new(failure?.Kind ?? PortalOutcomeKind.Transient, null, message, message, failure?.RetryAfter, false);
+        }
+
+        /// <summary>HTTP 400 / "1": what the portal said (redacted), and what an operator checks.</summary>
+        public static PortalCall Malformed(string? words)
+        {
+            var summary = $"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check "
+                          + $"{NationalPortalOptions.SectionName}:DstCode and {NationalPortalOptions.SectionName}:MaDonVi, and that this client matches the portal adapter's version";
+            var message = string.IsNullOrWhiteSpace(words) ? summary : $"{summary} (the portal said: {words})";
+            return new(PortalOutcomeKind.ConfigurationError, null, message, summary, null, false);
+        }
     }
 }

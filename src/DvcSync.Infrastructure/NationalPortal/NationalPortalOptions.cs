@@ -48,8 +48,8 @@ internal sealed class NationalPortalOptionsValidator : IValidateOptions<National
     {
         const string s = NationalPortalOptions.SectionName;
         var failures = new List<string>();
-        if (!IsHttpUrl(options.BaseUrl))
-            failures.Add($"{s}:BaseUrl is required and must be an absolute http(s) URL");
+        if (ExternalSystemUrl.Problem($"{s}:BaseUrl", options.BaseUrl) is { } baseUrlProblem)
+            failures.Add(baseUrlProblem);
         if (string.IsNullOrWhiteSpace(options.Username))
             failures.Add($"{s}:Username is required");
         if (string.IsNullOrEmpty(options.Password))
@@ -68,10 +68,4 @@ internal sealed class NationalPortalOptionsValidator : IValidateOptions<National
             failures.Add($"{s}:TimeoutSeconds must be between 0.05 and 600 (default 30)");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    internal static bool IsHttpUrl(string? value) =>
-        !string.IsNullOrWhiteSpace(value)
-        && Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        && string.IsNullOrEmpty(uri.Query);
 }

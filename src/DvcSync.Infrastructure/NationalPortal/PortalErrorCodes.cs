@@ -25,7 +25,7 @@ internal static class PortalErrorCodes
 
     public static bool IsBadCredentials(string? code) => Normalise(code) == BadCredentials;
 
-    /// <summary>The outcome a service's <c>error_code</c> stands for. Unknown codes, "99" and "-1" are transient.</summary>
+    /// <summary>The outcome a service's <c>error_code</c> stands for. Unknown codes, "99" and "-1" are transient; "1" (a request the adapter could not parse) is a configuration error.</summary>
     public static PortalOutcomeKind Map(string? code) => Normalise(code) switch
     {
         "0" or "00" => PortalOutcomeKind.Accepted,
@@ -33,6 +33,7 @@ internal static class PortalErrorCodes
         "-4" => PortalOutcomeKind.NotFound,
         "2" => PortalOutcomeKind.InvalidData,
         "5" => PortalOutcomeKind.FinalStateConflict,
+        MalformedRequest => PortalOutcomeKind.ConfigurationError,
         _ => PortalOutcomeKind.Transient,
     };
 

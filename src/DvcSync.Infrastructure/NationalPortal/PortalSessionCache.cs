@@ -60,7 +60,8 @@ internal sealed class PortalSessionCache(TimeProvider time)
 
 internal sealed record PortalSession(long Generation, string? Session, SignInFailure? Failure);
 
-internal sealed record SignInFailure(string Message, bool CredentialsRefused, TimeSpan? RetryAfter = null);
+/// <param name="Kind">How a call that needed this sign-in ends: transient, or a configuration error (HTTP 400).</param>
+internal sealed record SignInFailure(string Message, bool CredentialsRefused, TimeSpan? RetryAfter = null, DvcSync.Core.Ports.PortalOutcomeKind Kind = DvcSync.Core.Ports.PortalOutcomeKind.Transient);
 
 internal sealed record SignInAttempt(string? Session, SignInFailure? Failure)
 {

@@ -35,8 +35,8 @@ internal sealed class ProvincialSystemOptionsValidator : IValidateOptions<Provin
     {
         const string s = ProvincialSystemOptions.SectionName;
         var failures = new List<string>();
-        if (!IsHttpUrl(options.BaseUrl))
-            failures.Add($"{s}:BaseUrl is required and must be an absolute http(s) URL");
+        if (ExternalSystemUrl.Problem($"{s}:BaseUrl", options.BaseUrl) is { } baseUrlProblem)
+            failures.Add(baseUrlProblem);
         if (string.IsNullOrWhiteSpace(options.ClientId))
             failures.Add($"{s}:ClientId is required");
         if (string.IsNullOrEmpty(options.ClientSecret))
@@ -47,10 +47,4 @@ internal sealed class ProvincialSystemOptionsValidator : IValidateOptions<Provin
             failures.Add($"{s}:PageSize must be between 1 and 1000 (default 500)");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static bool IsHttpUrl(string? value) =>
-        !string.IsNullOrWhiteSpace(value)
-        && Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        && string.IsNullOrEmpty(uri.Query);
 }

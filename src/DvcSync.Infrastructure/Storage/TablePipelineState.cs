@@ -68,7 +68,12 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
     public Task RecordPortalCallAsync(bool succeeded, string? failure, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(PortalPartition, "availability");
-        if (succeeded) entity["LastSuccessAt"] = at;
+        if (succeeded)
+        {
+            entity["LastSuccessAt"] = at;
+            // A merge cannot remove a property: an empty refusal is none.
+            entity["Refusal"] = "";
+        }
         else
         {
             entity["LastFailureAt"] = at;
@@ -76,6 +81,10 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
         }
         return table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
     }
+
+    public Task RecordPortalRefusalAsync(string refusal, DateTimeOffset at, CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(new TableEntity(PortalPartition, "availability") { ["Refusal"] = refusal, ["RefusedAt"] = at },
+            TableUpdateMode.Merge, cancellationToken);
 
     public Task RecordPortalCircuitAsync(bool open, DateTimeOffset at, CancellationToken cancellationToken) =>
         table.UpsertEntityAsync(new TableEntity(PortalPartition, "availability") { ["CircuitOpen"] = open, ["CircuitChangedAt"] = at },
@@ -87,7 +96,11 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
         if (!row.HasValue) return new PortalAvailability(false, null, null, null);
         var e = row.Value!;
         return new PortalAvailability(e.GetBoolean("CircuitOpen") ?? false, e.GetDateTimeOffset("LastSuccessAt"),
-            e.GetDateTimeOffset("LastFailureAt"), e.GetString("LastFailure"));
+            e.GetDateTimeOffset("LastFailureAt"), e.GetString("LastFailure"))
+        {
+            Refusal = e.GetString("Refusal") is { Length: > 0 } refusal ? refusal : null,
+            RefusedAt = e.GetString("Refusal") is { Length: > 0 } ? e.GetDateTimeOffset("RefusedAt") : null,
+        };
     }
 
     private static TableEntity ToEntity(string rowKey, ReconcileRun run) => new(ReconcilePartition, rowKey)

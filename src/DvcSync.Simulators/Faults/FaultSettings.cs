@@ -14,6 +14,8 @@ public enum FaultKind
     SystemError = 4,
     /// <summary>Every request answered 503 during an outage window.</summary>
     Outage = 5,
+    /// <summary>Portal only: HTTP 400 <c>{"error_code":"1"}</c>, as to a client whose dstcode, madonvi or request shape the adapter no longer accepts.</summary>
+    Malformed = 6,
 }
 
 /// <summary>
@@ -38,6 +40,8 @@ public sealed record FaultSettings
     /// <summary>Every request answered 503 while on (until <see cref="OutageUntil"/> if set, by the simulator's clock).</summary>
     public bool Outage { get; init; }
     public DateTimeOffset? OutageUntil { get; init; }
+    /// <summary>Portal only: every request, sign-in included, answered HTTP 400 <c>{"error_code":"1"}</c> while on.</summary>
+    public bool RefuseAsMalformed { get; init; }
 
     public static FaultSettings None { get; } = new();
 

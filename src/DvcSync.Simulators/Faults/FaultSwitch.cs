@@ -93,13 +93,18 @@ public sealed class FaultSwitch
 
     internal void CountOutage() => Interlocked.Increment(ref _injected[(int)FaultKind.Outage]);
 
-    /// <summary>One decision per request: forced faults first, else one roll against the rates.</summary>
-    internal FaultKind Decide(bool systemErrorApplies)
+    /// <summary>One decision per request: a refusal of everything first, then forced faults, else one roll against the rates.</summary>
+    /// <param name="portal">The portal simulator asks: the provincial one answers its faults as a 5xx instead.</param>
+    internal FaultKind Decide(bool systemErrorApplies, bool portal = false)
     {
         FaultKind kind;
         lock (_gate)
         {
-            if (_forced.Count > 0)
+            if (_settings.RefuseAsMalformed)
+            {
+                kind = FaultKind.Malformed;
+            }
+            else if (_forced.Count > 0)
             {
                 kind = _forced.Dequeue();
             }
@@ -115,7 +120,7 @@ public sealed class FaultSwitch
                 else kind = FaultKind.None;
             }
         }
-        if (kind == FaultKind.SystemError && !systemErrorApplies) kind = FaultKind.ServerError;
+        if (kind == FaultKind.SystemError && !systemErrorApplies || kind == FaultKind.Malformed && !portal) kind = FaultKind.ServerError;
         if (kind != FaultKind.None) Interlocked.Increment(ref _injected[(int)kind]);
         return kind;
     }
@@ -139,6 +144,7 @@ public sealed class FaultSwitch
             ["outage"] = s.Outage,
             ["outageUntil"] = s.OutageUntil is { } u ? SimTime.Iso(u) : null,
             ["outageActive"] = OutageActive,
+            ["refuseAsMalformed"] = s.RefuseAsMalformed,
             ["pendingForcedFaults"] = pending,
             ["injected"] = new JsonObject(Enum.GetValues<FaultKind>().Where(k => k != FaultKind.None)
                 .Select(k => KeyValuePair.Create<string, JsonNode?>(k.ToString(), Injected(k)))),
@@ -149,7 +155,7 @@ public sealed class FaultSwitch
     /// Applies a <c>POST /_sim/faults</c> body: every field present changes that switch, the rest stay.
     /// Fields: reset, seed, serverErrorRate, serverErrorStatus, tooManyRequestsRate, retryAfterSeconds, hangRate,
     /// hangMs, hangAfterProcessing, systemErrorRate, addedLatencyMs, outage, outageUntil (ISO 8601),
-    /// outageSeconds, failNext {count, kind}. Throws <see cref="ArgumentException"/> on a bad value.
+    /// outageSeconds, refuseAsMalformed, failNext {count, kind}. Throws <see cref="ArgumentException"/> on a bad value.
     /// </summary>
     public void ApplyJson(JsonObject body)
     {
@@ -176,6 +182,7 @@ public sealed class FaultSwitch
                 n = n with { Outage = true, OutageUntil = until };
             }
             if (Num(body, "outageSeconds") is { } l) n = n with { Outage = true, OutageUntil = now + TimeSpan.FromSeconds(l) };
+            if (Bool(body, "refuseAsMalformed") is { } m) n = n with { RefuseAsMalformed = m };
             return n;
         });
         if (body["failNext"] is JsonObject fail)

@@ -8,6 +8,7 @@ public static class PortalMessages
     public const string WrongCredentials = "Sai tên đăng nhập hoặc mật khẩu";
     public const string SessionInvalid = "Phiên làm việc không hợp lệ hoặc đã hết hạn";
     public const string SystemError = "Lỗi hệ thống";
+    public const string Malformed = "Yêu cầu không hợp lệ: không đọc được dstcode, madonvi hoặc nội dung yêu cầu";
 
     public static string AlreadyExists(string? maHoSo) => $"Hồ sơ {maHoSo} đã tồn tại";
     public static string NotFound(string? maHoSo) => $"Hồ sơ {maHoSo} không tồn tại";

@@ -60,7 +60,7 @@ internal sealed class PortalServer
 
             var faults = _state.Faults.Settings;
             await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
-            switch (_state.Faults.Decide(systemErrorApplies: !isAuth))
+            switch (_state.Faults.Decide(systemErrorApplies: !isAuth, portal: true))
             {
                 case FaultKind.ServerError:
                     await AnswerAsync(ctx, service, faults.ServerErrorStatus, null, null, ct).ConfigureAwait(false);
@@ -69,7 +69,10 @@ internal sealed class PortalServer
                     await AnswerAsync(ctx, service, 429, TooMany(), faults.RetryAfterSeconds, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.SystemError:
-                    await AnswerAsync(ctx, service, 200, PortalState.Reply("99", PortalMessages.SystemError), null, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, 200, _state.SystemError(body), null, ct).ConfigureAwait(false);
+                    return;
+                case FaultKind.Malformed:
+                    await AnswerAsync(ctx, service, 400, PortalState.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Hang when faults.HangAfterProcessing:
                 {
@@ -216,6 +219,7 @@ internal sealed class PortalServer
             if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
             if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
             if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
+            if (SimJson.Str(body, "quoteApplicant") is { } quote) _state.QuoteApplicant = quote == "True";
             return SimJson.Result(ConfigJson());
         });
         sim.MapGet("/stats", () =>
@@ -248,6 +252,7 @@ internal sealed class PortalServer
         ["successCode"] = _state.SuccessCode,
         ["alreadyExistsCode"] = _state.AlreadyExistsCode,
         ["errorCodesAsNumbers"] = _state.ErrorCodesAsNumbers,
+        ["quoteApplicant"] = _state.QuoteApplicant,
         ["dstcode"] = _state.DstCode,
         ["madonvi"] = _state.MaDonVi,
     };

@@ -20,6 +20,7 @@ public sealed class PortalSettings
     public string SuccessCode { get; set; } = "0";
     public string AlreadyExistsCode { get; set; } = "-3";
     public bool ErrorCodesAsNumbers { get; set; }
+    public bool QuoteApplicant { get; set; }
 }
 
 /// <summary>
@@ -40,6 +41,7 @@ public sealed class PortalState
     private string _successCode;
     private string _alreadyExistsCode;
     private bool _numericCodes;
+    private bool _quoteApplicant;
 
     public PortalState(PortalSettings settings, TimeProvider clock, ProcedureCatalogue catalogue, ScenarioGenerator? scenario = null, int faultSeed = 1)
     {
@@ -53,6 +55,7 @@ public sealed class PortalState
         _successCode = settings.SuccessCode;
         _alreadyExistsCode = settings.AlreadyExistsCode;
         _numericCodes = settings.ErrorCodesAsNumbers;
+        _quoteApplicant = settings.QuoteApplicant;
         Clock = clock;
         Catalogue = catalogue;
         Faults = new FaultSwitch(clock, faultSeed);
@@ -122,6 +125,16 @@ public sealed class PortalState
     {
         get { lock (_settingsGate) return _numericCodes; }
         set { lock (_settingsGate) _numericCodes = value; }
+    }
+
+    /// <summary>
+    /// Refusal and failure messages quote the dossier's applicant (name in capitals without diacritics, ID numbers,
+    /// phone, e-mail), as a careless adapter might: what the project keeps of the portal's words must not carry them.
+    /// </summary>
+    public bool QuoteApplicant
+    {
+        get { lock (_settingsGate) return _quoteApplicant; }
+        set { lock (_settingsGate) _quoteApplicant = value; }
     }
 
     // ------------------------------------------------------------------ what it holds
@@ -259,6 +272,46 @@ public sealed class PortalState
 
     internal static JsonObject Reply(string code, string message) => new() { ["error_code"] = code, ["message"] = message };
 
+    /// <summary>" (chủ hồ sơ NGUYEN VAN AN, số giấy tờ …, điện thoại 0912 345 678, thư điện tử …)" when <see cref="QuoteApplicant"/> is on; "" otherwise.</summary>
+    internal string QuoteOf(JsonObject? dossier)
+    {
+        if (!QuoteApplicant || dossier is null) return "";
+        var parts = ApplicantAsQuoted(dossier).Select(p => $"{p.Label} {p.Value}").ToList();
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
+    }
+
+    /// <summary>
+    /// The applicant's values as <see cref="QuoteApplicant"/> quotes them: the name in capitals without diacritics,
+    /// every ID number, the phone grouped, the e-mail. Tests look for these in whatever the project keeps.
+    /// </summary>
+    public static IReadOnlyList<(string Label, string Value)> ApplicantAsQuoted(JsonObject dossier)
+    {
+        var parts = new List<(string, string)>();
+        if (SimJson.Str(dossier, "ChuHoSo") is { Length: > 0 } name) parts.Add(("chủ hồ sơ", FakeIdentity.Ascii(name).ToUpperInvariant()));
+        var ids = new List<string>();
+        if (SimJson.Str(dossier, "SoGiayToChuHoSo") is { Length: > 0 } id) ids.Add(id);
+        if (dossier["DinhDanhCHS"] is JsonArray identities)
+            ids.AddRange(identities.OfType<JsonObject>().Select(i => SimJson.Str(i, "SoDinhDanh")).OfType<string>().Where(i => i.Length > 0));
+        parts.AddRange(ids.Distinct().Select(i => ("số giấy tờ", i)));
+        if (SimJson.Str(dossier, "SoDienThoai") is { Length: > 0 } phone)
+            parts.Add(("điện thoại", phone.Length == 10 ? $"{phone[..4]} {phone[4..7]} {phone[7..]}" : phone));
+        if (SimJson.Str(dossier, "Email") is { Length: > 0 } email) parts.Add(("thư điện tử", email));
+        return parts;
+    }
+
+    /// <summary>"99": nothing applied. Quotes the applicant of the dossier the call was about, if the switch says so.</summary>
+    internal JsonObject SystemError(JsonObject? body)
+    {
+        JsonObject? subject = null;
+        if (QuoteApplicant && body is not null)
+        {
+            subject = body["data"] is JsonArray { Count: > 0 } data && data[0] is JsonObject first
+                ? SimJson.Str(first, "ChuHoSo") is not null ? first : SimJson.Str(first, "MaHoSo") is { } stepOf ? Get(stepOf) : null
+                : SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso")) is { } code ? Get(code) : null;
+        }
+        return Reply("99", PortalMessages.SystemError + QuoteOf(subject));
+    }
+
     // ------------------------------------------------------------------ services
 
     /// <summary><c>DongBoHoSoMC</c>: validate every dossier, then apply all or none.</summary>
@@ -267,6 +320,7 @@ public sealed class PortalState
         var now = Clock.GetUtcNow();
         var existsCode = AlreadyExistsCode;
         var errors = new List<(string? MaHoSo, string Code, string Message)>();
+        var quotes = new List<string>();
         var accepted = new List<(string MaHoSo, JsonObject Data, int Status)>();
         lock (_gate)
         {
@@ -274,10 +328,12 @@ public sealed class PortalState
             foreach (var d in data)
             {
                 var code = SimJson.Str(d, "MaHoSo");
+                var quote = QuoteOf(d);
                 var problems = PortalValidator.Validate(d, Catalogue, now);
                 if (problems.Count > 0)
                 {
-                    errors.Add((code, "2", string.Join("; ", problems)));
+                    errors.Add((code, "2", string.Join("; ", problems) + quote));
+                    quotes.Add(quote);
                     continue;
                 }
                 var status = PortalValidator.StatusOf(d);
@@ -286,7 +342,8 @@ public sealed class PortalState
                 {
                     if (held is not null)
                     {
-                        errors.Add((code, existsCode, PortalMessages.AlreadyExists(code)));
+                        errors.Add((code, existsCode, PortalMessages.AlreadyExists(code) + quote));
+                        quotes.Add(quote);
                         continue;
                     }
                 }
@@ -294,12 +351,14 @@ public sealed class PortalState
                 {
                     if (held is null)
                     {
-                        errors.Add((code, "-4", PortalMessages.NotFound(code)));
+                        errors.Add((code, "-4", PortalMessages.NotFound(code) + quote));
+                        quotes.Add(quote);
                         continue;
                     }
                     if (PortalValidator.IsFinal(held.Value) && !PortalValidator.IsFinal(status))
                     {
-                        errors.Add((code, "5", PortalMessages.FinalState(code)));
+                        errors.Add((code, "5", PortalMessages.FinalState(code) + quote));
+                        quotes.Add(quote);
                         continue;
                     }
                 }
@@ -325,7 +384,7 @@ public sealed class PortalState
                 }
             }
         }
-        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors);
+        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, quotes[0]);
     }
 
     /// <summary><c>CapNhatTienDoHoSoMC</c>: steps keyed by (MaHoSo, ThoiDiemXuLy, TrangThai); all or none.</summary>
@@ -355,7 +414,7 @@ public sealed class PortalState
                 }
             }
         }
-        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors);
+        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, "");
     }
 
     internal JsonObject Lookup(string maHoSo)
@@ -374,10 +433,11 @@ public sealed class PortalState
         return reply;
     }
 
-    private static JsonObject Refusal(List<(string? MaHoSo, string Code, string Message)> errors)
+    /// <param name="firstQuote">What <see cref="QuoteOf"/> made of the first offending dossier, for the reply's own message.</param>
+    private static JsonObject Refusal(List<(string? MaHoSo, string Code, string Message)> errors, string firstQuote)
     {
         var first = errors[0];
-        var reply = Reply(first.Code, first.Code == "2" ? PortalMessages.InvalidData : first.Message);
+        var reply = Reply(first.Code, first.Code == "2" ? PortalMessages.InvalidData + firstQuote : first.Message);
         reply["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
         {
             ["MaHoSo"] = e.MaHoSo,

@@ -15,22 +15,35 @@ public enum KeyLevel
 /// routes accept <c>Api:Keys</c> and <c>Api:AdminKeys</c>, write routes only the latter. No keys configured means
 /// every keyed route answers 401 — never open by default.
 /// </summary>
-public sealed class ApiKeys(IReadOnlyList<string> readKeys, IReadOnlyList<string> adminKeys)
+public sealed class ApiKeys
 {
+    // Only SHA-256 digests are kept: comparing fixed-size digests takes the same time whatever the presented value's
+    // length, so timing tells nothing about a key's length either, and a memory dump holds no key.
+    private readonly IReadOnlyList<byte[]> _readDigests;
+    private readonly IReadOnlyList<byte[]> _adminDigests;
+
+    public ApiKeys(IReadOnlyList<string> readKeys, IReadOnlyList<string> adminKeys)
+    {
+        _readDigests = readKeys.Select(Digest).ToList();
+        _adminDigests = adminKeys.Select(Digest).ToList();
+    }
+
     public static ApiKeys FromConfiguration(IConfiguration configuration) =>
         new(Read(configuration, "Api:Keys"), Read(configuration, "Api:AdminKeys"));
 
     public bool Accepts(string? presented, KeyLevel level)
     {
         if (string.IsNullOrEmpty(presented)) return false;
-        var candidates = level == KeyLevel.Admin ? adminKeys : readKeys.Concat(adminKeys);
-        var bytes = Encoding.UTF8.GetBytes(presented);
+        var candidates = level == KeyLevel.Admin ? _adminDigests : _readDigests.Concat(_adminDigests);
+        var digest = Digest(presented);
         var accepted = false;
-        // Compare against every key in constant time, so timing tells nothing about which or how much matched.
+        // Compare against every key, so timing tells nothing about which matched.
         foreach (var key in candidates)
-            accepted |= CryptographicOperations.FixedTimeEquals(bytes, Encoding.UTF8.GetBytes(key));
+            accepted |= CryptographicOperations.FixedTimeEquals(digest, key);
         return accepted;
     }
+
+    private static byte[] Digest(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 
     /// <summary>A list section (<c>Api:Keys:0</c>…) or one value separated by commas or semicolons.</summary>
     private static IReadOnlyList<string> Read(IConfiguration configuration, string key)

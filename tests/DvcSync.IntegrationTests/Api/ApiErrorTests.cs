@@ -217,7 +217,7 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         {
             var (method, path, success) = Sample(operation.OperationId);
             var schemes = spec.Security(operation).SelectMany(r => r).ToList();
-            var admin = schemes.Contains("adminKey");
+            var admin = schemes.Contains("writeKey");
             Assert.True(schemes.Count == 0 || admin || schemes.Contains("functionKey"), $"{operation.OperationId}: schemes {string.Join(", ", schemes)}");
 
             HttpStatusCode[] refused = [HttpStatusCode.Unauthorized];

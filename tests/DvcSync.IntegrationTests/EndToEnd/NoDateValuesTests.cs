@@ -102,5 +102,6 @@ public sealed class NoDateValuesTests(AzuriteFixture azurite)
         public Task RecordPortalCallAsync(bool succeeded, string? failure, DateTimeOffset at, CancellationToken cancellationToken) => inner.RecordPortalCallAsync(succeeded, failure, at, cancellationToken);
         public Task RecordPortalCircuitAsync(bool open, DateTimeOffset at, CancellationToken cancellationToken) => inner.RecordPortalCircuitAsync(open, at, cancellationToken);
         public Task<PortalAvailability> GetPortalAvailabilityAsync(CancellationToken cancellationToken) => inner.GetPortalAvailabilityAsync(cancellationToken);
+        public Task RecordPortalRefusalAsync(string refusal, DateTimeOffset at, CancellationToken cancellationToken) => inner.RecordPortalRefusalAsync(refusal, at, cancellationToken);
     }
 }

@@ -75,10 +75,10 @@ public class FunctionsMetadataTests
     [InlineData("UnsyncedDossiers", "dossiers/unsynced", "get", "Function")]
     [InlineData("Health", "health", "get", "Function")]
     [InlineData("Live", "health/live", "get", "Anonymous")]
-    [InlineData("Resync", "dossiers/{maHoSo}/resync", "post", "Admin")]
-    [InlineData("RequestAudit", "audits", "post", "Admin")]
+    [InlineData("Resync", "dossiers/{maHoSo}/resync", "post", "Function")]
+    [InlineData("RequestAudit", "audits", "post", "Function")]
     [InlineData("CurrentAudit", "audits/current", "get", "Function")]
-    [InlineData("CancelAudit", "audits/current", "delete", "Admin")]
+    [InlineData("CancelAudit", "audits/current", "delete", "Function")]
     [InlineData("OpenApi", "openapi.json", "get", "Anonymous")]
     [InlineData("Dashboard", "dashboard/{*file}", "get", "Anonymous")]
     public void Http_functions_have_the_contracts_routes_and_key_levels(string function, string route, string method, string authLevel)
@@ -88,6 +88,26 @@ public class FunctionsMetadataTests
         Assert.Equal(route, trigger["route"]!.GetValue<string>());
         Assert.Equal([method], trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()));
         Assert.Equal(authLevel, trigger["authLevel"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The master key also manages keys and invokes any function, so no route may need it: write routes take a
+    /// function key named on that function alone, which infra/set-function-keys.sh creates.
+    /// </summary>
+    [Fact]
+    public void No_function_needs_the_master_key_and_every_keyed_one_gets_a_named_key_from_the_script()
+    {
+        var http = Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Select(name => (Name: name, Trigger: Trigger(name)))
+            .Where(f => f.Trigger["type"]!.GetValue<string>() == "httpTrigger").ToList();
+        Assert.NotEmpty(http);
+        Assert.All(http, f => Assert.NotEqual("Admin", f.Trigger["authLevel"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase));
+        Assert.All(http, f => Assert.NotEqual("System", f.Trigger["authLevel"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase));
+
+        var script = File.ReadAllText(RepositoryRoot.Combine("infra", "set-function-keys.sh"));
+        var keyed = http.Where(f => f.Trigger["authLevel"]!.GetValue<string>() == "Function").Select(f => f.Name).Order().ToList();
+        var named = System.Text.RegularExpressions.Regex.Matches(script, @"^(?:READ|WRITE)_FUNCTIONS=\(([^)]*)\)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .SelectMany(m => m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Order().ToList();
+        Assert.Equal(keyed, named);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using DvcSync.Core.Ports;
 using DvcSync.IntegrationTests.Infrastructure;
 using DvcSync.Simulators.Faults;
 using Xunit.Abstractions;
+using static DvcSync.IntegrationTests.Reliability.ReliabilityScenario;
 
 namespace DvcSync.IntegrationTests.Reliability;
 
@@ -76,15 +77,5 @@ public sealed class FaultInjectionTests(AzuriteFixture azurite, ITestOutputHelpe
         ReliabilityScenario.Print(output, ReliabilityScenario.Figures("hidden successes + duplicates", env, clock, runs));
         Assert.True(env.Simulators.PortalFaults.Injected(FaultKind.Hang) > 0);
         await ReliabilityScenario.AssertConvergedAsync(env);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Waited in vain for " + what);
-            await Task.Delay(100);
-        }
     }
 }

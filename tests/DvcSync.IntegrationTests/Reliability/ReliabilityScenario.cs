@@ -49,6 +49,17 @@ public static class ReliabilityScenario
         return settings;
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after <paramref name="timeout"/> (5 minutes).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(5));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Waited in vain for " + what);
+            await Task.Delay(100);
+        }
+    }
+
     public static async Task AssertConvergedAsync(SyncEnvironment env)
     {
         var truth = env.Simulators.Truth;

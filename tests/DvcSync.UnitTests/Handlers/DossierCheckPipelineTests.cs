@@ -118,13 +118,15 @@ public class DossierCheckPipelineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
-    [Fact]
-    public async Task An_open_circuit_stops_the_pass_and_the_page_it_hit_is_not_reported_done()
+    [Theory]
+    [InlineData(PortalOutcomeKind.CircuitOpen)]
+    [InlineData(PortalOutcomeKind.ConfigurationError)]
+    public async Task An_open_circuit_or_a_refusal_as_malformed_stops_the_pass_and_the_page_it_hit_is_not_reported_done(PortalOutcomeKind kind)
     {
         PortalHoldsEverything();
         var poisoned = Dossier(25).MaHoSo;
         _f.Portal.Setup(p => p.LookUpAsync(poisoned, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new PortalLookupResult(PortalOutcomeKind.CircuitOpen, null, "circuit open"));
+            .ReturnsAsync(new PortalLookupResult(kind, null, "circuit open or HTTP 400"));
         var reported = new List<string?>();
 
         await Assert.ThrowsAsync<ExternalSystemUnavailableException>(() => Pipeline().RunAsync(Stream(Pages(5, 10)), (_, entry) => entry is null,
@@ -138,5 +140,27 @@ public class DossierCheckPipelineTests
         Assert.DoesNotContain("cursor-3", reported);
         Assert.DoesNotContain("cursor-4", reported);
         Assert.Null(_f.Entry(poisoned));
+    }
+
+    [Fact]
+    public async Task A_failed_look_up_quoting_the_applicant_is_recorded_without_them_and_every_repair_is_queued_with_a_code()
+    {
+        var missing = Dossier(1);
+        var failed = Dossier(2);
+        var stale = Dossier(3);
+        _f.Portal.Setup(p => p.LookUpAsync(missing.MaHoSo, It.IsAny<CancellationToken>())).ReturnsAsync(PortalLookupResult.Found(null));
+        _f.Portal.Setup(p => p.LookUpAsync(failed.MaHoSo, It.IsAny<CancellationToken>())).ReturnsAsync(
+            new PortalLookupResult(PortalOutcomeKind.Transient, null, "the portal could not do it (error_code 99: Lỗi hệ thống khi tra cứu hồ sơ của NGUYỄN VĂN AN, 0901234567)"));
+        _f.Portal.Setup(p => p.LookUpAsync(stale.MaHoSo, It.IsAny<CancellationToken>())).ReturnsAsync(
+            PortalLookupResult.Found(PortalDossier.FromJson(new DossierBuilder().Code(stale.MaHoSo, stale.MaDonVi).Status(2).Version(1).Json())));
+
+        await Pipeline().RunAsync(Stream([new SourcePage([missing, failed, stale], null, 3)]), (_, entry) => entry is null,
+            _ => Task.CompletedTask, new CheckCounters(), CancellationToken.None);
+
+        Assert.Equal("look-up failed: the portal could not do it (error_code 99: Lỗi hệ thống khi tra cứu hồ sơ của ***, ***)", _f.Entry(failed.MaHoSo)!.LastError);
+        var reasons = _f.Enqueued.ToDictionary(e => e.Request.MaHoSo, e => e.Request.Reason);
+        Assert.Equal(RepairReason.Missing, reasons[missing.MaHoSo]);
+        Assert.Equal(RepairReason.LookupFailed, reasons[failed.MaHoSo]);
+        Assert.Equal(RepairReason.Stale, reasons[stale.MaHoSo]);
     }
 }

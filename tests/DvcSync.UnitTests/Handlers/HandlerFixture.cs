@@ -22,6 +22,7 @@ public sealed class HandlerFixture
     public List<LedgerEntry> Saved { get; } = [];
     public List<(RepairRequest Request, TimeSpan Delay)> Enqueued { get; } = [];
     private readonly Dictionary<string, LedgerEntry> _entries = new();
+    private readonly Queue<Func<LedgerEntry?, LedgerEntry>> _concurrentWrites = new();
 
     public SyncOptions Options { get; } = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
     {
@@ -52,11 +53,24 @@ public sealed class HandlerFixture
             });
     }
 
+    /// <summary>
+    /// Before each of the next saves, someone else (a reconciliation, another repair) writes the entry first: what
+    /// <paramref name="write"/> makes of the stored entry is stored with a new ETag, so that save conflicts as the
+    /// real store's would.
+    /// </summary>
+    public void WriteConcurrentlyBeforeNextSaves(int count, Func<LedgerEntry?, LedgerEntry> write)
+    {
+        lock (_entries)
+            for (var i = 0; i < count; i++) _concurrentWrites.Enqueue(write);
+    }
+
     /// <summary>The store's rule: saved only over the entry it was read from; null when that entry moved on.</summary>
     private LedgerEntry? Save(LedgerEntry? previous, LedgerEntry next)
     {
         lock (_entries)
         {
+            if (_concurrentWrites.TryDequeue(out var concurrent))
+                _entries[next.MaHoSo] = concurrent(_entries.GetValueOrDefault(next.MaHoSo)) with { ETag = Guid.NewGuid().ToString() };
             var stored = _entries.GetValueOrDefault(next.MaHoSo);
             if (stored?.ETag != previous?.ETag) return null;
             var saved = next with { ETag = Guid.NewGuid().ToString() };

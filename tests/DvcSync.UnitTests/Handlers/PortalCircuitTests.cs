@@ -34,6 +34,36 @@ public class PortalCircuitTests
     }
 
     [Fact]
+    public void A_request_refused_as_malformed_opens_the_circuit_at_once_and_holds_it_open_until_a_call_succeeds()
+    {
+        var circuit = Circuit();
+        var refusals = new List<string>();
+        circuit.Refused += (problem, _) => refusals.Add(problem);
+
+        circuit.ReportRefused("check NationalPortal:DstCode");
+        Assert.False(circuit.TryEnter(out var wait));
+        Assert.Equal(TimeSpan.FromSeconds(30), wait);
+
+        // The probe is refused again: open for twice as long, and still one episode.
+        _clock.Now += TimeSpan.FromSeconds(31);
+        Assert.True(circuit.TryEnter(out _));
+        circuit.ReportRefused("check NationalPortal:DstCode");
+        Assert.False(circuit.TryEnter(out wait));
+        Assert.Equal(TimeSpan.FromSeconds(60), wait);
+        Assert.Equal(["check NationalPortal:DstCode"], refusals);
+
+        _clock.Now += TimeSpan.FromSeconds(61);
+        Assert.True(circuit.TryEnter(out _));
+        circuit.ReportSuccess();
+        Assert.Equal(CircuitState.Closed, circuit.State);
+        Assert.Equal([true, false], _changes);
+
+        // A new refusal after a success is a new episode.
+        circuit.ReportRefused("again");
+        Assert.Equal(["check NationalPortal:DstCode", "again"], refusals);
+    }
+
+    [Fact]
     public void After_the_break_one_probe_goes_through_and_its_success_closes_the_circuit()
     {
         var circuit = Circuit();

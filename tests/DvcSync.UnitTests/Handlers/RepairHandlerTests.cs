@@ -185,6 +185,27 @@ public class RepairHandlerTests
     }
 
     [Fact]
+    public async Task A_request_the_portal_refuses_as_malformed_is_deferred_without_spending_an_attempt_or_moving_the_give_up_clock()
+    {
+        var failingSince = HandlerFixture.Now.AddHours(-30);
+        _f.Store(LedgerEntry.For(_source, HandlerFixture.Now) with { State = SyncState.Retrying, Attempts = 4, FailingSince = failingSince });
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.ConfigurationError, "the portal could not parse the request (HTTP 400, error_code 1): check NationalPortal:DstCode", []));
+
+        Assert.Equal(RepairOutcome.Deferred, await Handler().HandleAsync(Request(4), CancellationToken.None));
+
+        var (request, delay) = Assert.Single(_f.Enqueued);
+        Assert.Equal(4, request.Attempt);
+        Assert.Equal(RepairReason.Deferred, request.Reason);
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(4, entry.Attempts);
+        Assert.Equal(failingSince, entry.FailingSince);
+        Assert.Equal(SyncState.Retrying, entry.State);
+        Assert.Equal(HandlerFixture.Now + delay, entry.NextAttemptAt);
+        Assert.Contains("NationalPortal:DstCode", entry.LastError);
+    }
+
+    [Fact]
     public async Task A_duplicate_message_for_a_confirmed_version_sends_nothing()
     {
         _f.Store(LedgerEntry.For(_source, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
@@ -214,6 +235,128 @@ public class RepairHandlerTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => Handler().HandleAsync(Request(), CancellationToken.None));
         Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_save_that_conflicts_is_applied_again_to_the_fresh_entry_without_sending_again()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, PortalWriteResult.Success);
+        // A reconciliation looks the dossier up and records it missing, twice, while the repair sends it.
+        _f.WriteConcurrentlyBeforeNextSaves(2, stored => (stored ?? LedgerEntry.For(_source, HandlerFixture.Now)) with { State = SyncState.Pending, LastError = "missing" });
+
+        Assert.Equal(RepairOutcome.Synced, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Once);
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(SyncState.Synced, entry.State);
+        Assert.Equal(3, entry.PhienBan);
+        Assert.Null(entry.LastError);
+        Assert.Single(_f.Saved);
+    }
+
+    [Fact]
+    public async Task A_retry_is_scheduled_on_the_entry_as_it_is_after_a_conflict()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        // Another delivery of the same repair failed meanwhile and counted its attempt.
+        _f.WriteConcurrentlyBeforeNextSaves(1, _ => LedgerEntry.For(_source, HandlerFixture.Now)
+            .RetryScheduled("portal: HTTP 503", HandlerFixture.Now.AddSeconds(10), HandlerFixture.Now.AddMinutes(-5)));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(2, entry.Attempts);
+        Assert.Equal(HandlerFixture.Now.AddMinutes(-5), entry.FailingSince);
+        Assert.Equal(2, Assert.Single(_f.Enqueued).Request.Attempt);
+    }
+
+    [Fact]
+    public async Task A_conclusion_the_ledger_has_moved_past_is_dropped()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        // Meanwhile a repair of the next version synced it.
+        var newer = new DossierBuilder().Version(4).Source();
+        _f.WriteConcurrentlyBeforeNextSaves(1, _ => LedgerEntry.For(newer, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+
+        Assert.Equal(RepairOutcome.Superseded, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        var entry = _f.Entry(_source.MaHoSo)!;
+        Assert.Equal(4, entry.PhienBan);
+        Assert.Equal(SyncState.Synced, entry.State);
+        Assert.Empty(_f.Saved);
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_save_that_keeps_conflicting_is_thrown_to_the_host_after_a_few_tries_and_sends_once()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, PortalWriteResult.Success);
+        _f.WriteConcurrentlyBeforeNextSaves(RepairHandler.MaxSaveAttempts, stored => (stored ?? LedgerEntry.For(_source, HandlerFixture.Now)) with { State = SyncState.Pending });
+
+        await Assert.ThrowsAsync<LedgerConflictException>(() => Handler().HandleAsync(Request(), CancellationToken.None));
+
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.Once);
+        _f.Ledger.Verify(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.IsAny<LedgerEntry>(), It.IsAny<CancellationToken>()), Times.Exactly(RepairHandler.MaxSaveAttempts));
+        Assert.Empty(_f.Saved);
+    }
+
+    [Fact]
+    public async Task A_refusal_quoting_the_applicant_is_kept_in_the_portals_words_without_any_personal_value()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.InvalidData, "Dữ liệu không hợp lệ",
+            [new PortalItemError(_source.MaHoSo, PortalOutcomeKind.InvalidData,
+                "MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC (chủ hồ sơ NGUYEN VAN AN, CCCD 079012345678, SĐT 0901 234 567, an.nguyen@example.vn)")]));
+
+        Assert.Equal(RepairOutcome.Rejected, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        Assert.Equal("MaTTHC 1.001234 không tồn tại trong CSDL quốc gia về TTHC (chủ hồ sơ ***, CCCD ***, SĐT ***, ***)", _f.Entry(_source.MaHoSo)!.LastError);
+    }
+
+    [Fact]
+    public async Task A_failure_quoting_the_applicant_is_retried_with_the_code_and_words_kept_and_a_code_for_a_reason()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của Nguyễn Văn An)", []));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+
+        Assert.Equal("portal: the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của ***)", _f.Entry(_source.MaHoSo)!.LastError);
+        Assert.Equal(RepairReason.Retry, Assert.Single(_f.Enqueued).Request.Reason);
+    }
+
+    [Fact]
+    public async Task A_deferred_repair_is_queued_with_a_code_for_a_reason()
+    {
+        _f.SourceHas(_source);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.CircuitOpen, "circuit open", [], TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(RepairOutcome.Deferred, await Handler().HandleAsync(Request(), CancellationToken.None));
+        Assert.Equal(RepairReason.Deferred, Assert.Single(_f.Enqueued).Request.Reason);
+    }
+
+    [Theory]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":2,"reason":"portal: the portal could not do it (error_code 99: Lỗi hệ thống khi xử lý hồ sơ của Nguyễn Văn An)","force":false}""", RepairReason.Retry)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"not on the portal"}""", RepairReason.Missing)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"stale on the portal: TrangThaiHoSo 4 on the portal, 9 at the source"}""", RepairReason.Stale)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"look-up failed: the portal answered HTTP 503"}""", RepairReason.LookupFailed)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":1,"reason":"deferred: portal unavailable"}""", RepairReason.Deferred)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"resync requested","force":true}""", RepairReason.Resync)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":4,"reason":"requeued: no repair seen since 2025-01-15T02:30:12.0000000+00:00"}""", RepairReason.Requeued)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"Nguyễn Văn An gọi điện"}""", RepairReason.Other)]
+    [InlineData("""{"maHoSo":"A-1","maDonVi":"A","phienBan":3,"attempt":0,"reason":"stale"}""", RepairReason.Stale)]
+    public void A_message_queued_with_free_text_still_decodes_and_carries_only_a_code_on(string message, string reason)
+    {
+        var request = RepairMessageCodec.Decode(message);
+        Assert.Equal(("A-1", "A", 3L), (request.MaHoSo, request.MaDonVi, request.PhienBan));
+        Assert.Equal(reason, request.Reason);
+        Assert.DoesNotContain("Nguy", RepairMessageCodec.Encode(request));
     }
 
     [Fact]

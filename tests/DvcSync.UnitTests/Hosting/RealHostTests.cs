@@ -34,6 +34,9 @@ public class RealHostTests
 
     private static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
+    /// <summary>Arguments with which both hosts build and validate.</summary>
+    public static string[] ValidArgs() => Args(Valid);
+
     [Fact]
     public void The_Functions_host_builds_and_every_function_class_resolves()
     {
@@ -61,6 +64,8 @@ public class RealHostTests
     [InlineData("NationalPortal:BaseUrl", "not a url")]
     [InlineData("NationalPortal:Password", "")]
     [InlineData("ProvincialSystem:BaseUrl", "ftp://provincial.example")]
+    [InlineData("NationalPortal:BaseUrl", "http://portal.example/adapter")]
+    [InlineData("ProvincialSystem:BaseUrl", "http://provincial.example")]
     [InlineData("NationalPortal:MaxRequestsPerSecond", "0")]
     public void A_bad_external_system_setting_fails_validation_naming_the_key_in_both_hosts(string key, string value)
     {
