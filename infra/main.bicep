@@ -39,7 +39,7 @@ param portalRequestsPerSecondLimit int = 20
 
 @minValue(1)
 @maxValue(1000)
-@description('Flex Consumption maximumInstanceCount (per scaling group: the Repair function gets at most this many instances). Must stay below portalRequestsPerSecondLimit.')
+@description('Flex Consumption maximumInstanceCount (per scaling group: the Repair function gets at most this many instances). At most portalRequestsPerSecondLimit - 2: the Reconcile and Audit timers run in a process each beside them.')
 param maximumInstanceCount int = 1
 
 @allowed([

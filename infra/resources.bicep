@@ -19,7 +19,7 @@ param instanceMemoryMB int
 
 @minValue(1)
 @maxValue(1000)
-@description('NationalPortal:MaxRequestsPerSecond of each process = floor(portal limit / (maximumInstanceCount + 1)). Below 1 means maximumInstanceCount is too high for the portal\'s limit: lower it.')
+@description('NationalPortal:MaxRequestsPerSecond of each process = floor(portal limit / (maximumInstanceCount + 2)): the Repair instances, the Reconcile run and the Audit run. Below 1 means maximumInstanceCount is too high for the portal\'s limit: lower it.')
 param nationalPortalMaxRequestsPerSecond int
 
 param nationalPortalBaseUrl string
