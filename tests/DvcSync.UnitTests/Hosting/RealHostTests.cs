@@ -17,7 +17,7 @@ namespace DvcSync.UnitTests.Hosting;
 /// </summary>
 public class RealHostTests
 {
-    private static readonly Dictionary<string, string> Valid = new()
+    internal static readonly Dictionary<string, string> Valid = new()
     {
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["NationalPortal:BaseUrl"] = "https://portal.example/adapter",
@@ -32,7 +32,7 @@ public class RealHostTests
         ["Sync:RepairQueue"] = "dossier-repair",
     };
 
-    private static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+    internal static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
     [Fact]
     public void The_Functions_host_builds_and_every_function_class_resolves()
