@@ -33,9 +33,10 @@ public sealed class ReconcileTimer(
         {
             await handler.RunAsync(stoppingToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            // Logged and recorded for /api/health by the handler; the next tick resumes from the watermark.
+            // Logged and recorded for /api/health by the handler; the next tick resumes from the watermark. A time-out
+            // deep in a storage or HTTP call is an OperationCanceledException too: it must not stop the timer.
             logger.LogError(e, "Scheduled reconciliation failed");
         }
     }

@@ -92,6 +92,19 @@ public class RealHostTests
         Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
     }
 
+    [Theory]
+    [InlineData("Sync:RepairVisibilityTimeoutSeconds", "0")]
+    [InlineData("Sync:RepairRedeliverySeconds", "-1")]
+    [InlineData("Sync:RepairConcurrency", "many")]
+    [InlineData("Sync:QueuePollMaxMilliseconds", "0")]
+    public void A_bad_repair_poller_setting_stops_the_standalone_build_naming_the_key(string key, string value)
+    {
+        var settings = new Dictionary<string, string>(Valid) { [key] = value };
+
+        var error = Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
+        Assert.Contains(key, error.Message);
+    }
+
     private static string Flatten(Exception e) => e switch
     {
         OptionsValidationException options => string.Join("; ", options.Failures),
