@@ -57,7 +57,8 @@ public sealed class ReconcileHandler(
             // The denominator first: from the first minute the rate is against what the province received, and rises
             // as look-ups and repairs confirm what the portal holds.
             await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
-            await pipeline.RunAsync(ChangedPagesAsync(windowFrom, windowTo, cancellationToken),
+            var pages = new ProvincialPages(provincial, logger, windowFrom, windowTo, null, options.PageSize);
+            await pipeline.RunAsync(SourcePagesAsync(pages, cancellationToken),
                 needsLookup: (source, entry) => entry is null || !entry.Covers(source),
                 onPageDone: async page =>
                 {
@@ -70,8 +71,10 @@ public sealed class ReconcileHandler(
 
             await RequeueLostRepairsAsync(counters, cancellationToken);
             await ledger.RepairRollupCopiesAsync(cancellationToken);
-            await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
-            run = Into(run, counters) with { FinishedAt = clock.GetUtcNow() };
+            // A pass the provincial system's paging cut short has read only up to its last checkpoint: the watermark
+            // stays there, and the problem is recorded for /api/health.
+            if (pages.Problem is null) await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
+            run = Into(run, counters) with { FinishedAt = clock.GetUtcNow(), Error = pages.Problem };
             await state.SaveRunAsync(run, cancellationToken);
             logger.LogInformation(
                 "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
@@ -99,16 +102,11 @@ public sealed class ReconcileHandler(
         }
     }
 
-    private async IAsyncEnumerable<SourcePage> ChangedPagesAsync(DateTimeOffset from, DateTimeOffset to,
+    private static async IAsyncEnumerable<SourcePage> SourcePagesAsync(ProvincialPages pages,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? cursor = null;
-        do
-        {
-            var page = await provincial.GetChangedAsync(from, to, cursor, options.PageSize, cancellationToken);
+        await foreach (var page in pages.WithCancellation(cancellationToken))
             yield return new SourcePage(page.Items, page.NextCursor, page.Items.Count);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
     }
 
     /// <summary>
