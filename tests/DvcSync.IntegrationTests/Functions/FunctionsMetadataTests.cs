@@ -103,6 +103,10 @@ public class FunctionsMetadataTests
         var redelivery = TimeSpan.Parse(host["extensions"]!["queues"]!["visibilityTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(redelivery >= TimeSpan.FromMinutes(1), $"visibilityTimeout {redelivery}");
         Assert.Equal(DvcSync.Standalone.Hosting.RepairPollerOptions.DefaultRedeliveryDelay, redelivery);
+        // A reconciliation slice, then its pages in flight, its bounded sweep and its save, end before the host kills it.
+        var functionTimeout = TimeSpan.Parse(host["functionTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(functionTimeout - DvcSync.Application.Configuration.SyncOptions.DefaultReconcileSlice
+                    >= DvcSync.Application.Reconciliation.ReconcileHandler.SweepBound + TimeSpan.FromMinutes(1), $"functionTimeout {functionTimeout}");
     }
 
     [Fact]

@@ -92,6 +92,42 @@ public class ReconcileHandlerTests
         Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("cursor-1")); // the provincial system's cursor is not echoed
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_run_out_of_budget_takes_no_new_page_lets_those_in_flight_checkpoint_sweeps_and_saves_its_progress()
+    {
+        // A source too long to read in the budget: page n holds dossier n, changed n seconds after the window opens.
+        var windowFrom = HandlerFixture.Now.AddHours(-1) - _f.Options.ReconcileOverlap;
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DateTimeOffset _, DateTimeOffset _, string? cursor, int _, CancellationToken _) =>
+            {
+                var n = cursor is null ? 1 : int.Parse(cursor, System.Globalization.CultureInfo.InvariantCulture);
+                var changed = VnTime.Format(windowFrom.AddSeconds(n));
+                return new ChangedDossiersPage([Dossier(n, changed: changed)], n < 3000 ? (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+            });
+        _f.Portal.Setup(p => p.LookUpAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string code, CancellationToken _) => PortalLookupResult.Found(PortalDossier.FromJson(new DossierBuilder().Code(code, "000.00.19.H19").Json())));
+        var lost = _f.Store(LedgerEntry.For(Dossier(9999), HandlerFixture.Now.AddHours(-2)) with { NextAttemptAt = HandlerFixture.Now.AddHours(-1) });
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(new[] { lost }.ToAsyncEnumerable());
+
+        var run = await Handler().RunSliceAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.Null(run!.FinishedAt);               // not the end of its window...
+        Assert.Null(run.Error);                     // ...and nothing wrong: the budget is the plan
+        Assert.NotNull(run.ReadUpTo);
+        Assert.True(run.ReadUpTo < run.WindowTo);
+        Assert.Equal(run.ReadUpTo, _watermarks.Max()); // the watermark at its last checkpoint, never the window's end
+        Assert.Same(run, _lastRun);                 // saved with its progress
+        // The pages in flight when the budget ran out were checked to the end and checkpointed: nothing recorded lies
+        // beyond the last checkpoint.
+        var recorded = _f.Saved.Where(e => e.MaHoSo != lost.MaHoSo).Select(e => int.Parse(e.MaHoSo[^5..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(recorded);
+        Assert.Equal(VnTime.Format(run.ReadUpTo!.Value), VnTime.Format(windowFrom.AddSeconds(recorded.Max())));
+        Assert.Equal(recorded.Count, run.DossiersChecked);
+        // The sweep and the roll-up copies still ran.
+        Assert.Contains(_f.Enqueued, e => e.Request.MaHoSo == lost.MaHoSo && e.Request.Reason.StartsWith("requeued", StringComparison.Ordinal));
+        Assert.Equal(1, _rollupRepairs);
+    }
+
     [Fact]
     public async Task A_page_holding_more_dossiers_than_the_limit_is_checked_whole_and_logged()
     {
