@@ -39,7 +39,7 @@ param portalRequestsPerSecondLimit int = 20
 
 @minValue(1)
 @maxValue(1000)
-@description('Flex Consumption maximumInstanceCount (per scaling group: the Repair function gets at most this many instances). Must stay below portalRequestsPerSecondLimit.')
+@description('Flex Consumption maximumInstanceCount (per scaling group: the Repair function gets at most this many instances). At most portalRequestsPerSecondLimit - 2: the Reconcile and Audit timers run in a process each beside them.')
 param maximumInstanceCount int = 1
 
 @allowed([
@@ -136,9 +136,6 @@ param alertEmail string
 @description('The "sync rate low" alert fires when the province\'s sync rate (metric dvcsync.sync_rate) is below this percentage.')
 param syncRateAlertThresholdPercent int = 95
 
-@description('Application Insights accepts telemetry only with a Microsoft Entra token (the app\'s managed identity), not with the connection string alone. Turn on only when every exporter of the app authenticates with a credential (docs/operations.md, "Metric and alert names"): otherwise its telemetry is dropped.')
-param telemetryRequiresEntraAuth bool = false
-
 @minValue(30)
 @maxValue(730)
 @description('Days the Log Analytics workspace keeps logs and metrics.')
@@ -162,9 +159,26 @@ param keyVaultSoftDeleteRetentionDays int = 90
 param storageSku string = 'Standard_LRS'
 
 // ---------------------------------------------------------------------------------------------------------------
+// Network: storage and Key Vault deny public networks; the app reaches them through private endpoints
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('Public IP addresses or CIDR ranges, separated by commas, that may also reach storage and Key Vault: the operators\' and the deployment machine\'s (e.g. "203.0.113.7, 198.51.100.0/28"; a single address without /32). Empty: no public network access at all.')
+param allowedIpRanges string = ''
+
+@description('Address space of the virtual network of the app and the private endpoints; pick one that does not overlap networks it may be peered with.')
+param vnetAddressPrefix string = '10.60.0.0/16'
+
+@description('Subnet the function app is integrated with (delegated to Microsoft.App/environments; /27 or larger).')
+param appSubnetPrefix string = '10.60.0.0/24'
+
+@description('Subnet of the private endpoints of storage (blob, queue, table) and Key Vault.')
+param privateEndpointSubnetPrefix string = '10.60.1.0/24'
+
+// ---------------------------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var allTags = union(tags, { 'azd-env-name': environmentName, application: 'dvc-sync' })
+var allowedIps = filter(map(split(allowedIpRanges, ','), range => trim(range)), range => !empty(range))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -200,11 +214,14 @@ module resources 'resources.bicep' = {
     syncRateThreshold: syncRateThreshold
     alertEmail: alertEmail
     syncRateAlertThresholdPercent: syncRateAlertThresholdPercent
-    telemetryRequiresEntraAuth: telemetryRequiresEntraAuth
     logRetentionDays: logRetentionDays
     keyVaultPurgeProtection: keyVaultPurgeProtection
     keyVaultSoftDeleteRetentionDays: keyVaultSoftDeleteRetentionDays
     storageSku: storageSku
+    allowedIpRanges: allowedIps
+    vnetAddressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
   }
 }
 

@@ -19,7 +19,7 @@ param instanceMemoryMB int
 
 @minValue(1)
 @maxValue(1000)
-@description('NationalPortal:MaxRequestsPerSecond of each process = floor(portal limit / (maximumInstanceCount + 1)). Below 1 means maximumInstanceCount is too high for the portal\'s limit: lower it.')
+@description('NationalPortal:MaxRequestsPerSecond of each process = floor(portal limit / (maximumInstanceCount + 2)): the Repair instances, the Reconcile run and the Audit run. Below 1 means maximumInstanceCount is too high for the portal\'s limit: lower it.')
 param nationalPortalMaxRequestsPerSecond int
 
 param nationalPortalBaseUrl string
@@ -41,15 +41,21 @@ param syncRateThreshold string
 
 param alertEmail string
 param syncRateAlertThresholdPercent int
-param telemetryRequiresEntraAuth bool
 param logRetentionDays int
 param keyVaultPurgeProtection bool
 param keyVaultSoftDeleteRetentionDays int
 param storageSku string
 
+@description('Public IP addresses or ranges (CIDR) that may reach storage and Key Vault besides the app: operators and the deployment machine. Empty: public network access is off.')
+param allowedIpRanges array
+
+param vnetAddressPrefix string
+param appSubnetPrefix string
+param privateEndpointSubnetPrefix string
+
 // Built-in role definitions (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
@@ -64,6 +70,24 @@ var portalPasswordSecretName = 'national-portal-password'
 var provincialClientSecretName = 'provincial-system-client-secret'
 // NCRONTAB of six fields (second minute hour day month weekday), matching the stalled-reconciliation alert.
 var reconcileSchedule = reconcileEveryMinutes == 60 ? '0 0 * * * *' : '0 */${reconcileEveryMinutes} * * * *'
+// Public network access only for the listed ranges; without any, none at all (the app uses private endpoints).
+var publicNetworkAccess = empty(allowedIpRanges) ? 'Disabled' : 'Enabled'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Network: storage and Key Vault deny every public network; the app reaches them through private endpoints.
+// ---------------------------------------------------------------------------------------------------------------
+
+module network 'modules/network.bicep' = {
+  name: 'dvcsync-network'
+  params: {
+    location: location
+    tags: tags
+    namePrefix: 'dvcsync-${resourceToken}'
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Identity: user-assigned, so that its roles exist before the function app first starts.
@@ -103,7 +127,8 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: logAnalytics.id
     IngestionMode: 'LogAnalytics'
-    DisableLocalAuth: telemetryRequiresEntraAuth
+    // Telemetry only with a Microsoft Entra token: the app's exporters and the Functions host use its identity.
+    DisableLocalAuth: true
   }
 }
 
@@ -138,13 +163,54 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: [for range in allowedIpRanges: { value: range, action: 'Allow' }]
     }
   }
 }
+
+// The app's blob (host locks, deployment package), queue and table traffic stays on the private network.
+resource storageEndpoints 'Microsoft.Network/privateEndpoints@2024-05-01' = [
+  for service in ['blob', 'queue', 'table']: {
+    name: 'pe-${service}-dvcsync-${resourceToken}'
+    location: location
+    tags: tags
+    properties: {
+      subnet: {
+        id: network.outputs.privateEndpointSubnetId
+      }
+      privateLinkServiceConnections: [
+        {
+          name: service
+          properties: {
+            privateLinkServiceId: storage.id
+            groupIds: [service]
+          }
+        }
+      ]
+    }
+  }
+]
+
+resource storageEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = [
+  for (service, i) in ['blob', 'queue', 'table']: {
+    parent: storageEndpoints[i]
+    name: 'default'
+    properties: {
+      privateDnsZoneConfigs: [
+        {
+          name: service
+          properties: {
+            privateDnsZoneId: network.outputs.storageZoneIds[service]
+          }
+        }
+      ]
+    }
+  }
+]
 
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
@@ -173,7 +239,7 @@ resource repairQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@20
 ]
 
 resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
+  for role in [roles.storageBlobDataContributor, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
     name: guid(storage.id, identity.id, role)
     scope: storage
     properties: {
@@ -206,7 +272,48 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
+    networkAcls: {
+      defaultAction: 'Deny'
+      // The platform resolves the app's Key Vault references through its private network, not as a trusted service.
+      bypass: 'None'
+      ipRules: [for range in allowedIpRanges: { value: range }]
+    }
+  }
+}
+
+resource vaultEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: 'pe-vault-dvcsync-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: {
+      id: network.outputs.privateEndpointSubnetId
+    }
+    privateLinkServiceConnections: [
+      {
+        name: 'vault'
+        properties: {
+          privateLinkServiceId: vault.id
+          groupIds: ['vault']
+        }
+      }
+    ]
+  }
+}
+
+resource vaultEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: vaultEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'vault'
+        properties: {
+          privateDnsZoneId: network.outputs.vaultZoneId
+        }
+      }
+    ]
   }
 }
 
@@ -389,6 +496,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    // Outbound traffic, Key Vault references included, goes through the private network to the endpoints above.
+    virtualNetworkSubnetId: network.outputs.appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -416,12 +525,15 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
   }
-  // The roles first: the app reads its package, its storage and its secrets with them from its first start.
+  // The roles and the private endpoints first: the app reads its package, its storage and its secrets with them from
+  // its first start.
   dependsOn: [
     deploymentContainer
     storageRoles
     vaultSecretsUser
     telemetryPublisher
+    storageEndpointDns
+    vaultEndpointDns
   ]
 }
 

@@ -25,6 +25,36 @@ fi
 echo "== Building ($configuration)"
 dotnet build Functions.sln -c "$configuration" -nologo -v quiet
 
+# dotnet answers "no vulnerable packages" also when its sources publish no advisories (a mirror, a caching proxy):
+# "none" means none only if one of the sources it used offers VulnerabilityInfo in its service index.
+advisories_reachable() {
+  local source
+  for source in $(awk '/^The following sources were used:/ { on = 1; next } on && NF == 0 { on = 0 } on { print $1 }' "$1"); do
+    case "$source" in http://* | https://*) ;; *) continue ;; esac
+    if curl -fsSL --max-time 20 "$source" 2>/dev/null | grep -q 'VulnerabilityInfo/'; then return 0; fi
+  done
+  return 1
+}
+
+echo "== Checking packages for known vulnerabilities"
+vulnerable_log="$results/vulnerable-packages.txt"
+if ! dotnet list Functions.sln package --vulnerable --include-transitive >"$vulnerable_log" 2>&1; then
+  echo "Vulnerability check skipped: the advisory data could not be reached ($(grep -m1 -iE 'error|unable' "$vulnerable_log" | sed 's/^ *//'))"
+else
+  severe=$(awk '
+    /^Project `/ { project = $2 }
+    /^ *> / && /[[:space:]](High|Critical)[[:space:]]+https?:\/\// { sub(/^ *> */, ""); print "  " project " " $0 }
+  ' "$vulnerable_log")
+  if [ -n "$severe" ]; then
+    echo "Packages with a High or Critical advisory (package, requested, resolved, severity, advisory):" >&2
+    echo "$severe" >&2
+    exit 1
+  fi
+  if ! advisories_reachable "$vulnerable_log"; then
+    echo "Vulnerability check skipped: no package source used publishes advisory data (VulnerabilityInfo)"
+  fi
+fi
+
 echo "== Testing"
 log="$results/dotnet-test.log"
 set +e

@@ -9,7 +9,7 @@ param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'dvcsync-dev')
 param location = readEnvironmentVariable('AZURE_LOCATION', 'southeastasia')
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 
-// The portal's limit for this deployment and the instance cap: each process may send floor(20 / (1 + 1)) = 10/s.
+// The portal's limit for this deployment and the instance cap: each process may send floor(20 / (1 + 2)) = 6/s.
 param portalRequestsPerSecondLimit = 20
 param maximumInstanceCount = 1
 param instanceMemoryMB = 2048
@@ -31,10 +31,11 @@ param syncRateThreshold = '1.0'
 
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL')
 param syncRateAlertThresholdPercent = 90
-// true once the app's Azure Monitor exporters authenticate with the managed identity (docs/operations.md).
-param telemetryRequiresEntraAuth = false
 param logRetentionDays = 30
 // A dev vault can be deleted and recreated under the same name after `azd down --purge`.
 param keyVaultPurgeProtection = false
 param keyVaultSoftDeleteRetentionDays = 7
+// Operators' and the deployment machine's public addresses, comma-separated; storage and Key Vault refuse every other
+// public network (the app goes through private endpoints).
+param allowedIpRanges = readEnvironmentVariable('ALLOWED_IP_RANGES', '')
 param storageSku = 'Standard_LRS'

@@ -10,7 +10,7 @@ param location = readEnvironmentVariable('AZURE_LOCATION', 'southeastasia')
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 
 // The portal allows about 20 requests a second. One Repair instance and the Reconcile run share it:
-// each process may send floor(20 / (1 + 1)) = 10/s. More instances add no throughput — the portal is the bottleneck.
+// each process may send floor(20 / (1 + 2)) = 6/s. More instances add no throughput — the portal is the bottleneck.
 param portalRequestsPerSecondLimit = 20
 param maximumInstanceCount = 1
 param instanceMemoryMB = 2048
@@ -33,9 +33,10 @@ param syncRateThreshold = '1.0'
 
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL')
 param syncRateAlertThresholdPercent = 95
-// true once the app's Azure Monitor exporters authenticate with the managed identity (docs/operations.md).
-param telemetryRequiresEntraAuth = false
 param logRetentionDays = 90
 param keyVaultPurgeProtection = true
 param keyVaultSoftDeleteRetentionDays = 90
+// Operators' and the deployment machine's public addresses, comma-separated; storage and Key Vault refuse every other
+// public network (the app goes through private endpoints).
+param allowedIpRanges = readEnvironmentVariable('ALLOWED_IP_RANGES', '')
 param storageSku = 'Standard_ZRS'

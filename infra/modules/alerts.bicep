@@ -25,8 +25,8 @@ param reconcileEveryMinutes int
 @description('Sync:RepairQueue; the Functions host moves messages to <name>-poison after five failed deliveries.')
 param repairQueueName string
 
-// "No reconciliation finished for three schedule periods or one hour, whichever is longer" — the same limit after
-// which /api/health answers unhealthy (sync-api.md).
+// "No reconciliation finished (or moved the watermark) for three schedule periods or one hour, whichever is longer" —
+// the same limit after which /api/health answers unhealthy (sync-api.md).
 var stalledAfterMinutes = max(3 * reconcileEveryMinutes, 60)
 
 var emails = filter(map(split(alertEmail, ','), e => trim(e)), e => !empty(e))
@@ -109,17 +109,17 @@ union
   }
   {
     key: 'reconcile-stalled'
-    displayName: 'DVC Sync: no reconciliation finished for ${stalledAfterMinutes} minutes'
-    description: 'No dvcsync.reconcile.runs with result=finished for ${stalledAfterMinutes} minutes (three schedule periods or one hour, whichever is longer): /api/health answers unhealthy. See docs/operations.md, "Alerts".'
+    displayName: 'DVC Sync: no reconciliation finished or moved on for ${stalledAfterMinutes} minutes'
+    description: 'No dvcsync.reconcile.runs with result=finished, nor sliced (a run its time budget ended after it moved the watermark: a long first run catching up), for ${stalledAfterMinutes} minutes (three schedule periods or one hour, whichever is longer): /api/health answers unhealthy. See docs/operations.md, "Alerts".'
     severity: 1
     frequency: 'PT15M'
     window: 'PT${stalledAfterMinutes}M'
     query: '''
 customMetrics
-| where name == "dvcsync.reconcile.runs" and tostring(customDimensions["result"]) == "finished"
-| summarize finished = count()
+| where name == "dvcsync.reconcile.runs" and tostring(customDimensions["result"]) in ("finished", "sliced")
+| summarize progressed = count()
 '''
-    measure: 'finished'
+    measure: 'progressed'
     operator: 'LessThan'
     threshold: 1
   }

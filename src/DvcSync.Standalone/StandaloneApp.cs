@@ -16,6 +16,9 @@ public static class StandaloneApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    /// <summary>The exit code when a background service (the repair poller, the timer…) stopped on an error.</summary>
+    public const int BackgroundServiceFailed = 3;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args[1..]);
@@ -34,8 +37,26 @@ public static class StandaloneApp
             return 2;
         }
 
+        // Taken before the run: the host disposes its services when it stops.
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         await app.RunAsync();
-        return 0;
+        return Failures(backgroundServices) is { Count: > 0 } failures ? Report(failures) : 0;
+    }
+
+    /// <summary>
+    /// The background services that died: the host stops when one does (StopHost), and a supervisor (systemd, a
+    /// container runtime) restarts the program only if it exits with an error.
+    /// </summary>
+    private static List<(string Service, Exception Error)> Failures(IEnumerable<BackgroundService> services) =>
+        services.Where(service => service.ExecuteTask is { IsFaulted: true })
+            .Select(service => (service.GetType().Name, (Exception)service.ExecuteTask!.Exception!.GetBaseException()))
+            .ToList();
+
+    private static int Report(List<(string Service, Exception Error)> failures)
+    {
+        foreach (var (service, error) in failures)
+            Console.Error.WriteLine($"{service} stopped on an error ({error.GetType().Name}); the program exits with code {BackgroundServiceFailed}");
+        return BackgroundServiceFailed;
     }
 
     internal static List<string> ConfigurationProblems(Exception e) => e switch
@@ -67,6 +88,10 @@ public static class StandaloneApp
         builder.Services.AddDvcSync(builder.Configuration);
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
         builder.Services.AddSingleton(ApiKeys.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(RepairPollerOptions.FromConfiguration(builder.Configuration));
+        // A background service that dies stops the whole program (RunAsync then exits non-zero), rather than leaving a
+        // host that answers HTTP while nothing repairs or reconciles.
+        builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         builder.Services.AddProblemDetails();
         builder.Services.AddHostedService<RepairQueuePoller>();
         builder.Services.AddHostedService<ReconcileTimer>();

@@ -47,6 +47,16 @@ public sealed class OptionsValidationTests
         Assert.Contains("ProvincialSystem:PageSize", messages);
     }
 
+    [Theory]
+    [InlineData("1000")]
+    [InlineData("1073741824")]
+    public void A_page_cap_outside_its_range_is_named(string value)
+    {
+        using var provider = Build(new() { ["ProvincialSystem:MaxPageBytes"] = value });
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.StartsWith("ProvincialSystem:MaxPageBytes must be between 65536 and 536870912", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_host_with_invalid_settings_does_not_start()
     {

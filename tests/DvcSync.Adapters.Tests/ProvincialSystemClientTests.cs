@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.ProvincialSystem;
 using DvcSync.Simulators.Faults;
 
 namespace DvcSync.Adapters.Tests;
@@ -35,6 +36,43 @@ public sealed class ProvincialSystemClientTests
         Assert.All(seen, d => Assert.True(d.PhienBan >= 1 && d.NgayCapNhat is not null));
         // In (NgayCapNhat, MaHoSo) order, as the contract promises.
         Assert.Equal(seen.Select(d => d.NgayCapNhat).Order(), seen.Select(d => d.NgayCapNhat));
+    }
+
+    [Fact]
+    public async Task A_page_over_the_size_cap_is_asked_for_again_with_half_the_limit_until_it_fits()
+    {
+        await using var h = await Harness.StartAsync(sim => sim.DossierCount = 12, settings => settings["ProvincialSystem:MaxPageBytes"] = "65536");
+        // About 16 KB a dossier: four fit in the cap, eight do not.
+        h.Sim.ProvincialFaults.Update(f => f with { ItemPaddingBytes = 15_000 });
+        var to = h.Sim.Clock.GetUtcNow().AddDays(1);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await h.Provincial.GetChangedAsync(Beginning, to, cursor, 500, CancellationToken.None);
+            Assert.InRange(page.Items.Count, 1, 3); // 500 → 250 → … → 7 → 3: the first size that fits
+            seen.AddRange(page.Items.Select(d => d.MaHoSo));
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null && pages < 20);
+
+        Assert.Null(cursor);
+        Assert.Equal(h.Sim.Provincial.Codes().Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_single_dossier_over_the_size_cap_is_an_error_naming_the_setting()
+    {
+        await using var h = await Harness.StartAsync(sim => sim.DossierCount = 3, settings => settings["ProvincialSystem:MaxPageBytes"] = "65536");
+        h.Sim.ProvincialFaults.Update(f => f with { ItemPaddingBytes = 70_000 });
+
+        var error = await Assert.ThrowsAsync<ProvincialAnswerTooLargeException>(() =>
+            h.Provincial.GetChangedAsync(Beginning, h.Sim.Clock.GetUtcNow().AddDays(1), null, 500, CancellationToken.None));
+        Assert.Contains("ProvincialSystem:MaxPageBytes (65536 bytes)", error.Message);
+        Assert.Contains("single dossier", error.Message);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace DvcSync.Infra.Tests;
 public sealed class InfrastructureTests(Deployments deployments)
 {
     // Built-in role definitions.
-    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -40,7 +40,7 @@ public sealed class InfrastructureTests(Deployments deployments)
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void The_apps_identity_holds_the_three_storage_data_roles_and_reads_secrets(string environment)
+    public void The_apps_identity_holds_the_three_storage_data_contributor_roles_and_reads_secrets(string environment)
     {
         var deployment = deployments.Get(environment);
         var identity = deployment.AppIdentityId;
@@ -49,7 +49,7 @@ public sealed class InfrastructureTests(Deployments deployments)
 
         var storageId = (string)deployment.StorageAccount["id"]!;
         Assert.Equal(
-            new[] { StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor }.Order(),
+            new[] { StorageBlobDataContributor, StorageQueueDataContributor, StorageTableDataContributor }.Order(),
             mine.Where(r => r.Scope.Equals(storageId, StringComparison.OrdinalIgnoreCase)).Select(r => r.RoleId).Order());
 
         var vaultId = (string)deployment.KeyVault["id"]!;
@@ -163,21 +163,86 @@ public sealed class InfrastructureTests(Deployments deployments)
         var settings = deployment.AppSettings;
         Assert.Equal($"[reference('{insights["id"]}', '2020-02-02').ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
 
-        // The host authenticates with the app's identity, which may publish; key-only ingestion stays open by default
-        // until every exporter of the app passes a credential (telemetryRequiresEntraAuth).
-        Assert.False((bool)insights["properties"]!["DisableLocalAuth"]!);
+        // Local (key-only) ingestion is off: the host and the app's exporters authenticate with the app's identity, which
+        // may publish.
+        Assert.True((bool)insights["properties"]!["DisableLocalAuth"]!);
         Assert.Equal($"[format('ClientId={{0}};Authorization=AAD', reference('{deployment.AppIdentityId}', '2023-01-31').clientId)]",
             settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
         Assert.Contains(deployment.RoleAssignments, r => r.Scope == (string)insights["id"]! && r.RoleId == "3913510d-42f4-4e42-8a64-420c390055eb"
                                                           && Deployment.IsPrincipalOf(r.PrincipalId, deployment.AppIdentityId));
     }
 
-    [Fact]
-    public void Entra_only_ingestion_can_be_switched_on()
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public void Storage_and_key_vault_deny_public_networks_by_default(string environment)
     {
-        var deployment = Deployments.Evaluate(Deployments.RequiredParameters + "\nparam telemetryRequiresEntraAuth = true\n");
-        Assert.True((bool)deployment.Single("Microsoft.Insights/components")["properties"]!["DisableLocalAuth"]!);
-        Assert.Contains("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", deployment.AppSettings.Keys);
+        var deployment = deployments.Get(environment);
+        foreach (var resource in new[] { deployment.StorageAccount, deployment.KeyVault })
+        {
+            var properties = resource["properties"]!;
+            Assert.Equal("Disabled", (string?)properties["publicNetworkAccess"]);
+            Assert.Equal("Deny", (string?)properties["networkAcls"]!["defaultAction"]);
+            Assert.Equal("None", (string?)properties["networkAcls"]!["bypass"]);
+            Assert.Empty(properties["networkAcls"]!["ipRules"]!.AsArray());
+        }
+    }
+
+    [Fact]
+    public void The_app_reaches_storage_and_key_vault_through_private_endpoints_of_its_own_network()
+    {
+        var deployment = deployments.Defaults;
+        var subnetId = (string)deployment.FunctionApp["properties"]!["virtualNetworkSubnetId"]!;
+        var vnet = deployment.Single("Microsoft.Network/virtualNetworks");
+        var subnets = vnet["properties"]!["subnets"]!.AsArray().Select(s => s!).ToList();
+        var appSubnet = subnets.Single(s => subnetId == $"{vnet["id"]}/subnets/{s["name"]}");
+        Assert.Equal("Microsoft.App/environments", (string?)appSubnet["properties"]!["delegations"]![0]!["properties"]!["serviceName"]);
+
+        var endpoints = deployment.OfType("Microsoft.Network/privateEndpoints").ToList();
+        string Target(JsonObject endpoint) => (string)endpoint["properties"]!["privateLinkServiceConnections"]![0]!["properties"]!["privateLinkServiceId"]!;
+        string Group(JsonObject endpoint) => (string)endpoint["properties"]!["privateLinkServiceConnections"]![0]!["properties"]!["groupIds"]![0]!;
+        Assert.Equal(["blob", "queue", "table"],
+            endpoints.Where(e => Target(e) == (string)deployment.StorageAccount["id"]!).Select(Group).Order());
+        Assert.Equal(["vault"], endpoints.Where(e => Target(e) == (string)deployment.KeyVault["id"]!).Select(Group));
+        Assert.All(endpoints, e => Assert.Equal($"{vnet["id"]}/subnets/private-endpoints", (string?)e["properties"]!["subnet"]!["id"]));
+
+        // Each endpoint's address is published in the private DNS zone of its service (names in this cloud's suffixes,
+        // which the evaluation leaves as expressions: privatelink.blob.core.windows.net … privatelink.vaultcore.azure.net),
+        // linked to the app's network.
+        var zones = deployment.OfType("Microsoft.Network/privateDnsZones").Select(z => (string)z["name"]!).ToList();
+        var zoneOf = new Dictionary<string, string>
+        {
+            ["blob"] = "privatelink.blob.{0}', environment().suffixes.storage",
+            ["queue"] = "privatelink.queue.{0}', environment().suffixes.storage",
+            ["table"] = "privatelink.table.{0}', environment().suffixes.storage",
+            ["vault"] = "privatelink{0}', replace(environment().suffixes.keyvaultDns, '.vault.', '.vaultcore.')",
+        };
+        Assert.Equal(4, zones.Count);
+        Assert.All(zoneOf.Values, name => Assert.Single(zones, z => z.Contains(name, StringComparison.Ordinal)));
+        var groups = deployment.OfType("Microsoft.Network/privateEndpoints/privateDnsZoneGroups").ToList();
+        Assert.Equal(4, groups.Count);
+        foreach (var endpoint in endpoints)
+        {
+            var group = Assert.Single(groups, g => ((string)g["id"]!).StartsWith((string)endpoint["id"]! + "/privateDnsZoneGroups/", StringComparison.Ordinal));
+            var zone = (string)group["properties"]!["privateDnsZoneConfigs"]![0]!["properties"]!["privateDnsZoneId"]!;
+            Assert.Contains(zoneOf[Group(endpoint)], zone);
+        }
+        var links = deployment.OfType("Microsoft.Network/privateDnsZones/virtualNetworkLinks").ToList();
+        Assert.Equal(4, links.Count);
+        Assert.All(links, l => Assert.Equal((string)vnet["id"]!, (string?)l["properties"]!["virtualNetwork"]!["id"]));
+    }
+
+    [Fact]
+    public void Listed_operator_addresses_are_the_only_public_networks_let_in()
+    {
+        var deployment = Deployments.Evaluate(Deployments.RequiredParameters + "\nparam allowedIpRanges = '203.0.113.7, 198.51.100.0/28'\n");
+        foreach (var resource in new[] { deployment.StorageAccount, deployment.KeyVault })
+        {
+            var properties = resource["properties"]!;
+            Assert.Equal("Enabled", (string?)properties["publicNetworkAccess"]);
+            Assert.Equal("Deny", (string?)properties["networkAcls"]!["defaultAction"]);
+            Assert.Equal(["203.0.113.7", "198.51.100.0/28"], properties["networkAcls"]!["ipRules"]!.AsArray().Select(r => (string)r!["value"]!));
+        }
+        Assert.All(deployment.StorageAccount["properties"]!["networkAcls"]!["ipRules"]!.AsArray(), r => Assert.Equal("Allow", (string?)r!["action"]));
     }
 
     [Theory]
@@ -209,6 +274,7 @@ public sealed class InfrastructureTests(Deployments deployments)
         // 3. no reconciliation finished for three periods (or an hour): fires on absence
         var stalled = Assert.Single(rules, r => Query(r).Contains("\"dvcsync.reconcile.runs\"", StringComparison.Ordinal));
         Assert.Contains("\"finished\"", Query(stalled));
+        Assert.Contains("\"sliced\"", Query(stalled)); // a long first run that moves the watermark is alive, as /api/health says
         var criterion = stalled["properties"]!["criteria"]!["allOf"]![0]!;
         Assert.Equal("LessThan", (string?)criterion["operator"]);
         Assert.Equal(1, (double)criterion["threshold"]!);

@@ -50,6 +50,41 @@ public class ProvincialTests
     }
 
     [Fact]
+    public async Task Untrustworthy_pages_a_repeating_cursor_more_dossiers_than_the_limit_and_oversized_dossiers_are_switches()
+    {
+        var (host, _) = await Sim.StartAsync(dossiers: 100);
+        await using var _h = host;
+        using var p = new Provincial(host);
+        var token = await p.TokenAsync();
+        string Page(string? cursor, int limit = 10) => $"api/v1/hoso?{Provincial.Range(Early, Late)}&limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+
+        host.ProvincialFaults.Update(f => f with { RepeatCursor = true });
+        var (_, first) = await p.GetAsync(Page(null), token);
+        var cursor = Sim.Str(first!["nextCursor"]);
+        var (_, second) = await p.GetAsync(Page(cursor), token);
+        var (_, third) = await p.GetAsync(Page(Sim.Str(second!["nextCursor"])), token);
+        Assert.Equal(cursor, Sim.Str(second["nextCursor"])); // the cursor does not advance...
+        Assert.Equal(second["items"]!.ToJsonString(), third!["items"]!.ToJsonString()); // ...so the same page comes again
+        Assert.NotEqual(first["items"]![0]!["MaHoSo"]!.ToJsonString(), second["items"]![0]!["MaHoSo"]!.ToJsonString());
+
+        host.ProvincialFaults.Update(f => f with { RepeatCursor = false });
+        var (_, reference) = await p.GetAsync(Page(null, limit: 30), token);
+        host.ProvincialFaults.Update(f => f with { ExtraItemsPerPage = 7 });
+        var (_, bigger) = await p.GetAsync(Page(null), token);
+        Assert.Equal(17, bigger!["items"]!.AsArray().Count);
+        var (_, next) = await p.GetAsync(Page(Sim.Str(bigger["nextCursor"])), token);
+        Assert.Equal(Sim.Str(reference!["items"]![17]!["MaHoSo"]), Sim.Str(next!["items"]![0]!["MaHoSo"])); // the cursor follows the page's last dossier
+
+        host.ProvincialFaults.Update(f => f with { ExtraItemsPerPage = 0, ItemPaddingBytes = 5000 });
+        using var padded = await p.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Page(null, limit: 4)) { Headers = { Authorization = new("Bearer", token) } });
+        var body = await padded.Content.ReadAsStringAsync();
+        Assert.InRange(body.Length, 4 * 5000, 4 * 5000 + 40_000);
+        Assert.All(JsonNode.Parse(body)!["items"]!.AsArray(), i => Assert.Equal(5000, Sim.Str(i!["_simPadding"]).Length));
+        var (_, one) = await p.GetAsync("api/v1/hoso/" + Sim.Str(first["items"]![0]!["MaHoSo"]), token);
+        Assert.Null(one!["_simPadding"]); // a list-page switch: the dossier read on its own is as it is
+    }
+
+    [Fact]
     public async Task Paging_returns_every_dossier_once_in_key_order_with_null_cursor_on_the_last_page()
     {
         var (host, _) = await Sim.StartAsync(dossiers: 400);

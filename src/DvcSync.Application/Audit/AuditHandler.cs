@@ -184,6 +184,8 @@ public sealed class AuditHandler(
             job.Id, progress.Job.Total, progress.Job.Done);
 
         var scope = job.Agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(job.Agency);
+        var pages = new ProvincialPages(provincial, logger, VnTime.StartOfDay(job.From) - options.ReconcileOverlap, progress.Job.ReadUpTo,
+            progress.Job.Cursor, options.PageSize);
         var counters = new CheckCounters();
         var slice = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -260,7 +262,7 @@ public sealed class AuditHandler(
         {
             try
             {
-                await pipeline.RunAsync(PagesAsync(progress.Job, scope, stop.Token),
+                await pipeline.RunAsync(PagesAsync(progress.Job, pages, scope, stop.Token),
                     // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
                     // or in the repair's hands at this version: nothing a look-up would add.
                     needsLookup: (source, entry) => entry is null || !entry.Covers(source)
@@ -308,6 +310,15 @@ public sealed class AuditHandler(
             throw;
         }
 
+        if (pages.Problem is { } problem)
+        {
+            // The provincial system's paging cut the pass short: the pages checkpointed stand, and the audit stays
+            // active, with the problem on it for /api/health, to resume from its last page.
+            await progress.SaveAsync(progress.Job with { Error = problem, UpdatedAt = clock.GetUtcNow(), InFlight = 0 }, CancellationToken.None);
+            LogProgress(progress.Job);
+            return progress.Job;
+        }
+
         // The estimate came from the provincial system's received counts, which also hold dossiers whose NgayTiepNhan it
         // exports unreadably (they cannot be placed in a period); finished, the total is what was checked.
         var finished = progress.Job with
@@ -352,19 +363,15 @@ public sealed class AuditHandler(
     /// changes no earlier than it is received) up to when the audit was requested, and keep those received in the
     /// period and scope.
     /// </summary>
-    private async IAsyncEnumerable<SourcePage> PagesAsync(AuditJob job, IReadOnlySet<string>? scope,
+    private static async IAsyncEnumerable<SourcePage> PagesAsync(AuditJob job, ProvincialPages pages, IReadOnlySet<string>? scope,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var from = VnTime.StartOfDay(job.From) - options.ReconcileOverlap;
-        var cursor = job.Cursor;
-        if (cursor is null && job.PagesDone > 0) yield break; // the last page was completed before a stop
-        do
+        if (job.Cursor is null && job.PagesDone > 0) yield break; // the last page was completed before a stop
+        await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            var page = await provincial.GetChangedAsync(from, job.ReadUpTo, cursor, options.PageSize, cancellationToken);
             var kept = page.Items.Where(d => InPeriod(d, job) && (scope is null || scope.Contains(d.MaDonVi))).ToList();
             yield return new SourcePage(kept, page.NextCursor, page.Items.Count);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
+        }
     }
 
     private static bool InPeriod(SourceDossier dossier, AuditJob job) =>

@@ -58,6 +58,20 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan AuditSlice { get; init; } = TimeSpan.FromMinutes(8);
 
+    /// <summary>
+    /// The Functions host's reconciliation budget when <c>Sync:ReconcileSliceMinutes</c> is not set: with the pages in
+    /// flight, the bounded sweep and the roll-up copies after it, a slice ends well inside functionTimeout (10 minutes).
+    /// </summary>
+    public static readonly TimeSpan DefaultReconcileSlice = TimeSpan.FromMinutes(7);
+
+    /// <summary>
+    /// <c>Sync:ReconcileSliceMinutes</c>: how long one reconciliation takes new pages before it lets those in flight
+    /// checkpoint, sweeps and saves its progress; the next run resumes from the watermark. Null when not set: the
+    /// standalone host then runs each reconciliation to the end of its window, the Functions host for
+    /// <see cref="DefaultReconcileSlice"/>.
+    /// </summary>
+    public TimeSpan? ReconcileSlice { get; init; }
+
     /// <summary>The period between two scheduled runs, as health judges staleness by it.</summary>
     public TimeSpan SchedulePeriod(DateTimeOffset now)
     {
@@ -104,6 +118,9 @@ public sealed class SyncOptions
             AuditSchedule = auditSchedule,
             AuditPoll = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:AuditPollSeconds", 30, 0.1, 3600)),
             AuditSlice = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:AuditSliceMinutes", 8, 0.1, 60)),
+            ReconcileSlice = string.IsNullOrEmpty(configuration["Sync:ReconcileSliceMinutes"])
+                ? null
+                : TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:ReconcileSliceMinutes", 0, 0.01, 60)),
             SyncRateScoring = new IndicatorScoring(
                 ReadDouble(configuration, "Indicators:SyncRate:MaxPoints", 2.0, 0, 100),
                 ReadDouble(configuration, "Indicators:SyncRate:Threshold", 1.0, 0.0001, 1)),

@@ -11,7 +11,14 @@ public sealed record ReconciliationHealth(
     long MismatchesFound,
     long PortalLookups,
     long RepairsQueued,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>How far the reconciliation has read the provincial system's changes (its watermark).</summary>
+    public string? ReadUpTo { get; init; }
+
+    /// <summary>No run has finished its window lately, but runs keep moving the watermark: a long (first) run, sliced.</summary>
+    public bool CatchingUp { get; init; }
+}
 
 /// <param name="Refusal">While the portal refuses this project's requests as malformed: what it said and what to check.</param>
 public sealed record PortalHealth(string Circuit, string? LastSuccessAt, string? LastFailureAt, string? LastFailure, string? Refusal);
@@ -32,8 +39,9 @@ public sealed record HealthReport(
 
 /// <summary>
 /// The pipeline's health for people and probes: unhealthy (503) when storage is unreachable, reconciliation has
-/// stalled or the portal refuses the project's requests as malformed (a configuration only an operator can fix),
-/// degraded when something needs attention but the pipeline still moves, healthy otherwise.
+/// stalled — neither a run finished nor a run moved the watermark within the stall limit — or the portal refuses the
+/// project's requests as malformed (a configuration only an operator can fix), degraded when something needs
+/// attention but the pipeline still moves (a long run catching up included), healthy otherwise.
 /// </summary>
 public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, Audit.IAuditStore audits, SyncOptions options, TimeProvider clock)
 {
@@ -50,6 +58,7 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             return new HealthReport(Unhealthy, [storageProblem], null, null, null, null, VnTime.FormatIso(now));
 
         var (lastStarted, lastFinished) = await state.GetRunsAsync(cancellationToken);
+        var watermark = await state.GetWatermarkAsync(cancellationToken);
         var depth = await queue.GetApproximateDepthAsync(cancellationToken);
         var poison = await queue.GetPoisonDepthAsync(cancellationToken);
         var portal = await state.GetPortalAvailabilityAsync(cancellationToken);
@@ -57,12 +66,23 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
         var status = Healthy;
         var stallLimit = TimeSpan.FromTicks(Math.Max(options.SchedulePeriod(now).Ticks * 3, TimeSpan.FromHours(1).Ticks));
         var finishedAt = lastFinished?.FinishedAt;
-        // A fresh deployment has had no chance to finish a run yet; judge it from its first start.
-        var sinceWhen = finishedAt ?? lastStarted?.StartedAt;
+        // A run that checkpoints pages is alive even before it finishes its window (a first run takes hours, in slices
+        // on the Functions host); a fresh deployment that has done neither yet is judged from its first start.
+        var movedAt = watermark?.MovedAt;
+        var sinceWhen = Latest(finishedAt, movedAt) ?? lastStarted?.StartedAt;
+        var catchingUp = false;
         if (sinceWhen is { } since && now - since > stallLimit)
         {
             status = Unhealthy;
-            problems.Add($"no reconciliation has finished since {VnTime.FormatIso(since)} (limit {stallLimit})");
+            problems.Add($"no reconciliation has finished or moved its watermark since {VnTime.FormatIso(since)} (limit {stallLimit})");
+        }
+        else if (movedAt is { } moved && (finishedAt is null || now - finishedAt.Value > stallLimit))
+        {
+            catchingUp = true;
+            status = Degraded;
+            problems.Add($"catching up: the reconciliation has read the provincial changes up to {VnTime.FormatIso(watermark!.ReadUpTo)} "
+                         + $"(moved {VnTime.FormatIso(moved)}); no run has finished its window "
+                         + (finishedAt is { } lastEnd ? "since " + VnTime.FormatIso(lastEnd) : "yet"));
         }
         if (lastStarted?.Error is { } error)
         {
@@ -104,7 +124,11 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
                 run.MismatchesFound,
                 run.PortalLookups,
                 run.RepairsQueued,
-                lastStarted?.Error),
+                lastStarted?.Error)
+            {
+                ReadUpTo = watermark is null ? null : VnTime.FormatIso(watermark.ReadUpTo),
+                CatchingUp = catchingUp,
+            },
             depth,
             poison,
             new PortalHealth(portal.CircuitOpen ? "open" : "closed",
@@ -117,4 +141,6 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             Audit = audit is null ? null : Audit.AuditView.Of(audit),
         };
     }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

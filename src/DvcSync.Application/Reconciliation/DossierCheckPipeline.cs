@@ -55,15 +55,19 @@ public sealed class DossierCheckPipeline(
     /// <param name="pages">The source, page by page; read one page ahead of the checks.</param>
     /// <param name="needsLookup">Whether the portal must be asked about this dossier, given its ledger entry.</param>
     /// <param name="onPageDone">Called in source order once every dossier of a page is recorded.</param>
-    public async Task RunAsync(
+    /// <param name="stopTaking">When it fires, no new page is read or handed out; the pages already handed out are
+    /// checked, recorded and checkpointed, and a page read ahead is left for the next run (a time budget).</param>
+    /// <returns>True when every page of the source was taken; false when <paramref name="stopTaking"/> cut it short.</returns>
+    public async Task<bool> RunAsync(
         IAsyncEnumerable<SourcePage> pages,
         Func<SourceDossier, LedgerEntry?, bool> needsLookup,
         Func<SourcePage, Task> onPageDone,
         CheckCounters counters,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        CancellationToken stopTaking = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = new Run(this, needsLookup, onPageDone, counters, stop);
+        var run = new Run(this, needsLookup, onPageDone, counters, stop, stopTaking);
 
         var reading = run.Guard(() => run.ReadAsync(pages));
         var dispatching = run.Guard(run.DispatchAsync);
@@ -75,6 +79,7 @@ public sealed class DossierCheckPipeline(
         await Task.WhenAll(reading, dispatching, checking, writing, checkpointing);
         run.ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
+        return !run.CutShort;
     }
 
     private sealed class PageWork(SourcePage page)
@@ -103,9 +108,14 @@ public sealed class DossierCheckPipeline(
         Func<SourceDossier, LedgerEntry?, bool> needsLookup,
         Func<SourcePage, Task> onPageDone,
         CheckCounters counters,
-        CancellationTokenSource stop)
+        CancellationTokenSource stop,
+        CancellationToken stopTaking)
     {
         private ExceptionDispatchInfo? _failure;
+        private volatile bool _cutShort;
+
+        /// <summary>A page was left unread or untaken because <c>stopTaking</c> fired.</summary>
+        public bool CutShort => _cutShort;
 
         public Channel<PageWork> Pages { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         public Channel<Item> Items { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(owner.Options.LookupConcurrency * 2) { SingleWriter = true });
@@ -138,13 +148,23 @@ public sealed class DossierCheckPipeline(
 
         public async Task ReadAsync(IAsyncEnumerable<SourcePage> pages)
         {
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(Token, stopTaking);
             try
             {
-                await foreach (var page in pages.WithCancellation(Token))
+                await foreach (var page in pages.WithCancellation(reading.Token))
                 {
+                    if (stopTaking.IsCancellationRequested)
+                    {
+                        _cutShort = true;
+                        return;
+                    }
                     Interlocked.Add(ref counters.Read, page.Read);
-                    await Pages.Writer.WriteAsync(new PageWork(page), Token);
+                    await Pages.Writer.WriteAsync(new PageWork(page), reading.Token);
                 }
+            }
+            catch (OperationCanceledException) when (stopTaking.IsCancellationRequested && !Token.IsCancellationRequested)
+            {
+                _cutShort = true; // the budget ran out while a page was being read or queued: it is left for the next run
             }
             finally
             {
@@ -158,6 +178,12 @@ public sealed class DossierCheckPipeline(
             {
                 await foreach (var work in Pages.Reader.ReadAllAsync(Token))
                 {
+                    if (stopTaking.IsCancellationRequested)
+                    {
+                        // Read ahead but not handed out: never checkpointed, so the next run reads it again.
+                        _cutShort = true;
+                        break;
+                    }
                     var items = Newest(work.Page.Items);
                     work.Remaining = items.Count + 1; // the extra one is released once every item is handed out
                     await InOrder.Writer.WriteAsync(work, Token);

@@ -18,6 +18,16 @@ public interface IReconcileHandler
 {
     /// <returns>The run, or null when another run held the lease.</returns>
     Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A run that takes new pages for at most <paramref name="budget"/> (a Functions timer tick, which the host would
+    /// otherwise kill at its functionTimeout, sweeps unrun): then the pages in flight checkpoint, the sweep runs
+    /// (bounded) and the run is saved with its progress, <c>FinishedAt</c> null and <c>ReadUpTo</c> its last
+    /// checkpoint; the next run resumes from the watermark. A run that reads its whole window in time ends as
+    /// <see cref="RunAsync"/> does.
+    /// </summary>
+    /// <returns>The run, or null when another run held the lease.</returns>
+    Task<ReconcileRun?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken);
 }
 
 public sealed class ReconcileHandler(
@@ -32,7 +42,14 @@ public sealed class ReconcileHandler(
 {
     public static readonly ActivitySource Activity = new("DvcSync.Reconciliation");
 
-    public async Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken)
+    /// <summary>How long the sweep of lost repairs may take after a budgeted run: the rest waits for the next run.</summary>
+    public static readonly TimeSpan SweepBound = TimeSpan.FromMinutes(1);
+
+    public Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    public Task<ReconcileRun?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken) => RunAsync(budget, cancellationToken);
+
+    private async Task<ReconcileRun?> RunAsync(TimeSpan? budget, CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N")[..12];
         var leaseDuration = options.ReconcileLease;
@@ -49,6 +66,9 @@ public sealed class ReconcileHandler(
         var windowTo = startedAt;
         var counters = new CheckCounters();
         var run = new ReconcileRun(runId, startedAt, null, windowFrom, windowTo, 0, 0, 0, 0, 0, null);
+        // Fires when the budget is spent: no new page is taken after it.
+        using var outOfTime = budget is { } slice ? new CancellationTokenSource(slice, clock) : new CancellationTokenSource();
+        DateTimeOffset? checkpoint = null;
         await state.SaveRunAsync(run, cancellationToken);
         logger.LogInformation("Reconciliation {RunId} reading changes from {From:o} to {To:o}", runId, windowFrom, windowTo);
 
@@ -57,26 +77,43 @@ public sealed class ReconcileHandler(
             // The denominator first: from the first minute the rate is against what the province received, and rises
             // as look-ups and repairs confirm what the portal holds.
             await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
-            await pipeline.RunAsync(ChangedPagesAsync(windowFrom, windowTo, cancellationToken),
+            var pages = new ProvincialPages(provincial, logger, windowFrom, windowTo, null, options.PageSize);
+            var readAll = await pipeline.RunAsync(SourcePagesAsync(pages, cancellationToken),
                 needsLookup: (source, entry) => entry is null || !entry.Covers(source),
                 onPageDone: async page =>
                 {
                     // Items come in NgayCapNhat order: everything up to the last one is recorded, so a crash resumes here.
                     // An item whose change time reads as no date ("00010101000000") cannot place the page; the one before it can.
                     if (page.Items.LastOrDefault(i => i.NgayCapNhat is not null)?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
+                    {
                         await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
+                        checkpoint = lastChange;
+                    }
                     await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
                 },
-                counters, cancellationToken);
+                counters, cancellationToken, outOfTime.Token);
 
-            await RequeueLostRepairsAsync(counters, cancellationToken);
+            await RequeueLostRepairsAsync(counters, budget is null ? null : SweepBound, cancellationToken);
             await ledger.RepairRollupCopiesAsync(cancellationToken);
-            await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
-            run = Into(run, counters) with { FinishedAt = clock.GetUtcNow() };
+            // A pass the provincial system's paging or the budget cut short has read only up to its last checkpoint:
+            // the watermark stays there. A paging problem is recorded for /api/health; a budget is the plan.
+            var toTheEnd = readAll && pages.Problem is null;
+            if (toTheEnd) await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
+            run = Into(run, counters) with
+            {
+                FinishedAt = readAll ? clock.GetUtcNow() : null,
+                Error = pages.Problem,
+                ReadUpTo = toTheEnd ? windowTo : checkpoint,
+            };
             await state.SaveRunAsync(run, cancellationToken);
-            logger.LogInformation(
-                "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
-                runId, counters.Read, counters.Checked, counters.Lookups, counters.Mismatches, counters.Queued, counters.Unreadable);
+            if (readAll)
+                logger.LogInformation(
+                    "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
+                    runId, counters.Read, counters.Checked, counters.Lookups, counters.Mismatches, counters.Queued, counters.Unreadable);
+            else
+                logger.LogInformation(
+                    "Reconciliation {RunId} used its {Budget} budget, catching up: read up to {ReadUpTo:o} of {WindowTo:o}; {Read} read, {Checked} checked, {Lookups} portal look-ups, {Queued} repairs queued; the next run resumes from there",
+                    runId, budget, checkpoint, windowTo, counters.Read, counters.Checked, counters.Lookups, counters.Queued);
             activity?.SetTag("dvcsync.dossiers_read", counters.Read);
             activity?.SetTag("dvcsync.portal_lookups", counters.Lookups);
             activity?.SetTag("dvcsync.mismatches", counters.Mismatches);
@@ -100,16 +137,11 @@ public sealed class ReconcileHandler(
         }
     }
 
-    private async IAsyncEnumerable<SourcePage> ChangedPagesAsync(DateTimeOffset from, DateTimeOffset to,
+    private static async IAsyncEnumerable<SourcePage> SourcePagesAsync(ProvincialPages pages,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? cursor = null;
-        do
-        {
-            var page = await provincial.GetChangedAsync(from, to, cursor, options.PageSize, cancellationToken);
+        await foreach (var page in pages.WithCancellation(cancellationToken))
             yield return new SourcePage(page.Items, page.NextCursor, page.Items.Count);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
     }
 
     /// <summary>
@@ -140,14 +172,21 @@ public sealed class ReconcileHandler(
     }
 
     /// <summary>
-    /// The queue is not the final guarantee: a message can be lost, or a process can die between the ledger write and
-    /// the enqueue. An entry still in the repair's hands well past its time is queued again.
+    /// The queue is not the final guarantee: a message can be lost or expire unread, or a process can die between the
+    /// ledger write and the enqueue. An entry still in the repair's hands well past its time is queued again. With a
+    /// <paramref name="bound"/>, the sweep stops taking entries when it has run that long; the next run goes on.
     /// </summary>
-    private async Task RequeueLostRepairsAsync(CheckCounters counters, CancellationToken cancellationToken)
+    private async Task RequeueLostRepairsAsync(CheckCounters counters, TimeSpan? bound, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        using var boundReached = bound is { } limit ? new CancellationTokenSource(limit, clock) : new CancellationTokenSource();
         await foreach (var indexed in ledger.GetInRepairAsync(cancellationToken))
         {
+            if (boundReached.IsCancellationRequested)
+            {
+                logger.LogInformation("The sweep of lost repairs stopped after {Bound}; the next reconciliation goes on with it", bound);
+                break;
+            }
             var due = indexed.NextAttemptAt ?? indexed.UpdatedAt;
             if (due + options.LostRepairGrace > now) continue;
 

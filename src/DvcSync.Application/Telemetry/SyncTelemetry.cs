@@ -21,7 +21,7 @@ public sealed class SyncTelemetry
     {
         var meter = meters.Create(MeterName);
         Repairs = meter.CreateCounter<long>("dvcsync.repairs", "{repair}", "Repairs by outcome: synced, rejected, retry_scheduled, deferred, abandoned, already_current");
-        ReconcileRuns = meter.CreateCounter<long>("dvcsync.reconcile.runs", "{run}", "Reconciliation runs by result: finished, failed, skipped");
+        ReconcileRuns = meter.CreateCounter<long>("dvcsync.reconcile.runs", "{run}", "Reconciliation runs by result: finished, sliced (a time budget ended it after it moved the watermark), stalled (ended by its budget without), failed, skipped");
         DossiersChecked = meter.CreateCounter<long>("dvcsync.reconcile.dossiers_checked", "{dossier}", "Dossiers checked against the portal");
         Mismatches = meter.CreateCounter<long>("dvcsync.reconcile.mismatches", "{dossier}", "Dossiers found missing or stale on the portal");
         PortalCalls = meter.CreateCounter<long>("dvcsync.portal.calls", "{call}", "Calls to the national portal by service and outcome");

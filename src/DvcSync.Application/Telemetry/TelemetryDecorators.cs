@@ -51,6 +51,8 @@ public sealed class MeteredPoisonDrainHandler(PoisonDrainHandler inner, SyncTele
 /// <summary>
 /// Counts runs and what they found, then refreshes the gauges the alerts read: the province's sync rate this month,
 /// the queue depth and the poison count. Refreshing after each run keeps the gauges one query per schedule period.
+/// A run its time budget ended counts as <c>sliced</c> when it moved the watermark (alive, catching up), <c>stalled</c>
+/// when it did not.
 /// </summary>
 public sealed class MeteredReconcileHandler(
     ReconcileHandler inner,
@@ -60,12 +62,17 @@ public sealed class MeteredReconcileHandler(
     TimeProvider clock,
     ILogger<MeteredReconcileHandler> logger) : IReconcileHandler
 {
-    public async Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken)
+    public Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken) => MeasureAsync(inner.RunAsync, cancellationToken);
+
+    public Task<ReconcileRun?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        MeasureAsync(ct => inner.RunSliceAsync(budget, ct), cancellationToken);
+
+    private async Task<ReconcileRun?> MeasureAsync(Func<CancellationToken, Task<ReconcileRun?>> runAsync, CancellationToken cancellationToken)
     {
         ReconcileRun? run;
         try
         {
-            run = await inner.RunAsync(cancellationToken);
+            run = await runAsync(cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -78,7 +85,8 @@ public sealed class MeteredReconcileHandler(
             telemetry.ReconcileRuns.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
             return run;
         }
-        telemetry.ReconcileRuns.Add(1, new KeyValuePair<string, object?>("result", "finished"));
+        var result = run.FinishedAt is not null ? "finished" : run.ReadUpTo is not null ? "sliced" : "stalled";
+        telemetry.ReconcileRuns.Add(1, new KeyValuePair<string, object?>("result", result));
         telemetry.DossiersChecked.Add(run.DossiersChecked);
         telemetry.Mismatches.Add(run.MismatchesFound);
         await RefreshGaugesAsync(cancellationToken);

@@ -1,8 +1,14 @@
 namespace DvcSync.Core.Ports;
 
 /// <summary>The reconciliation's progress: how far it has read the provincial system, and how its runs went.</summary>
-public sealed record ReconcileWatermark(DateTimeOffset ReadUpTo, string? ETag);
+/// <param name="MovedAt">When a run last moved it forward (a page checkpointed, or a window read to its end).</param>
+public sealed record ReconcileWatermark(DateTimeOffset ReadUpTo, string? ETag, DateTimeOffset? MovedAt = null);
 
+/// <param name="ReadUpTo">
+/// How far this run read the provincial changes (its last page checkpointed, or its window's end): a run that a time
+/// budget ended before its window's end is returned with <c>FinishedAt</c> null and this set, or null when it
+/// checkpointed nothing.
+/// </param>
 public sealed record ReconcileRun(
     string RunId,
     DateTimeOffset StartedAt,
@@ -14,7 +20,8 @@ public sealed record ReconcileRun(
     long PortalLookups,
     long MismatchesFound,
     long RepairsQueued,
-    string? Error);
+    string? Error,
+    DateTimeOffset? ReadUpTo = null);
 
 public sealed record PortalAvailability(bool CircuitOpen, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, string? LastFailure)
 {

@@ -33,12 +33,38 @@ public sealed class ProvincialSystemClient : IProvincialSystem
         _logger = logger;
     }
 
+    /// <remarks>
+    /// A page larger than <c>ProvincialSystem:MaxPageBytes</c> is asked for again with half the limit, down to one
+    /// dossier: the cursor is a position, so a smaller page simply ends earlier. A single dossier over the cap throws
+    /// <see cref="ProvincialAnswerTooLargeException"/>, naming the setting.
+    /// </remarks>
     public async Task<ChangedDossiersPage> GetChangedAsync(DateTimeOffset from, DateTimeOffset to, string? cursor, int limit, CancellationToken cancellationToken)
     {
         var size = limit <= 0 ? _options.PageSize : Math.Min(limit, MaxPageSize);
-        var reply = await Ensure(
-            () => _api.GetChangedAsync(VnTime.FormatIso(from), VnTime.FormatIso(to), size, string.IsNullOrEmpty(cursor) ? null : cursor, cancellationToken),
-            "changed dossiers", cancellationToken).ConfigureAwait(false);
+        ProvincialItemsReply reply;
+        while (true)
+        {
+            try
+            {
+                reply = await Ensure(
+                    () => _api.GetChangedAsync(VnTime.FormatIso(from), VnTime.FormatIso(to), size, string.IsNullOrEmpty(cursor) ? null : cursor, cancellationToken),
+                    "changed dossiers", cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (ProvincialAnswerTooLargeException) when (size > 1)
+            {
+                _logger.LogWarning("A page of {Size} changed dossiers was larger than {Setting} ({MaxBytes} bytes); asking for {Half} instead",
+                    size, ProvincialSystemOptions.SectionName + ":MaxPageBytes", _options.MaxPageBytes, size / 2);
+                size /= 2;
+            }
+            catch (ProvincialAnswerTooLargeException)
+            {
+                var failure = new ProvincialAnswerTooLargeException(
+                    $"A single dossier of the provincial system is larger than {ProvincialSystemOptions.SectionName}:MaxPageBytes ({_options.MaxPageBytes} bytes): raise {ProvincialSystemOptions.SectionName}:MaxPageBytes, or have the provincial adapter trim that dossier");
+                _logger.LogError("{Failure}", failure.Message);
+                throw failure;
+            }
+        }
 
         var items = new List<SourceDossier>();
         var index = 0;
@@ -148,6 +174,10 @@ public sealed class ProvincialSystemClient : IProvincialSystem
         {
             response = await call().ConfigureAwait(false);
         }
+        catch (Exception ex) when (TooLarge(ex) is { } tooLarge)
+        {
+            throw tooLarge;
+        }
         catch (Exception ex) when (ProvincialFailures.IsTransport(ex, cancellationToken))
         {
             throw Log(Describe(ProvincialFailures.FromTransport(ex, _options.Timeout, cancellationToken), what));
@@ -155,6 +185,7 @@ public sealed class ProvincialSystemClient : IProvincialSystem
 
         using (response)
         {
+            if (TooLarge(response.Error) is { } tooLarge) throw tooLarge;
             if (response.HasRequestError(out var requestError))
                 throw Log(Describe(ProvincialFailures.FromTransport(requestError, _options.Timeout, cancellationToken), what));
             if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound) return null;
@@ -164,6 +195,13 @@ public sealed class ProvincialSystemClient : IProvincialSystem
                 throw Log(ProvincialFailures.Unavailable($"{what}: the answer could not be read as JSON"));
             return response.Content;
         }
+    }
+
+    private static ProvincialAnswerTooLargeException? TooLarge(Exception? failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+            if (e is ProvincialAnswerTooLargeException tooLarge) return tooLarge;
+        return null;
     }
 
     private static Exception Describe(Exception failure, string what) =>

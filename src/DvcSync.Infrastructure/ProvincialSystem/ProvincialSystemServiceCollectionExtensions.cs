@@ -49,6 +49,8 @@ public static class ProvincialSystemServiceCollectionExtensions
         api.AddStandardResilienceHandler().Configure(ConfigureResilience);
         // Added after the resilience handler, so it sits inside it: each attempt gets a current token.
         api.AddHttpMessageHandler<ProvincialBearerHandler>();
+        // Innermost: each attempt's answer is read within its time-out, and never beyond the cap.
+        api.AddHttpMessageHandler(sp => new ProvincialAnswerSizeLimit(Options(sp).MaxPageBytes));
 
         services.AddTransient<IProvincialSystem>(sp => new ProvincialSystemClient(
             sp.GetRequiredService<IProvincialSystemApi>(),

@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using DvcSync.Application.Repair;
 using DvcSync.Core.Ports;
+using DvcSync.Core.Retry;
 
 namespace DvcSync.Infrastructure.Storage;
 
@@ -8,17 +9,26 @@ namespace DvcSync.Infrastructure.Storage;
 /// The repair queue on Azure Storage Queues. Messages are Base64 JSON because that is what the Functions queue
 /// trigger expects by default, so both hosts read what either wrote.
 /// </summary>
-internal sealed class StorageQueueRepairQueue(QueueClient queue, QueueClient poisonQueue) : IRepairQueue
+internal sealed class StorageQueueRepairQueue(QueueClient queue, QueueClient poisonQueue, RetrySchedule retry) : IRepairQueue
 {
     // Storage queues hide a message for at most 7 days.
     private static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
     public async Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var visibility = delay <= TimeSpan.Zero ? (TimeSpan?)null : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
-        var receipt = await queue.SendMessageAsync(RepairMessageCodec.Encode(request), visibility, TimeSpan.FromSeconds(-1), cancellationToken);
+        var visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
+        var receipt = await queue.SendMessageAsync(RepairMessageCodec.Encode(request), visibility == TimeSpan.Zero ? null : visibility,
+            TimeToLive(visibility), cancellationToken);
         return receipt.Value.MessageId;
     }
+
+    /// <summary>
+    /// A message outlives the repair's give-up time by the longest retry delay, counted from when it shows: a dossier
+    /// still failing by then is abandoned by its next attempt anyway, and one whose message expired unread (a queue
+    /// backed up for a day) is still pending or retrying in the ledger, where the reconciliation's sweep finds it and
+    /// queues it again. A message that never expires would keep a dossier's old requests forever.
+    /// </summary>
+    internal TimeSpan TimeToLive(TimeSpan visibility) => visibility + retry.GiveUpAfter + retry.MaxDelay;
 
     public async Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken) =>
         (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
@@ -29,4 +39,3 @@ internal sealed class StorageQueueRepairQueue(QueueClient queue, QueueClient poi
         return (await poisonQueue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
     }
 }
-

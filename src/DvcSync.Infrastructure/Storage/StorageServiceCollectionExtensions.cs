@@ -39,7 +39,8 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<PartitionRegistry>(), sp.GetRequiredKeyedService<TableClient>(StorageOptions.RollupTableName)));
         services.AddSingleton<IPipelineState>(sp => new TablePipelineState(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DvcSync.Application.Audit.IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IRepairQueue>(_ => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue)));
+        services.AddSingleton<IRepairQueue>(sp => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue),
+            sp.GetRequiredService<DvcSync.Application.Configuration.SyncOptions>().Retry));
         services.AddSingleton(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));
         services.AddHostedService(sp => sp.GetRequiredService<StorageProvisioner>());
         services.AddSingleton<IStorageProbe>(sp => new StorageProbe(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));

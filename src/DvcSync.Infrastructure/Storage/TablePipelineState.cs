@@ -15,7 +15,7 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(ReconcilePartition, "watermark", cancellationToken: cancellationToken);
         return row.HasValue && row.Value!.GetDateTimeOffset("ReadUpTo") is { } at
-            ? new ReconcileWatermark(at, row.Value.ETag.ToString())
+            ? new ReconcileWatermark(at, row.Value.ETag.ToString(), row.Value.GetDateTimeOffset("UpdatedAt"))
             : null;
     }
 
@@ -116,6 +116,7 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
         ["MismatchesFound"] = run.MismatchesFound,
         ["RepairsQueued"] = run.RepairsQueued,
         ["Error"] = run.Error,
+        ["ReadUpTo"] = run.ReadUpTo,
     };
 
     private static ReconcileRun ToRun(TableEntity e) => new(
@@ -129,5 +130,6 @@ internal sealed class TablePipelineState(TableClient table, TimeProvider clock) 
         e.GetInt64("PortalLookups") ?? 0,
         e.GetInt64("MismatchesFound") ?? 0,
         e.GetInt64("RepairsQueued") ?? 0,
-        e.GetString("Error"));
+        e.GetString("Error"),
+        e.GetDateTimeOffset("ReadUpTo"));
 }

@@ -43,6 +43,18 @@ public sealed record FaultSettings
     /// <summary>Portal only: every request, sign-in included, answered HTTP 400 <c>{"error_code":"1"}</c> while on.</summary>
     public bool RefuseAsMalformed { get; init; }
 
+    /// <summary>Provincial only: a list page asked for with a cursor answers that same cursor as its next one (a cursor
+    /// that never advances), so a client that trusts it reads the same page for ever.</summary>
+    public bool RepeatCursor { get; init; }
+
+    /// <summary>Provincial only: a list page holds this many dossiers more than the <c>limit</c> asked for (its cursor
+    /// still follows its last dossier).</summary>
+    public int ExtraItemsPerPage { get; init; }
+
+    /// <summary>Provincial only: every dossier of a list page carries an extra field of this many characters, to make
+    /// pages (and single dossiers) as large as a test needs.</summary>
+    public int ItemPaddingBytes { get; init; }
+
     public static FaultSettings None { get; } = new();
 
     internal void Validate()
@@ -59,5 +71,7 @@ public sealed record FaultSettings
         if (ServerErrorStatus is < 500 or > 599) throw new ArgumentException("ServerErrorStatus must be a 5xx status.");
         if (RetryAfterSeconds < 0) throw new ArgumentException("RetryAfterSeconds must not be negative.");
         if (HangDuration < TimeSpan.Zero || AddedLatency < TimeSpan.Zero) throw new ArgumentException("Durations must not be negative.");
+        if (ExtraItemsPerPage is < 0 or > 100_000) throw new ArgumentException("ExtraItemsPerPage must be between 0 and 100000.");
+        if (ItemPaddingBytes is < 0 or > 64 * 1024 * 1024) throw new ArgumentException("ItemPaddingBytes must be between 0 and 67108864.");
     }
 }

@@ -145,6 +145,9 @@ public sealed class FaultSwitch
             ["outageUntil"] = s.OutageUntil is { } u ? SimTime.Iso(u) : null,
             ["outageActive"] = OutageActive,
             ["refuseAsMalformed"] = s.RefuseAsMalformed,
+            ["repeatCursor"] = s.RepeatCursor,
+            ["extraItemsPerPage"] = s.ExtraItemsPerPage,
+            ["itemPaddingBytes"] = s.ItemPaddingBytes,
             ["pendingForcedFaults"] = pending,
             ["injected"] = new JsonObject(Enum.GetValues<FaultKind>().Where(k => k != FaultKind.None)
                 .Select(k => KeyValuePair.Create<string, JsonNode?>(k.ToString(), Injected(k)))),
@@ -155,7 +158,8 @@ public sealed class FaultSwitch
     /// Applies a <c>POST /_sim/faults</c> body: every field present changes that switch, the rest stay.
     /// Fields: reset, seed, serverErrorRate, serverErrorStatus, tooManyRequestsRate, retryAfterSeconds, hangRate,
     /// hangMs, hangAfterProcessing, systemErrorRate, addedLatencyMs, outage, outageUntil (ISO 8601),
-    /// outageSeconds, refuseAsMalformed, failNext {count, kind}. Throws <see cref="ArgumentException"/> on a bad value.
+    /// outageSeconds, refuseAsMalformed, failNext {count, kind}, and the provincial system's repeatCursor,
+    /// extraItemsPerPage and itemPaddingBytes. Throws <see cref="ArgumentException"/> on a bad value.
     /// </summary>
     public void ApplyJson(JsonObject body)
     {
@@ -183,6 +187,9 @@ public sealed class FaultSwitch
             }
             if (Num(body, "outageSeconds") is { } l) n = n with { Outage = true, OutageUntil = now + TimeSpan.FromSeconds(l) };
             if (Bool(body, "refuseAsMalformed") is { } m) n = n with { RefuseAsMalformed = m };
+            if (Bool(body, "repeatCursor") is { } rc) n = n with { RepeatCursor = rc };
+            if (Num(body, "extraItemsPerPage") is { } o) n = n with { ExtraItemsPerPage = (int)o };
+            if (Num(body, "itemPaddingBytes") is { } q) n = n with { ItemPaddingBytes = (int)q };
             return n;
         });
         if (body["failNext"] is JsonObject fail)

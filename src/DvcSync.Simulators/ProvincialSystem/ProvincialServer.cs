@@ -152,11 +152,14 @@ internal sealed partial class ProvincialServer
             if (!TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
             after = key;
         }
-        var (items, next) = _state.Page(from, to, limit, after);
+        var faults = _state.Faults.Settings;
+        var (items, next) = _state.Page(from, to, limit + faults.ExtraItemsPerPage, after);
+        if (faults.ItemPaddingBytes > 0)
+            foreach (var item in items) item[PaddingField] = new string('x', faults.ItemPaddingBytes);
         return (200, new JsonObject
         {
             ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
-            ["nextCursor"] = next is { } n ? EncodeCursor(n) : null,
+            ["nextCursor"] = faults.RepeatCursor && cursorText.Length > 0 ? cursorText : next is { } n ? EncodeCursor(n) : null,
         });
     }
 
@@ -197,6 +200,9 @@ internal sealed partial class ProvincialServer
     }
 
     private static (int, JsonNode?) Bad(string message) => (400, SimJson.Error(message));
+
+    /// <summary>The field <see cref="FaultSettings.ItemPaddingBytes"/> adds to the dossiers of a list page.</summary>
+    internal const string PaddingField = "_simPadding";
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoWithOffset();

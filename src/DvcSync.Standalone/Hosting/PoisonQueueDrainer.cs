@@ -23,7 +23,7 @@ public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions st
                 }
                 if (messages.Length > 0) continue;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The message stays in the poison queue and is read again after its visibility timeout.
                 logger.LogError(e, "Draining {Queue} failed; trying again", storage.PoisonQueue);

@@ -3,7 +3,10 @@ using DvcSync.Application.Reconciliation;
 
 namespace DvcSync.Standalone.Hosting;
 
-/// <summary>The timer trigger without the Functions host: runs the reconciliation on <c>Sync:ReconcileSchedule</c>.</summary>
+/// <summary>
+/// The timer trigger without the Functions host: runs the reconciliation on <c>Sync:ReconcileSchedule</c>, to the end
+/// of its window, or in slices of <c>Sync:ReconcileSliceMinutes</c> when that is set.
+/// </summary>
 public sealed class ReconcileTimer(
     IReconcileHandler handler,
     SyncOptions options,
@@ -31,11 +34,12 @@ public sealed class ReconcileTimer(
     {
         try
         {
-            await handler.RunAsync(stoppingToken);
+            await (options.ReconcileSlice is { } budget ? handler.RunSliceAsync(budget, stoppingToken) : handler.RunAsync(stoppingToken));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            // Logged and recorded for /api/health by the handler; the next tick resumes from the watermark.
+            // Logged and recorded for /api/health by the handler; the next tick resumes from the watermark. A time-out
+            // deep in a storage or HTTP call is an OperationCanceledException too: it must not stop the timer.
             logger.LogError(e, "Scheduled reconciliation failed");
         }
     }

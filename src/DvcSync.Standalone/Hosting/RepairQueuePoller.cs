@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using DvcSync.Application.Repair;
@@ -5,16 +6,44 @@ using DvcSync.Infrastructure.Storage;
 
 namespace DvcSync.Standalone.Hosting;
 
+/// <summary>The standalone poller's settings, read and checked when the host is built.</summary>
+public sealed record RepairPollerOptions(int Concurrency, TimeSpan VisibilityTimeout, TimeSpan RedeliveryDelay, TimeSpan MaxIdle)
+{
+    /// <summary>The Functions host's visibilityTimeout in host.json: the delay before a failed message comes back.</summary>
+    public static readonly TimeSpan DefaultRedeliveryDelay = TimeSpan.FromMinutes(2);
+
+    public static RepairPollerOptions FromConfiguration(IConfiguration configuration) => new(
+        (int)Read(configuration, "Sync:RepairConcurrency", 8, 1, 64),
+        TimeSpan.FromSeconds(Read(configuration, "Sync:RepairVisibilityTimeoutSeconds", 300, 1, 3600)),
+        TimeSpan.FromSeconds(Read(configuration, "Sync:RepairRedeliverySeconds", DefaultRedeliveryDelay.TotalSeconds, 0, 3600)),
+        TimeSpan.FromMilliseconds(Read(configuration, "Sync:QueuePollMaxMilliseconds", 2000, 10, 60_000)));
+
+    /// <summary>How often a message in the handler's hands is hidden again: a third of its time-out, so that a slow
+    /// storage call or two still renews it before it shows.</summary>
+    public TimeSpan RenewEvery => VisibilityTimeout / 3;
+
+    private static double Read(IConfiguration configuration, string key, double fallback, double min, double max)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new InvalidOperationException($"{key} must be a number from {min} to {max}");
+        return value;
+    }
+}
+
 /// <summary>
-/// The queue trigger's semantics without the Functions host: a message is deleted only after its handler returned;
-/// a handler that throws leaves it to come back at once, and the fifth failure moves it to <c>-poison</c> — as the
-/// Functions host does, so the repair behaves the same on both hosts.
+/// The queue trigger's semantics without the Functions host: a message is deleted only after its handler returned,
+/// and stays hidden from other pollers while the handler runs, however long that takes; a handler that throws leaves
+/// it to come back after <see cref="RepairPollerOptions.RedeliveryDelay"/> (host.json's visibilityTimeout), and the
+/// fifth failure moves it to <c>-poison</c> — as the Functions host does, so the repair behaves the same on both hosts.
+/// A failed delete or update is logged and not thrown: the message then comes back, and the handler is idempotent.
 /// </summary>
 public sealed class RepairQueuePoller(
     StorageAccount account,
     StorageOptions storage,
     IRepairHandler handler,
-    IConfiguration configuration,
+    RepairPollerOptions options,
     ILogger<RepairQueuePoller> logger) : BackgroundService
 {
     public const int MaxDequeueCount = 5;
@@ -23,63 +52,128 @@ public sealed class RepairQueuePoller(
     {
         var queue = account.Queue(storage.RepairQueue);
         var poison = account.Queue(storage.PoisonQueue);
-        var concurrency = configuration.GetValue("Sync:RepairConcurrency", 8);
-        var maxIdle = TimeSpan.FromMilliseconds(configuration.GetValue("Sync:QueuePollMaxMilliseconds", 2000));
         var idle = TimeSpan.FromMilliseconds(50);
-        // How long a message taken by this process stays hidden: if the process dies, that is when another takes it.
-        var visibilityTimeout = TimeSpan.FromSeconds(configuration.GetValue("Sync:RepairVisibilityTimeoutSeconds", 300));
 
         while (!stoppingToken.IsCancellationRequested)
         {
             QueueMessage[] messages;
             try
             {
-                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(concurrency * 2, 1, 32), visibilityTimeout, stoppingToken)).Value;
+                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(options.Concurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken)).Value;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(e, "The repair queue could not be read; trying again");
-                await Task.Delay(maxIdle, stoppingToken);
+                await Task.Delay(options.MaxIdle, stoppingToken);
                 continue;
             }
 
             if (messages.Length == 0)
             {
                 await Task.Delay(idle, stoppingToken);
-                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, maxIdle.Ticks));
+                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxIdle.Ticks));
                 continue;
             }
             idle = TimeSpan.FromMilliseconds(50);
 
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = stoppingToken },
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = stoppingToken },
                 async (message, ct) => await ProcessAsync(queue, poison, message, ct));
         }
     }
 
     private async Task ProcessAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
     {
+        var receipt = new Receipt(message.PopReceipt);
+        using var handled = new CancellationTokenSource();
+        var keeping = KeepHiddenAsync(queue, message.MessageId, receipt, handled.Token);
+        Exception? failure = null;
         try
         {
             await handler.HandleMessageAsync(message.Body.ToString(), cancellationToken);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down: the message becomes visible again after its timeout and is handled by the next start.
+            // Shutting down: the message becomes visible again after its time-out and is handled by the next start.
+            return;
         }
         catch (Exception e)
         {
-            if (message.DequeueCount >= MaxDequeueCount)
+            failure = e;
+        }
+        finally
+        {
+            await handled.CancelAsync();
+            await keeping;
+        }
+
+        if (failure is null)
+        {
+            await TryAsync(() => queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None), message, "deleted after its repair");
+        }
+        else if (message.DequeueCount >= MaxDequeueCount)
+        {
+            logger.LogError(failure, "Repair message {MessageId} failed {Count} times; moved to {Poison}", message.MessageId, message.DequeueCount, storage.PoisonQueue);
+            if (await TryAsync(() => poison.SendMessageAsync(message.Body.ToString(), cancellationToken: CancellationToken.None), message, "moved to the poison queue"))
+                await TryAsync(() => queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None), message, "deleted once moved to the poison queue");
+        }
+        else
+        {
+            logger.LogWarning(failure, "Repair message {MessageId} failed (delivery {Count}); it will be delivered again in {Delay}",
+                message.MessageId, message.DequeueCount, options.RedeliveryDelay);
+            await TryAsync(() => queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: options.RedeliveryDelay, cancellationToken: CancellationToken.None),
+                message, "put back for a later delivery");
+        }
+    }
+
+    /// <summary>
+    /// Hides the message again every <see cref="RepairPollerOptions.RenewEvery"/> until the handler is done, keeping
+    /// the pop receipt each renewal returns (the previous one stops working). Never throws: a renewal that fails means
+    /// the message may show and be handled twice, which the handler tolerates.
+    /// </summary>
+    private async Task KeepHiddenAsync(QueueClient queue, string messageId, Receipt receipt, CancellationToken handled)
+    {
+        while (true)
+        {
+            try
             {
-                logger.LogError(e, "Repair message {MessageId} failed {Count} times; moved to {Poison}", message.MessageId, message.DequeueCount, storage.PoisonQueue);
-                await poison.SendMessageAsync(message.Body.ToString(), cancellationToken: CancellationToken.None);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+                await Task.Delay(options.RenewEvery, handled);
             }
-            else
+            catch (OperationCanceledException)
             {
-                logger.LogWarning(e, "Repair message {MessageId} failed (delivery {Count}); it will be delivered again", message.MessageId, message.DequeueCount);
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                return;
+            }
+            try
+            {
+                // Not cancellable: a renewal the service applied must have its new receipt kept, or the delete fails.
+                var renewed = await queue.UpdateMessageAsync(messageId, receipt.Value, visibilityTimeout: options.VisibilityTimeout, cancellationToken: CancellationToken.None);
+                receipt.Value = renewed.Value.PopReceipt;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Repair message {MessageId} could not be kept hidden while its repair runs; it may be delivered again", messageId);
+                return;
             }
         }
+    }
+
+    private async Task<bool> TryAsync(Func<Task> storageCall, QueueMessage message, string what)
+    {
+        try
+        {
+            await storageCall();
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Repair message {MessageId} could not be {What}; it comes back after its visibility time-out and is handled again",
+                message.MessageId, what);
+            return false;
+        }
+    }
+
+    /// <summary>The message's current pop receipt: every renewal of its invisibility replaces it.</summary>
+    private sealed class Receipt(string popReceipt)
+    {
+        public string Value { get; set; } = popReceipt;
     }
 }

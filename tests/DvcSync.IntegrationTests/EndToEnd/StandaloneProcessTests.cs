@@ -83,4 +83,20 @@ public sealed class StandaloneProcessTests(AzuriteFixture azurite)
             Assert.Contains(key, message);
         Assert.DoesNotContain("   at ", message);
     }
+
+    [Fact]
+    public async Task A_background_service_that_dies_stops_the_program_with_a_non_zero_exit_code()
+    {
+        await using var simulators = await SimulatorHost.StartAsync(new SimulatorOptions { DossierCount = 5, Seed = 11 });
+        var environment = StandaloneProcess.Environment(azurite, simulators, TestStorage.NewPrefix(), ceiling: 20);
+        environment.Add(StandaloneProcess.FailingBackgroundService.Key, StandaloneProcess.FailingBackgroundService.Value);
+        await using var host = StandaloneProcess.Start(environment);
+
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = string.Join("\n", host.Output());
+        Assert.Contains(StartupHook.FailureMessage, output); // the host logged why
+        Assert.True(host.ExitCode == DvcSync.Standalone.StandaloneApp.BackgroundServiceFailed, $"exit code {host.ExitCode}:\n{output}");
+        Assert.Contains("FailingService stopped on an error", output);
+    }
 }

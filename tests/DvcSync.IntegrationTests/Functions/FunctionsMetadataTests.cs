@@ -118,6 +118,15 @@ public class FunctionsMetadataTests
         Assert.Equal("api", host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
         Assert.Equal(5, host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>());
         Assert.Equal("base64", host["extensions"]!["queues"]!["messageEncoding"]!.GetValue<string>());
+        // A failed delivery comes back after a real delay, not at once: five deliveries burnt in seconds on a storage
+        // blip would send the dossier to poison, then abandoned. The standalone poller waits as long.
+        var redelivery = TimeSpan.Parse(host["extensions"]!["queues"]!["visibilityTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(redelivery >= TimeSpan.FromMinutes(1), $"visibilityTimeout {redelivery}");
+        Assert.Equal(DvcSync.Standalone.Hosting.RepairPollerOptions.DefaultRedeliveryDelay, redelivery);
+        // A reconciliation slice, then its pages in flight, its bounded sweep and its save, end before the host kills it.
+        var functionTimeout = TimeSpan.Parse(host["functionTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(functionTimeout - DvcSync.Application.Configuration.SyncOptions.DefaultReconcileSlice
+                    >= DvcSync.Application.Reconciliation.ReconcileHandler.SweepBound + TimeSpan.FromMinutes(1), $"functionTimeout {functionTimeout}");
     }
 
     [Fact]

@@ -21,6 +21,10 @@ public sealed class StandaloneProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>Set in a host's environment, it loses a background service soon after start (<see cref="StartupHook"/>).</summary>
+    public static KeyValuePair<string, string> FailingBackgroundService { get; } =
+        new("DOTNET_STARTUP_HOOKS", typeof(StartupHook).Assembly.Location);
+
     public int Port { get; }
     public HttpClient Http { get; }
     public bool HasExited => _process.HasExited;

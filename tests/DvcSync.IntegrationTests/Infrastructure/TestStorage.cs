@@ -1,3 +1,4 @@
+using DvcSync.Application.Configuration;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -27,20 +28,24 @@ public sealed class TestStorage : IAsyncDisposable
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    public static Task<TestStorage> CreateAsync(AzuriteFixture azurite, TimeProvider? clock = null) => OpenAsync(azurite, NewPrefix(), clock);
+    public static Task<TestStorage> CreateAsync(AzuriteFixture azurite, TimeProvider? clock = null, IDictionary<string, string?>? settings = null) =>
+        OpenAsync(azurite, NewPrefix(), clock, settings);
 
-    /// <summary>The tables and queue of a given prefix, as a host configured with it uses them.</summary>
-    public static async Task<TestStorage> OpenAsync(AzuriteFixture azurite, string prefix, TimeProvider? clock = null)
+    /// <summary>The tables and queue of a given prefix, as a host configured with it (and <paramref name="settings"/>) uses them.</summary>
+    public static async Task<TestStorage> OpenAsync(AzuriteFixture azurite, string prefix, TimeProvider? clock = null, IDictionary<string, string?>? settings = null)
     {
         var queue = "repair-" + prefix;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Sync:TablePrefix"] = prefix,
             ["Sync:RepairQueue"] = queue,
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton(SyncOptions.FromConfiguration(configuration, clock ?? TimeProvider.System));
         services.AddSyncStorage(configuration);
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);

@@ -17,6 +17,7 @@ public class SyncOptionsTests
         Assert.Equal("30 * * * * *", options.AuditSchedule);
         Assert.Equal(TimeSpan.FromSeconds(30), options.AuditPoll);
         Assert.Equal(TimeSpan.FromMinutes(8), options.AuditSlice);
+        Assert.Null(options.ReconcileSlice); // the standalone host runs each reconciliation to its end
         Assert.Equal(16, options.LookupConcurrency);
         Assert.Equal(500, options.PageSize);
     }
@@ -24,7 +25,9 @@ public class SyncOptionsTests
     [Fact]
     public void Set_keys_are_read()
     {
-        var options = Read(("Sync:AuditSchedule", "0 */2 * * * *"), ("Sync:AuditPollSeconds", "5"), ("Sync:AuditSliceMinutes", "4.5"));
+        var options = Read(("Sync:AuditSchedule", "0 */2 * * * *"), ("Sync:AuditPollSeconds", "5"), ("Sync:AuditSliceMinutes", "4.5"),
+            ("Sync:ReconcileSliceMinutes", "6"));
+        Assert.Equal(TimeSpan.FromMinutes(6), options.ReconcileSlice);
         Assert.Equal("0 */2 * * * *", options.AuditSchedule);
         Assert.Equal(TimeSpan.FromSeconds(5), options.AuditPoll);
         Assert.Equal(TimeSpan.FromMinutes(4.5), options.AuditSlice);
@@ -35,6 +38,8 @@ public class SyncOptionsTests
     [InlineData("Sync:AuditSchedule", "* * * * *")]
     [InlineData("Sync:AuditPollSeconds", "0")]
     [InlineData("Sync:AuditSliceMinutes", "61")]
+    [InlineData("Sync:ReconcileSliceMinutes", "0")]
+    [InlineData("Sync:ReconcileSliceMinutes", "an hour")]
     [InlineData("Sync:LookupConcurrency", "many")]
     [InlineData("Sync:PageSize", "1001")]
     [InlineData("Sync:HistoryFrom", "2025-13-01")]

@@ -15,13 +15,18 @@ namespace DvcSync.UnitTests.Functions;
 /// <summary>Each function is one call into a shared handler: these prove the call and that nothing is lost on the way.</summary>
 public class FunctionClassTests
 {
-    [Fact]
-    public async Task Reconcile_runs_the_reconciliation_with_the_hosts_cancellation()
+    [Theory]
+    [InlineData(null, 7.0)]
+    [InlineData("2.5", 2.5)]
+    public async Task Reconcile_runs_one_slice_of_the_reconciliation_inside_the_function_timeout_with_the_hosts_cancellation(string? configured, double minutes)
     {
         var handler = new Mock<IReconcileHandler>();
+        var options = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Sync:ReconcileSliceMinutes"] = configured }).Build(), TimeProvider.System);
         using var cts = new CancellationTokenSource();
-        await new ReconcileFunction(handler.Object).Run(new TimerInfo(), cts.Token);
-        handler.Verify(h => h.RunAsync(cts.Token), Times.Once);
+        await new ReconcileFunction(handler.Object, options).Run(new TimerInfo(), cts.Token);
+        handler.Verify(h => h.RunSliceAsync(TimeSpan.FromMinutes(minutes), cts.Token), Times.Once);
+        handler.VerifyNoOtherCalls();
     }
 
     [Fact]

@@ -3,6 +3,9 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.UnitTests.Core;
+using DvcSync.Application.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 
@@ -47,9 +50,9 @@ public class ReconcileHandlerTests
         Assert.Equal(1, _rollupRepairs);
     }
 
-    private ReconcileHandler Handler() => new(_f.Provincial.Object,
-        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance),
-        _f.Ledger.Object, _f.Queue.Object, _f.State.Object, _f.Options, _f.Clock, NullLogger<ReconcileHandler>.Instance);
+    private ReconcileHandler Handler(SyncOptions? options = null, ILogger<ReconcileHandler>? logger = null) => new(_f.Provincial.Object,
+        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, options ?? _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance),
+        _f.Ledger.Object, _f.Queue.Object, _f.State.Object, options ?? _f.Options, _f.Clock, logger ?? NullLogger<ReconcileHandler>.Instance);
 
     private void ProvincialChanges(params SourceDossier[] items) =>
         _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))
@@ -59,8 +62,87 @@ public class ReconcileHandlerTests
         _f.Portal.Setup(p => p.LookUpAsync(maHoSo, It.IsAny<CancellationToken>()))
             .ReturnsAsync(PortalLookupResult.Found(copy is null ? null : PortalDossier.FromJson(copy.Json())));
 
-    private static SourceDossier Dossier(int n, int status = 4, long version = 1) =>
-        new DossierBuilder().Code($"000.00.19.H19-250115-{n:00000}", "000.00.19.H19").Status(status).Version(version).Source();
+    private static SourceDossier Dossier(int n, int status = 4, long version = 1, string? changed = null) =>
+        new DossierBuilder().Code($"000.00.19.H19-250115-{n:00000}", "000.00.19.H19").Status(status).Version(version)
+            .With("NgayCapNhat", changed ?? "20250116080000").Source();
+
+    private static SyncOptions OptionsWith(string key, string value) => SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
+        new Dictionary<string, string?> { ["Sync:HistoryFrom"] = "2025-01-01", [key] = value }).Build(), TimeProvider.System);
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_cursor_that_repeats_ends_the_pass_there_with_the_problem_recorded_and_the_watermark_at_the_last_checkpoint()
+    {
+        var first = new[] { Dossier(1, changed: "20250201091000"), Dossier(2, changed: "20250201092000") };
+        var second = new[] { Dossier(3, changed: "20250201093000") };
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangedDossiersPage(first, "cursor-1"));
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), "cursor-1", It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangedDossiersPage(second, "cursor-1"));
+        foreach (var dossier in first.Concat(second)) PortalHolds(dossier.MaHoSo, new DossierBuilder().Code(dossier.MaHoSo, dossier.MaDonVi));
+        var logger = new RecordingLogger<ReconcileHandler>();
+
+        var run = await Handler(logger: logger).RunAsync(CancellationToken.None);
+
+        _f.Provincial.Verify(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), "cursor-1", It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal(2, run!.DossiersChecked); // the page with the repeated cursor is left for the next run
+        Assert.NotNull(run.FinishedAt);        // the run ends, its sweep done...
+        Assert.Contains("cursor it had given before", run.Error); // ...with the problem for /api/health
+        Assert.Equal(new DateTimeOffset(2025, 2, 1, 9, 20, 0, TimeSpan.FromHours(7)), _watermarks.Max()); // the last checkpoint, not the window's end
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("cursor it had given before"));
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("cursor-1")); // the provincial system's cursor is not echoed
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_run_out_of_budget_takes_no_new_page_lets_those_in_flight_checkpoint_sweeps_and_saves_its_progress()
+    {
+        // A source too long to read in the budget: page n holds dossier n, changed n seconds after the window opens.
+        var windowFrom = HandlerFixture.Now.AddHours(-1) - _f.Options.ReconcileOverlap;
+        _f.Provincial.Setup(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DateTimeOffset _, DateTimeOffset _, string? cursor, int _, CancellationToken _) =>
+            {
+                var n = cursor is null ? 1 : int.Parse(cursor, System.Globalization.CultureInfo.InvariantCulture);
+                var changed = VnTime.Format(windowFrom.AddSeconds(n));
+                return new ChangedDossiersPage([Dossier(n, changed: changed)], n < 3000 ? (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+            });
+        _f.Portal.Setup(p => p.LookUpAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string code, CancellationToken _) => PortalLookupResult.Found(PortalDossier.FromJson(new DossierBuilder().Code(code, "000.00.19.H19").Json())));
+        var lost = _f.Store(LedgerEntry.For(Dossier(9999), HandlerFixture.Now.AddHours(-2)) with { NextAttemptAt = HandlerFixture.Now.AddHours(-1) });
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(new[] { lost }.ToAsyncEnumerable());
+
+        var run = await Handler().RunSliceAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.Null(run!.FinishedAt);               // not the end of its window...
+        Assert.Null(run.Error);                     // ...and nothing wrong: the budget is the plan
+        Assert.NotNull(run.ReadUpTo);
+        Assert.True(run.ReadUpTo < run.WindowTo);
+        Assert.Equal(run.ReadUpTo, _watermarks.Max()); // the watermark at its last checkpoint, never the window's end
+        Assert.Same(run, _lastRun);                 // saved with its progress
+        // The pages in flight when the budget ran out were checked to the end and checkpointed: nothing recorded lies
+        // beyond the last checkpoint.
+        var recorded = _f.Saved.Where(e => e.MaHoSo != lost.MaHoSo).Select(e => int.Parse(e.MaHoSo[^5..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(recorded);
+        Assert.Equal(VnTime.Format(run.ReadUpTo!.Value), VnTime.Format(windowFrom.AddSeconds(recorded.Max())));
+        Assert.Equal(recorded.Count, run.DossiersChecked);
+        // The sweep and the roll-up copies still ran.
+        Assert.Contains(_f.Enqueued, e => e.Request.MaHoSo == lost.MaHoSo && e.Request.Reason.StartsWith("requeued", StringComparison.Ordinal));
+        Assert.Equal(1, _rollupRepairs);
+    }
+
+    [Fact]
+    public async Task A_page_holding_more_dossiers_than_the_limit_is_checked_whole_and_logged()
+    {
+        var page = Enumerable.Range(1, 5).Select(n => Dossier(n)).ToArray();
+        ProvincialChanges(page);
+        foreach (var dossier in page) PortalHolds(dossier.MaHoSo, null);
+        var logger = new RecordingLogger<ReconcileHandler>();
+
+        var run = await Handler(OptionsWith("Sync:PageSize", "2"), logger).RunAsync(CancellationToken.None);
+
+        Assert.Equal(5, run!.DossiersChecked);
+        Assert.Equal(page.Select(d => d.MaHoSo).Order(), _f.Enqueued.Select(e => e.Request.MaHoSo).Order());
+        Assert.Null(run.Error);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("at most 2 changed dossiers with 5"));
+    }
 
     [Fact]
     public async Task Missing_and_stale_dossiers_are_recorded_and_queued_current_ones_confirmed()

@@ -17,7 +17,7 @@ namespace DvcSync.UnitTests.Hosting;
 /// </summary>
 public class RealHostTests
 {
-    private static readonly Dictionary<string, string> Valid = new()
+    internal static readonly Dictionary<string, string> Valid = new()
     {
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["NationalPortal:BaseUrl"] = "https://portal.example/adapter",
@@ -32,7 +32,7 @@ public class RealHostTests
         ["Sync:RepairQueue"] = "dossier-repair",
     };
 
-    private static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+    internal static string[] Args(IDictionary<string, string> settings) => settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
     /// <summary>Arguments with which both hosts build and validate.</summary>
     public static string[] ValidArgs() => Args(Valid);
@@ -95,6 +95,19 @@ public class RealHostTests
         var error = Assert.Throws<InvalidOperationException>(() => FunctionsApp.Build(Args(settings)).Dispose());
         Assert.Contains(key.Split(':')[0] == "AzureWebJobsStorage" ? "AzureWebJobsStorage" : key, error.Message);
         Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
+    }
+
+    [Theory]
+    [InlineData("Sync:RepairVisibilityTimeoutSeconds", "0")]
+    [InlineData("Sync:RepairRedeliverySeconds", "-1")]
+    [InlineData("Sync:RepairConcurrency", "many")]
+    [InlineData("Sync:QueuePollMaxMilliseconds", "0")]
+    public void A_bad_repair_poller_setting_stops_the_standalone_build_naming_the_key(string key, string value)
+    {
+        var settings = new Dictionary<string, string>(Valid) { [key] = value };
+
+        var error = Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
+        Assert.Contains(key, error.Message);
     }
 
     private static string Flatten(Exception e) => e switch
