@@ -1,3 +1,4 @@
+using DvcSync.Api;
 using DvcSync.Infrastructure;
 using DvcSync.Infrastructure.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -16,7 +17,7 @@ public static class FunctionsApp
         // A key may ride in ?code=: the framework's request log (full URLs) is filtered, ours and the traces redact it.
         builder.Logging.FilterFrameworkRequestLogs();
         builder.UseWhen<RequestLogMiddleware>(RequestLogMiddleware.IsHttpTrigger);
-        builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation()).UseFunctionsWorkerDefaults();
         return builder.Build();
     }

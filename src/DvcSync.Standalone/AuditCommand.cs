@@ -1,6 +1,7 @@
 using System.Globalization;
 using DvcSync.Application.Audit;
 using DvcSync.Application.Indicators;
+using DvcSync.Core.Ports;
 
 namespace DvcSync.Standalone;
 

@@ -1,5 +1,5 @@
-using DvcSync.Application.Api;
-using DvcSync.Application.Dashboard;
+using DvcSync.Api;
+using DvcSync.Api.Dashboard;
 using DvcSync.Infrastructure;
 using DvcSync.Infrastructure.Telemetry;
 using DvcSync.Standalone.Hosting;
@@ -85,7 +85,7 @@ public static class StandaloneApp
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
-        builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
         builder.Services.AddSingleton(ApiKeys.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton(RepairPollerOptions.FromConfiguration(builder.Configuration));

@@ -1,8 +1,6 @@
 using DvcSync.Application.Agencies;
-using DvcSync.Application.Api;
 using DvcSync.Application.Audit;
 using DvcSync.Application.Configuration;
-using DvcSync.Application.Dashboard;
 using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
 using DvcSync.Application.PortalAvailability;
@@ -48,10 +46,6 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<UnsyncedQuery>();
         services.AddSingleton<HealthQuery>();
         services.AddSingleton<ResyncCommand>();
-        services.AddSingleton<SyncApi>();
-        services.AddSingleton<ISyncApi>(sp => sp.GetRequiredService<SyncApi>());
-        services.AddSingleton<DashboardAssets>();
-        services.AddSingleton<IDashboardAssets>(sp => sp.GetRequiredService<DashboardAssets>());
         return services;
     }
 }

@@ -38,7 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISyncLedger>(sp => new TableSyncLedger(sp.GetRequiredKeyedService<TableClient>(StorageOptions.LedgerTableName),
             sp.GetRequiredService<PartitionRegistry>(), sp.GetRequiredKeyedService<TableClient>(StorageOptions.RollupTableName)));
         services.AddSingleton<IPipelineState>(sp => new TablePipelineState(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<DvcSync.Application.Audit.IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRepairQueue>(sp => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue),
             sp.GetRequiredService<DvcSync.Application.Configuration.SyncOptions>().Retry));
         services.AddSingleton(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));

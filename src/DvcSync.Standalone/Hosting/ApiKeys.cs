@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DvcSync.Application.Api;
+using DvcSync.Api;
 
 namespace DvcSync.Standalone.Hosting;
 

@@ -1,8 +1,8 @@
-using DvcSync.Application.Api;
+using DvcSync.Api;
 using DvcSync.Application.Audit;
 using DvcSync.Application.Configuration;
 using Microsoft.Extensions.Configuration;
-using DvcSync.Application.Dashboard;
+using DvcSync.Api.Dashboard;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Functions.Functions;

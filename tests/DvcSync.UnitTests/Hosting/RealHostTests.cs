@@ -1,4 +1,4 @@
-using DvcSync.Application.Api;
+using DvcSync.Api;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Core.Ports;
