@@ -1,5 +1,6 @@
 using System.Globalization;
 using DvcSync.Application.Audit;
+using DvcSync.Application.Configuration;
 using DvcSync.Application.Indicators;
 using DvcSync.Core.Ports;
 
@@ -42,17 +43,7 @@ public static class AuditCommand
             return 2;
         }
 
-        WebApplication app;
-        try
-        {
-            app = StandaloneApp.Build([.. rest]);
-            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
-        }
-        catch (Exception e) when (StandaloneApp.ConfigurationProblems(e) is { Count: > 0 } problems)
-        {
-            foreach (var p in problems.Distinct()) await Console.Error.WriteLineAsync("Configuration error: " + p);
-            return 2;
-        }
+        if (await StartupCheck.BuildAsync(() => StandaloneApp.Build([.. rest]), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
 
         await using (app)
         {

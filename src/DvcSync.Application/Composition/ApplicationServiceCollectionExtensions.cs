@@ -17,11 +17,11 @@ namespace DvcSync.Application.Composition;
 
 public static class ApplicationServiceCollectionExtensions
 {
-    /// <summary>The use cases, shared by both hosts. Options are read now so that a bad setting stops the start.</summary>
+    /// <summary>The use cases, shared by both hosts, with their settings (checked at start).</summary>
     public static IServiceCollection AddSyncHandlers(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(SyncOptions.FromConfiguration(configuration, TimeProvider.System));
+        services.AddSyncOptions(configuration);
+        services.AddSettings<SyncRateScoringOptions, SyncRateScoringOptionsValidator>(configuration);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SyncOptions>();
@@ -46,6 +46,15 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<UnsyncedQuery>();
         services.AddSingleton<HealthQuery>();
         services.AddSingleton<ResyncCommand>();
+        return services;
+    }
+
+    /// <summary><see cref="SyncOptions"/> from the <c>Sync</c> section, its default history start taken from the clock once.</summary>
+    public static IServiceCollection AddSyncOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSettings<SyncOptions, SyncOptionsValidator>(configuration)
+            .PostConfigure<TimeProvider>((options, clock) => options.ResolveHistoryFrom(clock.GetUtcNow()));
         return services;
     }
 }
