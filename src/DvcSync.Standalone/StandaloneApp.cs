@@ -21,7 +21,7 @@ public static class StandaloneApp
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args);
 
         // Every setting checked at once, before anything starts: the operator sees all the bad keys in one go.
         if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
