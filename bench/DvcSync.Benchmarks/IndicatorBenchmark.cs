@@ -9,7 +9,6 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
 using DvcSync.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks;
 
@@ -34,12 +33,7 @@ public static class IndicatorBenchmark
         await azurite.InitializeAsync();
         try
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["Sync:HistoryFrom"] = "2025-01-01",
-            }).Build();
-            var account = StorageAccount.FromConfiguration(configuration);
+            var account = StorageAccount.For(new StorageAccountOptions { ConnectionString = azurite.ConnectionString });
             var ledgerTable = account.Table(StorageOptions.LedgerTableName);
             var stateTable = account.Table(StorageOptions.StateTableName);
             var rollupTable = account.Table(StorageOptions.RollupTableName);
@@ -56,7 +50,7 @@ public static class IndicatorBenchmark
             Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s, entries + day rows + month roll-ups)");
 
             var query = new SyncRateQuery(new AgencyDirectory(new AgenciesOnly(agencies), TimeProvider.System), ledger,
-                new TablePipelineState(stateTable, TimeProvider.System), SyncOptions.FromConfiguration(configuration, TimeProvider.System));
+                new TablePipelineState(stateTable, TimeProvider.System), new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
             SyncRateReport? report = null;

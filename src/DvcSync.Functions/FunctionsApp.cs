@@ -1,3 +1,5 @@
+using DvcSync.Api;
+using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure;
 using DvcSync.Infrastructure.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -9,6 +11,14 @@ namespace DvcSync.Functions;
 /// <summary>The Azure Functions isolated worker: the platform's triggers over the handlers the standalone host also runs.</summary>
 public static class FunctionsApp
 {
+    /// <summary>Runs the worker; a bad setting stops it at start with every bad key named, and exit code 2.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } host) return StartupCheck.BadConfiguration;
+        await host.RunAsync();
+        return 0;
+    }
+
     public static IHost Build(string[] args)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
@@ -16,7 +26,7 @@ public static class FunctionsApp
         // A key may ride in ?code=: the framework's request log (full URLs) is filtered, ours and the traces redact it.
         builder.Logging.FilterFrameworkRequestLogs();
         builder.UseWhen<RequestLogMiddleware>(RequestLogMiddleware.IsHttpTrigger);
-        builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation()).UseFunctionsWorkerDefaults();
         return builder.Build();
     }

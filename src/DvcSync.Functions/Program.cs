@@ -1,1 +1,1 @@
-DvcSync.Functions.FunctionsApp.Build(args).Run();
+return await DvcSync.Functions.FunctionsApp.RunAsync(args);

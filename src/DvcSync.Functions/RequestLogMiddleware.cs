@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DvcSync.Infrastructure.Telemetry;
+using DvcSync.Api;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;

@@ -1,57 +1,75 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using DvcSync.Application.Audit;
+using DvcSync.Application.Configuration;
 using DvcSync.Application.Indicators;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ports;
 
 namespace DvcSync.Standalone;
 
 /// <summary>
-/// <c>DvcSync.Standalone audit --from YYYY-MM-DD --to YYYY-MM-DD [--agency MaDonVi]</c>: requests a full audit and runs
-/// it in the foreground until it is finished, progress in the log. Run the same command again after a stop or a
-/// crash and it resumes where it stopped. Configuration as for the host (appsettings, environment, the other arguments).
-/// Exit codes: 0 finished, 1 failed or stopped, 2 bad arguments or configuration, 3 another audit is active.
+/// <c>DvcSync.Standalone audit --from YYYY-MM-DD --to YYYY-MM-DD [--agency MaDonVi] [-- host configuration]</c>:
+/// requests a full audit and runs it in the foreground until it is finished, progress in the log. Run the same command
+/// again after a stop or a crash and it resumes where it stopped. Configuration as for the host: appsettings,
+/// environment, and — after <c>--</c>, so that a mistyped option is an error rather than a setting — arguments such as
+/// <c>--Sync:PageSize=200</c>. Exit codes: 0 finished, 1 failed or stopped, 2 bad arguments or configuration, 3 another
+/// audit is active.
 /// </summary>
-public static class AuditCommand
+public static partial class AuditCommand
 {
     public const string Name = "audit";
 
-    private const string Usage = "Usage: DvcSync.Standalone audit --from YYYY-MM-DD --to YYYY-MM-DD [--agency MaDonVi] [configuration arguments]";
+    private const string Usage = "Usage: DvcSync.Standalone audit --from YYYY-MM-DD --to YYYY-MM-DD [--agency MaDonVi] [-- --Section:Key=value ...]";
 
+    /// <param name="args">The program's arguments, <see cref="Name"/> first.</param>
     public static async Task<int> RunAsync(string[] args)
     {
-        string? from = null, to = null, agency = null;
-        var rest = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        // Everything after "--" is the host's configuration, handed on as it is; the parser never sees it.
+        var separator = Array.IndexOf(args, "--");
+        var (commandLine, configuration) = separator < 0 ? (args, Array.Empty<string>()) : (args[..separator], args[(separator + 1)..]);
+
+        var from = new Option<string>("--from") { Description = "First day of the period, by the day a dossier was received (Vietnam time); required", HelpName = "YYYY-MM-DD" };
+        var to = new Option<string>("--to") { Description = $"Last day of the period, inclusive, at most {PeriodQuery.MaxDays} days after --from; required", HelpName = "YYYY-MM-DD" };
+        var agency = new Option<string>("--agency") { Description = "Only this agency and the agencies below it; the whole province when absent", HelpName = "MaDonVi" };
+        var audit = new Command(Name,
+            "Runs a full audit of the dossiers received in a period, in the foreground, to the end; run it again after a stop " +
+            "or a crash and it resumes. Host configuration goes after --, as the host takes it (-- --Sync:PageSize=200). " +
+            "Exit codes: 0 finished, 1 stopped or failed, 2 bad arguments or configuration, 3 another audit is active.")
         {
-            string Next() => i + 1 < args.Length ? args[++i] : "";
-            switch (args[i])
-            {
-                case "--from": from = Next(); break;
-                case "--to": to = Next(); break;
-                case "--agency": agency = Next(); break;
-                case "--help" or "-h":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default: rest.Add(args[i]); break;
-            }
+            from, to, agency,
+        };
+        // Reported below, by shape: an unknown token may be a value typed in the wrong place, such as an ID number.
+        audit.TreatUnmatchedTokensAsErrors = false;
+        var parsed = new RootCommand("DVC Sync, standalone host") { audit }.Parse(commandLine);
+        if (parsed.Action is HelpAction) return await parsed.InvokeAsync();
+
+        var problems = parsed.Errors.Select(e => e.Message).Concat(parsed.UnmatchedTokens.Select(Unknown)).ToList();
+        PeriodQuery? period = null;
+        if (problems.Count == 0)
+        {
+            (period, var problem) = PeriodQuery.Parse(parsed.GetValue(from), parsed.GetValue(to));
+            if (period is null) problems.Add(problem!.Replace("Query parameter", "Argument", StringComparison.Ordinal));
         }
-        var (period, problem) = PeriodQuery.Parse(from, to);
-        if (period is null)
+        if (problems.Count > 0)
         {
-            await Console.Error.WriteLineAsync(problem!.Replace("Query parameter", "Argument", StringComparison.Ordinal) + Environment.NewLine + Usage);
-            return 2;
+            foreach (var problem in problems) await Console.Error.WriteLineAsync(problem);
+            await Console.Error.WriteLineAsync(Usage + Environment.NewLine + "More: DvcSync.Standalone audit --help");
+            return StartupCheck.BadConfiguration;
         }
 
-        WebApplication app;
-        try
-        {
-            app = StandaloneApp.Build([.. rest]);
-            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
-        }
-        catch (Exception e) when (StandaloneApp.ConfigurationProblems(e) is { Count: > 0 } problems)
-        {
-            foreach (var p in problems.Distinct()) await Console.Error.WriteLineAsync("Configuration error: " + p);
-            return 2;
-        }
+        return await RunAsync(new AuditRequest(period!.From, period.To, parsed.GetValue(agency) is { Length: > 0 } a ? a : null), configuration);
+    }
+
+    private static string Unknown(string token) => OptionName().Match(token) is { Success: true } option
+        ? $"Unknown option '{option.Groups[1].Value}': the command takes --from, --to and --agency; host configuration goes after --"
+        : $"Unexpected argument ({Dossier.Shape(token)}): the command takes --from, --to and --agency; host configuration goes after --";
+
+    private static async Task<int> RunAsync(AuditRequest request, string[] configuration)
+    {
+        if (await StartupCheck.BuildAsync(() => StandaloneApp.Build(configuration), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
 
         await using (app)
         {
@@ -68,7 +86,7 @@ public static class AuditCommand
             AuditJob job;
             try
             {
-                job = await handler.RequestAsync(new AuditRequest(period.From, period.To, agency is { Length: > 0 } ? agency : null), stop.Token);
+                job = await handler.RequestAsync(request, stop.Token);
             }
             catch (AuditConflictException e)
             {
@@ -78,9 +96,9 @@ public static class AuditCommand
             catch (UnknownAgencyException e)
             {
                 await Console.Error.WriteLineAsync(e.Message);
-                return 2;
+                return StartupCheck.BadConfiguration;
             }
-            Console.WriteLine($"Audit {job.Id}: dossiers received {period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}, {job.Status}, {job.Done} of about {job.Total} done");
+            Console.WriteLine($"Audit {job.Id}: dossiers received {request.From:yyyy-MM-dd} to {request.To:yyyy-MM-dd}, {job.Status}, {job.Done} of about {job.Total} done");
 
             try
             {
@@ -109,4 +127,8 @@ public static class AuditCommand
             }
         }
     }
+
+    /// <summary>An option's name, without a value joined to it by '=' or ':'.</summary>
+    [GeneratedRegex(@"^(--?[A-Za-z][A-Za-z0-9_.-]*)(?:[=:].*)?$")]
+    private static partial Regex OptionName();
 }

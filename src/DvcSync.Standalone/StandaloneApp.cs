@@ -1,9 +1,9 @@
-using DvcSync.Application.Api;
-using DvcSync.Application.Dashboard;
+using DvcSync.Api;
+using DvcSync.Api.Dashboard;
+using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure;
 using DvcSync.Infrastructure.Telemetry;
 using DvcSync.Standalone.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace DvcSync.Standalone;
 
@@ -21,21 +21,10 @@ public static class StandaloneApp
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args);
 
-        WebApplication app;
-        try
-        {
-            app = Build(args);
-            // Every options check at once, before anything starts: the operator sees all the bad keys in one go.
-            app.Services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (Exception e) when (ConfigurationProblems(e) is { Count: > 0 } problems)
-        {
-            // A configuration mistake is the operator's to fix: say which keys, not a stack trace.
-            foreach (var problem in problems.Distinct()) await Console.Error.WriteLineAsync("Configuration error: " + problem);
-            return 2;
-        }
+        // Every setting checked at once, before anything starts: the operator sees all the bad keys in one go.
+        if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
 
         // Taken before the run: the host disposes its services when it stops.
         var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
@@ -59,14 +48,6 @@ public static class StandaloneApp
         return BackgroundServiceFailed;
     }
 
-    internal static List<string> ConfigurationProblems(Exception e) => e switch
-    {
-        OptionsValidationException options => [.. options.Failures],
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ConfigurationProblems).ToList(),
-        InvalidOperationException invalid => [invalid.Message],
-        _ => [],
-    };
-
     /// <param name="configure">Lets a test add to the host (a log capture, say) before it is built.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -85,10 +66,11 @@ public static class StandaloneApp
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
-        builder.Services.AddDvcSync(builder.Configuration);
+        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
-        builder.Services.AddSingleton(ApiKeys.FromConfiguration(builder.Configuration));
-        builder.Services.AddSingleton(RepairPollerOptions.FromConfiguration(builder.Configuration));
+        builder.Services.AddApiKeys(builder.Configuration);
+        builder.Services.AddSettings<RepairPollerOptions, RepairPollerOptionsValidator>(builder.Configuration);
+        builder.Services.AddSettings<ReconcileTimerOptions>(builder.Configuration);
         // A background service that dies stops the whole program (RunAsync then exits non-zero), rather than leaving a
         // host that answers HTTP while nothing repairs or reconciles.
         builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);

@@ -54,7 +54,7 @@ public sealed class OptionsValidationTests
     {
         using var provider = Build(new() { ["ProvincialSystem:MaxPageBytes"] = value });
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value);
-        Assert.Contains(error.Failures, f => f.StartsWith("ProvincialSystem:MaxPageBytes must be between 65536 and 536870912", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith($"ProvincialSystem:MaxPageBytes '{value}' must be a whole number from 65536 to 536870912", StringComparison.Ordinal));
     }
 
     [Fact]

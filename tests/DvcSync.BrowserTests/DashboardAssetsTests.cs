@@ -35,7 +35,7 @@ public sealed class DashboardAssetsTests(DashboardFixture fixture)
     [Fact]
     public async Task Every_file_of_the_page_folder_is_embedded_and_served_as_it_is()
     {
-        var folder = RepositoryRoot.Combine("src", "DvcSync.Application", "Dashboard", "wwwroot");
+        var folder = RepositoryRoot.Combine("src", "DvcSync.Api", "Dashboard", "wwwroot");
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories);
         Assert.NotEmpty(files);
         foreach (var file in files)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using DvcSync.Application.Dashboard;
+using DvcSync.Api.Dashboard;
 using DvcSync.BrowserTests.Infrastructure;
 using DvcSync.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

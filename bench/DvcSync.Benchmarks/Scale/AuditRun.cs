@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DvcSync.Application.Audit;
+using DvcSync.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DvcSync.Benchmarks.Scale;

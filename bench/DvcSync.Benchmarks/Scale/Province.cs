@@ -7,7 +7,6 @@ using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
 using DvcSync.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks.Scale;
 
@@ -51,8 +50,7 @@ internal sealed class Province : IAsyncDisposable
         }
     }
 
-    public StorageAccount Storage => StorageAccount.FromConfiguration(
-        new ConfigurationBuilder().AddInMemoryCollection([new("AzureWebJobsStorage", _azurite.ConnectionString)]).Build());
+    public StorageAccount Storage => StorageAccount.For(new StorageAccountOptions { ConnectionString = _azurite.ConnectionString });
 
     /// <summary>The configuration an operator would give a host on this province, tables under <paramref name="prefix"/>.</summary>
     public Dictionary<string, string?> Settings(string prefix, int portalCeiling, int lookupConcurrency = 48)

@@ -1,4 +1,5 @@
 using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ports;
 
 namespace DvcSync.Application.Audit;
 

@@ -1,8 +1,6 @@
 using DvcSync.Application.Agencies;
-using DvcSync.Application.Api;
 using DvcSync.Application.Audit;
 using DvcSync.Application.Configuration;
-using DvcSync.Application.Dashboard;
 using DvcSync.Application.Health;
 using DvcSync.Application.Indicators;
 using DvcSync.Application.PortalAvailability;
@@ -19,11 +17,11 @@ namespace DvcSync.Application.Composition;
 
 public static class ApplicationServiceCollectionExtensions
 {
-    /// <summary>The use cases, shared by both hosts. Options are read now so that a bad setting stops the start.</summary>
+    /// <summary>The use cases, shared by both hosts, with their settings (checked at start).</summary>
     public static IServiceCollection AddSyncHandlers(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(SyncOptions.FromConfiguration(configuration, TimeProvider.System));
+        services.AddSyncOptions(configuration);
+        services.AddSettings<SyncRateScoringOptions, SyncRateScoringOptionsValidator>(configuration);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SyncOptions>();
@@ -48,10 +46,15 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<UnsyncedQuery>();
         services.AddSingleton<HealthQuery>();
         services.AddSingleton<ResyncCommand>();
-        services.AddSingleton<SyncApi>();
-        services.AddSingleton<ISyncApi>(sp => sp.GetRequiredService<SyncApi>());
-        services.AddSingleton<DashboardAssets>();
-        services.AddSingleton<IDashboardAssets>(sp => sp.GetRequiredService<DashboardAssets>());
+        return services;
+    }
+
+    /// <summary><see cref="SyncOptions"/> from the <c>Sync</c> section, its default history start taken from the clock once.</summary>
+    public static IServiceCollection AddSyncOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSettings<SyncOptions, SyncOptionsValidator>(configuration)
+            .PostConfigure<TimeProvider>((options, clock) => options.ResolveHistoryFrom(clock.GetUtcNow()));
         return services;
     }
 }

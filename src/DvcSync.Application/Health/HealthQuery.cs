@@ -43,7 +43,7 @@ public sealed record HealthReport(
 /// project's requests as malformed (a configuration only an operator can fix), degraded when something needs
 /// attention but the pipeline still moves (a long run catching up included), healthy otherwise.
 /// </summary>
-public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, Audit.IAuditStore audits, SyncOptions options, TimeProvider clock)
+public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, IAuditStore audits, SyncOptions options, TimeProvider clock)
 {
     public const string Healthy = "healthy";
     public const string Degraded = "degraded";
@@ -107,7 +107,7 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
         }
 
         var audit = await audits.GetAsync(cancellationToken);
-        if (audit is { Error: { } auditError } && Audit.AuditStatus.IsActive(audit.Status))
+        if (audit is { Error: { } auditError } && AuditStatus.IsActive(audit.Status))
         {
             status = status == Unhealthy ? status : Degraded;
             problems.Add($"the audit {audit.Id} stopped on an error and will resume: {auditError}");

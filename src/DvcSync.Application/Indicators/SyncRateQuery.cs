@@ -33,7 +33,7 @@ public sealed class SyncRateQuery(
     AgencyDirectory agencies,
     ISyncLedger ledger,
     IPipelineState state,
-    SyncOptions options)
+    SyncRateScoringOptions scoring)
 {
     public const int MaxDaysForDailySeries = 92;
 
@@ -74,8 +74,8 @@ public sealed class SyncRateQuery(
             total.Received,
             total.Synced,
             total.Rate,
-            options.SyncRateScoring.Points(total.Rate),
-            options.SyncRateScoring.MaxPoints,
+            scoring.Scoring.Points(total.Rate),
+            scoring.MaxPoints,
             lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
             ReceivedSource,
             rows,

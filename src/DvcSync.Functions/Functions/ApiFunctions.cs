@@ -1,4 +1,4 @@
-using DvcSync.Application.Api;
+using DvcSync.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,4 +1,4 @@
-using DvcSync.Application.Dashboard;
+using DvcSync.Api.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

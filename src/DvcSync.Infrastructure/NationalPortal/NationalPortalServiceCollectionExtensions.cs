@@ -1,3 +1,4 @@
+using DvcSync.Application.Configuration;
 using DvcSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,10 +34,7 @@ public static class NationalPortalServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<NationalPortalOptions>()
-            .Bind(configuration.GetSection(NationalPortalOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NationalPortalOptions>, NationalPortalOptionsValidator>());
+        services.AddSettings<NationalPortalOptions, NationalPortalOptionsValidator>(configuration);
 
         services.TryAddSingleton<NationalPortalCallStats>();
         services.TryAddSingleton(sp => new PortalRateGate(Options(sp).MaxRequestsPerSecond, TimeOf(sp), margin: TimeSpan.FromMilliseconds(Options(sp).RateMarginMilliseconds)));

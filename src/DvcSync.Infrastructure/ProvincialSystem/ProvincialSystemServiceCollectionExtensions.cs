@@ -1,3 +1,4 @@
+using DvcSync.Application.Configuration;
 using DvcSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,10 +32,7 @@ public static class ProvincialSystemServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<ProvincialSystemOptions>()
-            .Bind(configuration.GetSection(ProvincialSystemOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvincialSystemOptions>, ProvincialSystemOptionsValidator>());
+        services.AddSettings<ProvincialSystemOptions, ProvincialSystemOptionsValidator>(configuration);
 
         services.TryAddSingleton(sp => new ProvincialTokenCache(Options(sp), TimeOf(sp), sp.GetRequiredService<ILogger<ProvincialTokenCache>>()));
         services.TryAddTransient(sp => new ProvincialBearerHandler(sp.GetRequiredService<ProvincialTokenCache>(), sp.GetRequiredService<IProvincialTokenApi>()));

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
+using DvcSync.Application.Configuration;
 using DvcSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,53 +12,36 @@ namespace DvcSync.Infrastructure.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    public const string ConnectionKey = "AzureWebJobsStorage";
-
     /// <summary>
-    /// The ledger, the pipeline state and the repair queue on the account named by <c>AzureWebJobsStorage</c>: a
-    /// connection string (Azurite, tests), or — as the Functions host has it — <c>AzureWebJobsStorage__tableServiceUri</c>
-    /// and <c>__queueServiceUri</c> reached with a managed identity.
+    /// The ledger, the pipeline state and the repair queue on the account of <see cref="StorageAccountOptions"/>, under
+    /// the names of <see cref="StorageOptions"/>.
     /// </summary>
     public static IServiceCollection AddSyncStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = new StorageOptions
-        {
-            RepairQueue = configuration["Sync:RepairQueue"] is { Length: > 0 } queue ? queue : "dossier-repair",
-            TablePrefix = configuration["Sync:TablePrefix"] ?? "",
-        };
-        ValidateQueueName(options.RepairQueue);
-        ValidateTablePrefix(options.TablePrefix);
-
-        var account = StorageAccount.FromConfiguration(configuration);
-        services.AddSingleton(options);
-        services.AddSingleton(account);
-        services.AddKeyedSingleton(StorageOptions.LedgerTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.LedgerTableName));
-        services.AddKeyedSingleton(StorageOptions.StateTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.StateTableName));
+        services.AddSettings<StorageOptions, StorageOptionsValidator>(configuration);
+        services.AddSettings<StorageAccountOptions, StorageAccountOptionsValidator>(configuration);
+        services.AddSingleton(sp => StorageAccount.For(sp.GetRequiredService<StorageAccountOptions>()));
+        services.AddKeyedSingleton(StorageOptions.LedgerTableName, (sp, _) => Table(sp, StorageOptions.LedgerTableName));
+        services.AddKeyedSingleton(StorageOptions.StateTableName, (sp, _) => Table(sp, StorageOptions.StateTableName));
         services.AddSingleton(sp => new PartitionRegistry(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));
-        services.AddKeyedSingleton(StorageOptions.RollupTableName, (sp, _) => account.Table(options.TablePrefix + StorageOptions.RollupTableName));
+        services.AddKeyedSingleton(StorageOptions.RollupTableName, (sp, _) => Table(sp, StorageOptions.RollupTableName));
         services.AddSingleton<ISyncLedger>(sp => new TableSyncLedger(sp.GetRequiredKeyedService<TableClient>(StorageOptions.LedgerTableName),
             sp.GetRequiredService<PartitionRegistry>(), sp.GetRequiredKeyedService<TableClient>(StorageOptions.RollupTableName)));
         services.AddSingleton<IPipelineState>(sp => new TablePipelineState(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<DvcSync.Application.Audit.IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IRepairQueue>(sp => new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue),
-            sp.GetRequiredService<DvcSync.Application.Configuration.SyncOptions>().Retry));
-        services.AddSingleton(sp => new StorageProvisioner(sp.GetRequiredService<StorageAccount>(), options));
+        services.AddSingleton<IAuditStore>(sp => new TableAuditStore(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRepairQueue>(sp =>
+        {
+            var (account, options) = (sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<StorageOptions>());
+            return new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue), sp.GetRequiredService<SyncOptions>().Retry);
+        });
+        services.AddSingleton<StorageProvisioner>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageProvisioner>());
         services.AddSingleton<IStorageProbe>(sp => new StorageProbe(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));
         return services;
     }
 
-    private static void ValidateQueueName(string name)
-    {
-        if (name.Length is < 3 or > 56 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') || name.Contains("--") || name[0] == '-' || name[^1] == '-')
-            throw new InvalidOperationException($"Sync:RepairQueue '{name}' is not a valid queue name (3-56 lower-case letters, digits and single hyphens; '-poison' is appended for the poison queue)");
-    }
-
-    private static void ValidateTablePrefix(string prefix)
-    {
-        if (prefix.Length > 0 && (!char.IsAsciiLetter(prefix[0]) || !prefix.All(char.IsAsciiLetterOrDigit) || prefix.Length > 40))
-            throw new InvalidOperationException($"Sync:TablePrefix '{prefix}' must be letters and digits, starting with a letter");
-    }
+    private static TableClient Table(IServiceProvider sp, string name) =>
+        sp.GetRequiredService<StorageAccount>().Table(sp.GetRequiredService<StorageOptions>().TablePrefix + name);
 }
 
 /// <summary>Where the storage account is and how to reach it.</summary>
@@ -75,41 +59,24 @@ public sealed class StorageAccount
     public TableClient Table(string name) => _table(name);
     public QueueClient Queue(string name) => _queue(name);
 
-    public static StorageAccount FromConfiguration(IConfiguration configuration)
+    /// <param name="options">Valid (checked at start): the endpoints and the connection string are not checked again.</param>
+    public static StorageAccount For(StorageAccountOptions options)
     {
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        var section = configuration.GetSection(StorageServiceCollectionExtensions.ConnectionKey);
-        var tableUri = section["tableServiceUri"];
-        var queueUri = section["queueServiceUri"];
-        if (!string.IsNullOrEmpty(tableUri) || !string.IsNullOrEmpty(queueUri))
+        if (options.UsesIdentity)
         {
-            var tables = ParseUri(tableUri, "AzureWebJobsStorage__tableServiceUri");
-            var queues = ParseUri(queueUri, "AzureWebJobsStorage__queueServiceUri");
-            TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
+            TokenCredential credential = options.ClientId is { Length: > 0 } clientId
                 ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
                 : new DefaultAzureCredential();
-            var tableService = new TableServiceClient(tables, credential);
-            var queueService = new QueueServiceClient(queues, credential, queueOptions);
+            var tableService = new TableServiceClient(options.TableEndpoint, credential);
+            var queueService = new QueueServiceClient(options.QueueEndpoint, credential, queueOptions);
             return new StorageAccount(tableService.GetTableClient, queueService.GetQueueClient);
         }
 
-        var connectionString = section.Value is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
-        try
-        {
-            var tableService = new TableServiceClient(connectionString);
-            var queueService = new QueueServiceClient(connectionString, queueOptions);
-            return new StorageAccount(tableService.GetTableClient, queueService.GetQueueClient);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new InvalidOperationException("AzureWebJobsStorage is not a valid storage connection string", e);
-        }
+        var tables = new TableServiceClient(options.ConnectionString);
+        var queues = new QueueServiceClient(options.ConnectionString, queueOptions);
+        return new StorageAccount(tables.GetTableClient, queues.GetQueueClient);
     }
-
-    private static Uri ParseUri(string? value, string key) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
-            ? uri
-            : throw new InvalidOperationException($"{key} must be set to an absolute https URL when managed-identity storage is used");
 }
 
 /// <summary>

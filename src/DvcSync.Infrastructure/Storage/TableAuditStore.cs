@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
-using DvcSync.Application.Audit;
+using DvcSync.Core.Ports;
 
 namespace DvcSync.Infrastructure.Storage;
 

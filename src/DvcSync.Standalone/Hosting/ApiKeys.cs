@@ -1,6 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using DvcSync.Application.Api;
+using DvcSync.Api;
+using DvcSync.Application.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace DvcSync.Standalone.Hosting;
 
@@ -28,9 +31,6 @@ public sealed class ApiKeys
         _adminDigests = adminKeys.Select(Digest).ToList();
     }
 
-    public static ApiKeys FromConfiguration(IConfiguration configuration) =>
-        new(Read(configuration, "Api:Keys"), Read(configuration, "Api:AdminKeys"));
-
     public bool Accepts(string? presented, KeyLevel level)
     {
         if (string.IsNullOrEmpty(presented)) return false;
@@ -44,22 +44,46 @@ public sealed class ApiKeys
     }
 
     private static byte[] Digest(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+}
 
-    /// <summary>A list section (<c>Api:Keys:0</c>…) or one value separated by commas or semicolons.</summary>
-    private static IReadOnlyList<string> Read(IConfiguration configuration, string key)
+/// <summary>
+/// <c>Api:Keys</c> and <c>Api:AdminKeys</c> (standalone host only): a list section (<c>Api:Keys:0</c>…) or one value
+/// separated by commas or semicolons, each key at least <see cref="MinKeyLength"/> characters.
+/// </summary>
+public sealed class ApiKeyOptions : IValidatableObject
+{
+    public const string SectionName = "Api";
+    public const int MinKeyLength = 16;
+
+    public string[] Keys { get; set; } = [];
+
+    public string[] AdminKeys { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var section = configuration.GetSection(key);
-        var values = section.GetChildren().Select(c => c.Value).ToList();
-        if (section.Value is { } single) values.AddRange(single.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries));
-        var keys = values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
-        if (keys.Any(k => k.Length < 16))
-            throw new InvalidOperationException($"{key} holds a key shorter than 16 characters; use long random keys");
-        return keys;
+        foreach (var (name, keys) in new[] { (nameof(Keys), Keys), (nameof(AdminKeys), AdminKeys) })
+            if (keys.Any(k => k.Length < MinKeyLength))
+                yield return new ValidationResult($"{SectionName}:{name} holds a key shorter than {MinKeyLength} characters; use long random keys");
     }
 }
 
+[OptionsValidator]
+internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>;
+
 public static class ApiKeyEndpointExtensions
 {
+    /// <summary>The standalone host's keys, from <see cref="ApiKeyOptions"/> (checked at start).</summary>
+    public static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettings<ApiKeyOptions, ApiKeyOptionsValidator>(configuration);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<ApiKeyOptions>();
+            return new ApiKeys(options.Keys, options.AdminKeys);
+        });
+        return services;
+    }
+
     public static RouteHandlerBuilder RequireApiKey(this RouteHandlerBuilder builder, KeyLevel level) =>
         builder.AddEndpointFilter(async (context, next) =>
         {

@@ -4,13 +4,12 @@ using DvcSync.Infrastructure.Storage;
 namespace DvcSync.Standalone.Hosting;
 
 /// <summary>The Functions app's poison-queue trigger, for the standalone host: poison messages become abandoned entries.</summary>
-public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions storage, IPoisonDrainHandler handler, IConfiguration configuration, ILogger<PoisonQueueDrainer> logger)
+public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions storage, IPoisonDrainHandler handler, RepairPollerOptions options, ILogger<PoisonQueueDrainer> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var poison = account.Queue(storage.PoisonQueue);
-        var idle = TimeSpan.FromMilliseconds(configuration.GetValue("Sync:QueuePollMaxMilliseconds", 2000));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -28,7 +27,7 @@ public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions st
                 // The message stays in the poison queue and is read again after its visibility timeout.
                 logger.LogError(e, "Draining {Queue} failed; trying again", storage.PoisonQueue);
             }
-            await Task.Delay(idle, stoppingToken);
+            await Task.Delay(options.MaxIdle, stoppingToken);
         }
     }
 }

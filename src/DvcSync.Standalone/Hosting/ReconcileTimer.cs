@@ -3,6 +3,16 @@ using DvcSync.Application.Reconciliation;
 
 namespace DvcSync.Standalone.Hosting;
 
+/// <summary>The standalone host's timer (<c>Sync</c> section, standalone host only).</summary>
+public sealed class ReconcileTimerOptions
+{
+    public const string SectionName = "Sync";
+
+    /// <summary>Run a reconciliation at start. Off by default as on Azure (RunOnStartup=false); the demo turns it on so
+    /// the first figures come at once.</summary>
+    public bool ReconcileOnStartup { get; set; }
+}
+
 /// <summary>
 /// The timer trigger without the Functions host: runs the reconciliation on <c>Sync:ReconcileSchedule</c>, to the end
 /// of its window, or in slices of <c>Sync:ReconcileSliceMinutes</c> when that is set.
@@ -10,14 +20,13 @@ namespace DvcSync.Standalone.Hosting;
 public sealed class ReconcileTimer(
     IReconcileHandler handler,
     SyncOptions options,
-    IConfiguration configuration,
+    ReconcileTimerOptions timer,
     TimeProvider clock,
     ILogger<ReconcileTimer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off by default as on Azure (RunOnStartup=false); the demo turns it on so the first figures come at once.
-        if (configuration.GetValue("Sync:ReconcileOnStartup", false)) await RunOnceAsync(stoppingToken);
+        if (timer.ReconcileOnStartup) await RunOnceAsync(stoppingToken);
 
         while (!stoppingToken.IsCancellationRequested)
         {

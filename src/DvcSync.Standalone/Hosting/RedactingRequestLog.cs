@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DvcSync.Infrastructure.Telemetry;
+using DvcSync.Api;
 
 namespace DvcSync.Standalone.Hosting;
 

@@ -1,36 +1,47 @@
-using System.Globalization;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using DvcSync.Application.Configuration;
 using DvcSync.Application.Repair;
 using DvcSync.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
 
 namespace DvcSync.Standalone.Hosting;
 
-/// <summary>The standalone poller's settings, read and checked when the host is built.</summary>
-public sealed record RepairPollerOptions(int Concurrency, TimeSpan VisibilityTimeout, TimeSpan RedeliveryDelay, TimeSpan MaxIdle)
+/// <summary>The standalone host's queue pollers (<c>Sync</c> section, standalone host only), checked at start.</summary>
+public sealed class RepairPollerOptions
 {
+    public const string SectionName = "Sync";
+
     /// <summary>The Functions host's visibilityTimeout in host.json: the delay before a failed message comes back.</summary>
     public static readonly TimeSpan DefaultRedeliveryDelay = TimeSpan.FromMinutes(2);
 
-    public static RepairPollerOptions FromConfiguration(IConfiguration configuration) => new(
-        (int)Read(configuration, "Sync:RepairConcurrency", 8, 1, 64),
-        TimeSpan.FromSeconds(Read(configuration, "Sync:RepairVisibilityTimeoutSeconds", 300, 1, 3600)),
-        TimeSpan.FromSeconds(Read(configuration, "Sync:RepairRedeliverySeconds", DefaultRedeliveryDelay.TotalSeconds, 0, 3600)),
-        TimeSpan.FromMilliseconds(Read(configuration, "Sync:QueuePollMaxMilliseconds", 2000, 10, 60_000)));
+    /// <summary>Repairs in parallel.</summary>
+    [SettingRange(1, 64)]
+    public int RepairConcurrency { get; set; } = 8;
+
+    /// <summary>How long a taken message stays hidden if its process dies (renewed while the repair runs).</summary>
+    [SettingRange(1, 3600)]
+    public double RepairVisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>When a message whose repair threw comes back.</summary>
+    [SettingRange(0, 3600)]
+    public double RepairRedeliverySeconds { get; set; } = DefaultRedeliveryDelay.TotalSeconds;
+
+    /// <summary>The longest wait between two polls of an empty queue (the repair queue and its poison queue).</summary>
+    [SettingRange(10, 60_000)]
+    public double QueuePollMaxMilliseconds { get; set; } = 2000;
+
+    public TimeSpan VisibilityTimeout => TimeSpan.FromSeconds(RepairVisibilityTimeoutSeconds);
+    public TimeSpan RedeliveryDelay => TimeSpan.FromSeconds(RepairRedeliverySeconds);
+    public TimeSpan MaxIdle => TimeSpan.FromMilliseconds(QueuePollMaxMilliseconds);
 
     /// <summary>How often a message in the handler's hands is hidden again: a third of its time-out, so that a slow
     /// storage call or two still renews it before it shows.</summary>
     public TimeSpan RenewEvery => VisibilityTimeout / 3;
-
-    private static double Read(IConfiguration configuration, string key, double fallback, double min, double max)
-    {
-        var text = configuration[key];
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new InvalidOperationException($"{key} must be a number from {min} to {max}");
-        return value;
-    }
 }
+
+[OptionsValidator]
+internal sealed partial class RepairPollerOptionsValidator : IValidateOptions<RepairPollerOptions>;
 
 /// <summary>
 /// The queue trigger's semantics without the Functions host: a message is deleted only after its handler returned,
@@ -59,7 +70,7 @@ public sealed class RepairQueuePoller(
             QueueMessage[] messages;
             try
             {
-                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(options.Concurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken)).Value;
+                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(options.RepairConcurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken)).Value;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -76,7 +87,7 @@ public sealed class RepairQueuePoller(
             }
             idle = TimeSpan.FromMilliseconds(50);
 
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = stoppingToken },
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = stoppingToken },
                 async (message, ct) => await ProcessAsync(queue, poison, message, ct));
         }
     }

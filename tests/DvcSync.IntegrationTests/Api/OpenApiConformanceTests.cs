@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DvcSync.IntegrationTests.EndToEnd;
-using DvcSync.Application.Audit;
+using DvcSync.Core.Ports;
 using DvcSync.IntegrationTests.Infrastructure;
 using DvcSync.Simulators.Seeding;
 using Microsoft.AspNetCore.Routing;

@@ -67,4 +67,41 @@ public sealed class AuditCommandTests(AzuriteFixture azurite, ITestOutputHelper 
         // A bad value is described, never repeated.
         Assert.DoesNotContain("079012345678", text);
     }
+
+    [Fact]
+    public async Task An_unknown_option_is_an_error_and_host_configuration_goes_after_the_separator()
+    {
+        var unknown = await RunAsync("audit --from=2025-01-01 --to=2025-01-31 --agnecy=000.00.19.H19");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("Unknown option '--agnecy'", unknown.Text);
+        Assert.Contains("Usage: DvcSync.Standalone audit", unknown.Text);
+        Assert.DoesNotContain("000.00.19.H19", unknown.Text);
+
+        // A setting before the separator is refused, not taken as configuration in silence.
+        var misplaced = await RunAsync("audit --from=2025-01-01 --to=2025-01-31 --Sync:PageSize=0");
+        Assert.Equal(2, misplaced.ExitCode);
+        Assert.Contains("Unknown option '--Sync'", misplaced.Text);
+        Assert.DoesNotContain("Configuration error", misplaced.Text);
+
+        // After it, the setting reaches the host: its check names the key.
+        var configured = await RunAsync("audit --from=2025-01-01 --to=2025-01-31 -- --Sync:PageSize=0");
+        Assert.Equal(2, configured.ExitCode);
+        Assert.Contains("Configuration error: Sync:PageSize '0'", configured.Text);
+    }
+
+    [Fact]
+    public async Task Help_names_every_option_and_the_configuration_separator_and_exits_0()
+    {
+        var help = await RunAsync("audit --help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var option in new[] { "--from <YYYY-MM-DD>", "--to <YYYY-MM-DD>", "--agency <MaDonVi>", "Host configuration goes after --" })
+            Assert.Contains(option, help.Text);
+    }
+
+    private static async Task<(int ExitCode, string Text)> RunAsync(string arguments)
+    {
+        await using var process = StandaloneProcess.StartCommand(new Dictionary<string, string>(), arguments.Split(' '));
+        await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        return (process.ExitCode, string.Join("\n", process.Output()));
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DvcSync.Application.Audit;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
 using DvcSync.IntegrationTests.Api;
 using DvcSync.IntegrationTests.Infrastructure;
 using DvcSync.Simulators;

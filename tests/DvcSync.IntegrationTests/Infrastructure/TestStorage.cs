@@ -1,4 +1,4 @@
-using DvcSync.Application.Configuration;
+using DvcSync.Application.Composition;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +45,7 @@ public sealed class TestStorage : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddSingleton(SyncOptions.FromConfiguration(configuration, clock ?? TimeProvider.System));
+        services.AddSyncOptions(configuration);
         services.AddSyncStorage(configuration);
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);

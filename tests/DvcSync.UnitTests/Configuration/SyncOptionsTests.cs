@@ -1,13 +1,12 @@
 using DvcSync.Application.Configuration;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace DvcSync.UnitTests.Configuration;
 
 public class SyncOptionsTests
 {
     private static SyncOptions Read(params (string Key, string Value)[] settings) =>
-        SyncOptions.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.ToDictionary(s => s.Key, s => (string?)s.Value)).Build(), TimeProvider.System);
+        Settings.Sync(settings.ToDictionary(s => s.Key, s => (string?)s.Value));
 
     [Fact]
     public void Unset_keys_take_the_documented_defaults()
@@ -47,14 +46,14 @@ public class SyncOptionsTests
     [InlineData("Sync:HistoryFrom", "2100-01-01")]
     public void A_bad_value_stops_the_start_with_a_message_naming_the_key(string key, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        var error = Assert.Throws<OptionsValidationException>(() => Read((key, value)));
         Assert.StartsWith(key + " '" + value + "'", error.Message);
     }
 
     [Fact]
     public void Sync_HistoryFrom_outside_the_supported_dates_names_the_range()
     {
-        Assert.Contains("1970-01-01 to 2099-12-31", Assert.Throws<InvalidOperationException>(() => Read(("Sync:HistoryFrom", "1969-12-31"))).Message);
+        Assert.Contains("1970-01-01 to 2099-12-31", Assert.Throws<OptionsValidationException>(() => Read(("Sync:HistoryFrom", "1969-12-31"))).Message);
         Assert.Equal(new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.FromHours(7)), Read(("Sync:HistoryFrom", "1970-01-01")).HistoryFrom);
     }
 }

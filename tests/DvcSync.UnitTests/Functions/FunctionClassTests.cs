@@ -1,8 +1,8 @@
-using DvcSync.Application.Api;
+using DvcSync.Api;
 using DvcSync.Application.Audit;
 using DvcSync.Application.Configuration;
-using Microsoft.Extensions.Configuration;
-using DvcSync.Application.Dashboard;
+using DvcSync.UnitTests.Configuration;
+using DvcSync.Api.Dashboard;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Functions.Functions;
@@ -21,8 +21,7 @@ public class FunctionClassTests
     public async Task Reconcile_runs_one_slice_of_the_reconciliation_inside_the_function_timeout_with_the_hosts_cancellation(string? configured, double minutes)
     {
         var handler = new Mock<IReconcileHandler>();
-        var options = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
-            new Dictionary<string, string?> { ["Sync:ReconcileSliceMinutes"] = configured }).Build(), TimeProvider.System);
+        var options = Settings.Sync(new Dictionary<string, string?> { ["Sync:ReconcileSliceMinutes"] = configured });
         using var cts = new CancellationTokenSource();
         await new ReconcileFunction(handler.Object, options).Run(new TimerInfo(), cts.Token);
         handler.Verify(h => h.RunSliceAsync(TimeSpan.FromMinutes(minutes), cts.Token), Times.Once);
@@ -33,8 +32,7 @@ public class FunctionClassTests
     public async Task Audit_runs_one_slice_of_the_configured_length_with_the_hosts_cancellation()
     {
         var handler = new Mock<IAuditHandler>();
-        var options = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
-            new Dictionary<string, string?> { ["Sync:AuditSliceMinutes"] = "3" }).Build(), TimeProvider.System);
+        var options = Settings.Sync(new Dictionary<string, string?> { ["Sync:AuditSliceMinutes"] = "3" });
         using var cts = new CancellationTokenSource();
         await new AuditFunction(handler.Object, options).Run(new TimerInfo(), cts.Token);
         handler.Verify(h => h.RunSliceAsync(TimeSpan.FromMinutes(3), cts.Token), Times.Once);

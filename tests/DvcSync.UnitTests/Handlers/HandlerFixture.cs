@@ -3,7 +3,7 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Core.Retry;
-using Microsoft.Extensions.Configuration;
+using DvcSync.UnitTests.Configuration;
 using Moq;
 
 namespace DvcSync.UnitTests.Handlers;
@@ -24,13 +24,13 @@ public sealed class HandlerFixture
     private readonly Dictionary<string, LedgerEntry> _entries = new();
     private readonly Queue<Func<LedgerEntry?, LedgerEntry>> _concurrentWrites = new();
 
-    public SyncOptions Options { get; } = SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    public SyncOptions Options { get; } = Settings.Sync(new Dictionary<string, string?>
     {
         ["Sync:HistoryFrom"] = "2025-01-01",
         ["Sync:RetryBaseSeconds"] = "10",
         ["Sync:RetryMaxMinutes"] = "5",
         ["Sync:GiveUpHours"] = "24",
-    }).Build(), TimeProvider.System);
+    });
 
     public HandlerFixture()
     {

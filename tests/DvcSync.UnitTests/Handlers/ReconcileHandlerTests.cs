@@ -4,7 +4,7 @@ using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.UnitTests.Core;
 using DvcSync.Application.Configuration;
-using Microsoft.Extensions.Configuration;
+using DvcSync.UnitTests.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
@@ -66,8 +66,8 @@ public class ReconcileHandlerTests
         new DossierBuilder().Code($"000.00.19.H19-250115-{n:00000}", "000.00.19.H19").Status(status).Version(version)
             .With("NgayCapNhat", changed ?? "20250116080000").Source();
 
-    private static SyncOptions OptionsWith(string key, string value) => SyncOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
-        new Dictionary<string, string?> { ["Sync:HistoryFrom"] = "2025-01-01", [key] = value }).Build(), TimeProvider.System);
+    private static SyncOptions OptionsWith(string key, string value) =>
+        Settings.Sync(new Dictionary<string, string?> { ["Sync:HistoryFrom"] = "2025-01-01", [key] = value });
 
     [Fact(Timeout = 30_000)]
     public async Task A_cursor_that_repeats_ends_the_pass_there_with_the_problem_recorded_and_the_watermark_at_the_last_checkpoint()

@@ -1,9 +1,11 @@
-using DvcSync.Application.Api;
+using DvcSync.Api;
+using DvcSync.Application.Configuration;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Core.Ports;
 using DvcSync.Functions;
 using DvcSync.Functions.Functions;
+using DvcSync.Infrastructure.Storage;
 using DvcSync.Standalone;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -87,14 +89,14 @@ public class RealHostTests
     [InlineData("AzureWebJobsStorage", "not a connection string")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "http://insecure.example")]
     [InlineData("Indicators:SyncRate:Threshold", "1.5")]
-    public void A_bad_sync_or_storage_setting_stops_the_build_naming_the_key(string key, string value)
+    public async Task A_bad_sync_or_storage_setting_stops_the_start_naming_the_key(string key, string value)
     {
         var settings = new Dictionary<string, string>(Valid) { [key] = value };
         if (key.StartsWith("AzureWebJobsStorage:", StringComparison.Ordinal)) settings["AzureWebJobsStorage:tableServiceUri"] = "https://account.table.core.windows.net";
 
-        var error = Assert.Throws<InvalidOperationException>(() => FunctionsApp.Build(Args(settings)).Dispose());
-        Assert.Contains(key.Split(':')[0] == "AzureWebJobsStorage" ? "AzureWebJobsStorage" : key, error.Message);
-        Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
+        var named = key.Split(':')[0] == "AzureWebJobsStorage" ? "AzureWebJobsStorage" : key;
+        Assert.Contains(named, await StartFailureAsync(() => FunctionsApp.Build(Args(settings))));
+        Assert.Contains(named, await StartFailureAsync(() => StandaloneApp.Build(Args(settings))));
     }
 
     [Theory]
@@ -102,12 +104,62 @@ public class RealHostTests
     [InlineData("Sync:RepairRedeliverySeconds", "-1")]
     [InlineData("Sync:RepairConcurrency", "many")]
     [InlineData("Sync:QueuePollMaxMilliseconds", "0")]
-    public void A_bad_repair_poller_setting_stops_the_standalone_build_naming_the_key(string key, string value)
+    public async Task A_bad_repair_poller_setting_stops_the_standalone_start_naming_the_key(string key, string value)
     {
         var settings = new Dictionary<string, string>(Valid) { [key] = value };
 
-        var error = Assert.Throws<InvalidOperationException>(() => StandaloneApp.Build(Args(settings)).DisposeAsync().AsTask().GetAwaiter().GetResult());
-        Assert.Contains(key, error.Message);
+        Assert.Contains(key, await StartFailureAsync(() => StandaloneApp.Build(Args(settings))));
+    }
+
+    [Fact]
+    public async Task Every_bad_key_of_every_section_is_named_at_once_by_both_hosts()
+    {
+        var shared = new Dictionary<string, string>
+        {
+            ["Sync:PageSize"] = "many",
+            ["Sync:LookupConcurrency"] = "0",
+            ["Sync:AuditSchedule"] = "* * * * *",
+            ["Sync:TablePrefix"] = "1st",
+            ["NationalPortal:MaxRequestsPerSecond"] = "0",
+            ["ProvincialSystem:ClientSecret"] = "",
+            ["Indicators:SyncRate:Threshold"] = "2",
+            ["AzureWebJobsStorage:accountName"] = "Not_An_Account",
+        };
+        var standaloneOnly = new Dictionary<string, string>
+        {
+            ["Sync:RepairConcurrency"] = "65",
+            ["Sync:ReconcileOnStartup"] = "sometimes",
+            ["Api:AdminKeys"] = "short",
+        };
+        var settings = new Dictionary<string, string>(Valid);
+        foreach (var (key, value) in shared.Concat(standaloneOnly)) settings[key] = value;
+
+        var functions = await StartFailureAsync(() => FunctionsApp.Build(Args(settings)));
+        foreach (var key in shared.Keys) Assert.Contains(key.Replace("AzureWebJobsStorage:", "AzureWebJobsStorage__", StringComparison.Ordinal), functions);
+        var standalone = await StartFailureAsync(() => StandaloneApp.Build(Args(settings)));
+        foreach (var key in shared.Keys.Concat(standaloneOnly.Keys)) Assert.Contains(key.Replace("AzureWebJobsStorage:", "AzureWebJobsStorage__", StringComparison.Ordinal), standalone);
+        Assert.DoesNotContain("   at ", standalone);
+    }
+
+    [Fact]
+    public async Task An_account_name_alone_reaches_the_accounts_endpoints_with_a_managed_identity()
+    {
+        var settings = new Dictionary<string, string>(Valid) { ["AzureWebJobsStorage:accountName"] = "dvcsyncprod", ["AzureWebJobsStorage:clientId"] = "11111111-2222-3333-4444-555555555555" };
+        settings.Remove("AzureWebJobsStorage");
+
+        using var host = await StartupCheck.BuildAsync(() => FunctionsApp.Build(Args(settings)), TextWriter.Null);
+        Assert.NotNull(host);
+        var account = host.Services.GetRequiredService<StorageAccount>();
+        Assert.Equal("https://dvcsyncprod.table.core.windows.net/SyncLedger", account.Table("SyncLedger").Uri.ToString());
+        Assert.Equal("https://dvcsyncprod.queue.core.windows.net/dossier-repair", account.Queue("dossier-repair").Uri.ToString());
+    }
+
+    /// <summary>What a program prints when it will not start (<see cref="StartupCheck"/>), as both programs start.</summary>
+    private static async Task<string> StartFailureAsync<THost>(Func<THost> build) where THost : class, IHost
+    {
+        var error = new StringWriter();
+        Assert.Null(await StartupCheck.BuildAsync(build, error));
+        return error.ToString();
     }
 
     private static string Flatten(Exception e) => e switch

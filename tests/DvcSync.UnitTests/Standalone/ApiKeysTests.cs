@@ -2,14 +2,15 @@ using System.Collections;
 using System.Reflection;
 using System.Text;
 using DvcSync.Standalone.Hosting;
-using Microsoft.Extensions.Configuration;
+using DvcSync.UnitTests.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace DvcSync.UnitTests.Standalone;
 
 public class ApiKeysTests
 {
     private static ApiKeys Keys(params (string Key, string Value)[] settings) =>
-        ApiKeys.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
+        Settings.Resolve<ApiKeys>((services, configuration) => services.AddApiKeys(configuration), settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
 
     [Fact]
     public void No_keys_configured_accepts_nothing()
@@ -85,7 +86,7 @@ public class ApiKeysTests
     [Fact]
     public void A_short_key_is_a_configuration_error_naming_the_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Keys(("Api:AdminKeys", "short")));
+        var error = Assert.Throws<OptionsValidationException>(() => Keys(("Api:AdminKeys", "short")));
         Assert.Contains("Api:AdminKeys", error.Message);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 
-namespace DvcSync.Infrastructure.Telemetry;
+namespace DvcSync.Api;
 
 /// <summary>
 /// A key may ride in the query string (<c>?code=</c>, as the Functions host accepts it), so whatever records a request

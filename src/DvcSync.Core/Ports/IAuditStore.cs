@@ -1,8 +1,18 @@
-namespace DvcSync.Application.Audit;
+namespace DvcSync.Core.Ports;
 
-/// <summary>An audit of the dossiers received from <see cref="From"/> to <see cref="To"/> (Asia/Ho_Chi_Minh days,
-/// inclusive), for one agency and every agency below it, or the whole province when <see cref="Agency"/> is null.</summary>
-public sealed record AuditRequest(DateOnly From, DateOnly To, string? Agency);
+/// <summary>Where the current audit and its lease are kept.</summary>
+public interface IAuditStore
+{
+    Task<AuditJob?> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds the job as the current one if there is none, or replaces <paramref name="previous"/> (by ETag).
+    /// The job as saved, with its new ETag; null when someone else changed it first.</summary>
+    Task<AuditJob?> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken);
+
+    Task<bool> TryAcquireLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken);
+
+    Task ReleaseLeaseAsync(string owner, CancellationToken cancellationToken);
+}
 
 public static class AuditStatus
 {
@@ -76,25 +86,4 @@ public sealed record AuditJob
 
     /// <summary>Concurrency token of the store.</summary>
     public string? ETag { get; init; }
-}
-
-/// <summary>Another audit is active: one at a time, since they share the portal's ceiling.</summary>
-public sealed class AuditConflictException(AuditJob active)
-    : Exception($"Audit {active.Id} ({active.From:yyyy-MM-dd} to {active.To:yyyy-MM-dd}{(active.Agency is null ? "" : ", " + active.Agency)}) is {active.Status}; cancel it or wait for it to finish")
-{
-    public AuditJob Active { get; } = active;
-}
-
-/// <summary>Where the current audit and its lease are kept.</summary>
-public interface IAuditStore
-{
-    Task<AuditJob?> GetAsync(CancellationToken cancellationToken);
-
-    /// <summary>Adds the job as the current one if there is none, or replaces <paramref name="previous"/> (by ETag).
-    /// The job as saved, with its new ETag; null when someone else changed it first.</summary>
-    Task<AuditJob?> TrySaveAsync(AuditJob? previous, AuditJob next, CancellationToken cancellationToken);
-
-    Task<bool> TryAcquireLeaseAsync(string owner, TimeSpan duration, CancellationToken cancellationToken);
-
-    Task ReleaseLeaseAsync(string owner, CancellationToken cancellationToken);
 }

@@ -9,7 +9,7 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using Microsoft.AspNetCore.Http;
 
-namespace DvcSync.Application.Api;
+namespace DvcSync.Api;
 
 /// <summary>
 /// The HTTP API of sync-api.md, once, for both hosts: each Azure Function and each standalone endpoint is one call

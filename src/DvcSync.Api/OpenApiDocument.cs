@@ -1,4 +1,4 @@
-namespace DvcSync.Application.Api;
+namespace DvcSync.Api;
 
 /// <summary>
 /// The OpenAPI 3.0 document of the API (<c>openapi.json</c> beside this file, embedded in the assembly), served as

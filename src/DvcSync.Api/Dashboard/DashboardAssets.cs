@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace DvcSync.Application.Dashboard;
+namespace DvcSync.Api.Dashboard;
 
 /// <summary>
 /// The dashboard page (<c>GET /api/dashboard</c>) and its files (<c>GET /api/dashboard/{file}</c>), for both hosts.
