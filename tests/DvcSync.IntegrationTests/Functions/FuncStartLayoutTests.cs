@@ -70,7 +70,8 @@ public class FuncStartLayoutTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "build", "--output", output, "--configuration", configuration, "-nologo", "-v", "quiet" })
+        // No build server outlives the test.
+        foreach (var argument in new[] { "build", "--output", output, "--configuration", configuration, "--disable-build-servers", "-nologo", "-v", "quiet" })
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
