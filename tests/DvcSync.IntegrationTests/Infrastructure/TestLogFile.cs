@@ -5,8 +5,9 @@ namespace DvcSync.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Where a host that a test starts writes its log, instead of the console: one file per host under
-/// <c>artifacts/test-results/logs/</c>, named after the test code that started it. The fault tests' warnings and stack
-/// traces are expected; kept here they can be read after a run, and the run's console shows only progress and failures.
+/// <c>artifacts/test-results/logs/</c>, named after the test code that started it (Azurite after its port). The fault
+/// tests' warnings and stack traces are expected; kept here they can be read after a run, and the run's console shows
+/// only progress and failures.
 /// Every line is flushed as it is written, so a crash or a killed run keeps what came before.
 /// </summary>
 public sealed class TestLogFile : ILoggerProvider
@@ -29,10 +30,13 @@ public sealed class TestLogFile : ILoggerProvider
     /// A new file <c>&lt;test file&gt;.&lt;member&gt;.&lt;host&gt;.log</c> for a host started from that member; a second
     /// host started from the same place in this run gets <c>-2</c>, and so on.
     /// </summary>
-    public static TestLogFile Create(string host, string callerFile, string callerMember)
+    public static TestLogFile Create(string host, string callerFile, string callerMember) =>
+        Named($"{System.IO.Path.GetFileNameWithoutExtension(callerFile)}.{callerMember}.{host}");
+
+    /// <summary>A new file <c>&lt;name&gt;.log</c>, or <c>&lt;name&gt;-2.log</c> and so on when the name was used in this run.</summary>
+    public static TestLogFile Named(string name)
     {
         Directory.CreateDirectory(Folder);
-        var name = $"{System.IO.Path.GetFileNameWithoutExtension(callerFile)}.{callerMember}.{host}";
         var count = Started.AddOrUpdate(name, 1, (_, started) => started + 1);
         return new TestLogFile(System.IO.Path.Combine(Folder, count == 1 ? $"{name}.log" : $"{name}-{count}.log"));
     }
