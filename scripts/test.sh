@@ -72,7 +72,7 @@ else
 fi
 
 projects=$(find tests -name '*.csproj' | wc -l)
-echo "== Testing: $projects test projects side by side, a line as each starts and ends (12 minutes or so on 2 cores)"
+echo "== Testing: $projects test projects side by side, a line as each starts and ends (about 12 minutes on 2 idle cores)"
 log="$results/dotnet-test.log"
 set +e
 dotnet test Functions.sln -c "$configuration" --no-build -nologo \
