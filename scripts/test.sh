@@ -1,29 +1,45 @@
 #!/usr/bin/env bash
-# Runs every test of the project from a clean clone: installs what the tests need (Azurite from npm), builds the
-# solution with warnings as errors, runs all test projects, and ends with one line "N passed, N failed, N skipped".
+# Runs every test of the project from a clean clone: installs what the tests need, builds the solution with warnings as
+# errors, runs all test projects, and ends with one line "N passed, N failed, N skipped" (.ci/run reads it).
+# The console shows each step, each test project as it starts and ends, and every failure with its message. The rest
+# is in artifacts/test-results/: build.log, dotnet-test.log (this console), the results (.trx), and logs/, one file per
+# host a test started (the fault tests' expected warnings and stack traces are there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration="${CONFIGURATION:-Release}"
 results="artifacts/test-results"
+started=$(date +%s)
+rm -rf "$results"
 mkdir -p "$results"
 
-if [ ! -x node_modules/.bin/azurite ]; then
-  echo "== Installing Azurite (npm ci)"
+if [ ! -x node_modules/.bin/azurite ] || [ ! -x node_modules/.bin/redocly ]; then
+  echo "== Installing the Node.js tools of package.json (npm ci): Azurite, the Azure Storage emulator that the storage and"
+  echo "   end-to-end tests run on, and Redocly's CLI, the linter that checks the OpenAPI document"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # The dashboard's browser tests drive Debian's chromium through Playwright (no browser download).
 if [ ! -x /usr/bin/chromium ]; then
-  echo "== Installing chromium (apt-get)"
+  echo "== Installing Debian's chromium (apt-get install chromium, as root): the dashboard's browser tests drive it"
   sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "chromium is missing and this user can neither install it (not root) nor use sudo: install Debian's chromium, then run again" >&2
+      exit 1
+    fi
+    sudo_cmd="sudo"
+  fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
-echo "== Building ($configuration)"
-dotnet build Functions.sln -c "$configuration" -nologo -v quiet
+echo "== Building ($configuration, warnings as errors; the log is $results/build.log)"
+if ! dotnet build Functions.sln -c "$configuration" -nologo -v quiet >"$results/build.log" 2>&1; then
+  grep -E ': error ' "$results/build.log" | sort -u >&2 || cat "$results/build.log" >&2
+  echo "The build failed; the whole log is $results/build.log" >&2
+  exit 1
+fi
 
 # dotnet answers "no vulnerable packages" also when its sources publish no advisories (a mirror, a caching proxy):
 # "none" means none only if one of the sources it used offers VulnerabilityInfo in its service index.
@@ -55,24 +71,28 @@ else
   fi
 fi
 
-echo "== Testing"
+projects=$(find tests -name '*.csproj' | wc -l)
+echo "== Testing: $projects test projects side by side, a line as each starts and ends (about 12 minutes on 2 idle cores)"
 log="$results/dotnet-test.log"
 set +e
 dotnet test Functions.sln -c "$configuration" --no-build -nologo \
-  --results-directory "$results" --logger "trx" --logger "console;verbosity=normal" 2>&1 | tee "$log"
+  --results-directory "$results" --logger "trx" --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
-# dotnet test prints one summary per test assembly; CI reads a single total.
+# dotnet test prints one summary per test assembly ("Passed!  - Failed: 0, Passed: 611, Skipped: 0, ..."); CI reads a
+# single total.
 summary=$(awk '
-  /^Total tests: [0-9]+/ { inblock = 1; next }
-  inblock && /^ +Passed: +[0-9]+ *$/  { passed  += $2; next }
-  inblock && /^ +Failed: +[0-9]+ *$/  { failed  += $2; next }
-  inblock && /^ +Skipped: +[0-9]+ *$/ { skipped += $2; next }
-  inblock && /^ +Total time:/ { inblock = 0 }
+  function count(name,   text) {
+    if (!match($0, name ": +[0-9]+")) return 0
+    text = substr($0, RSTART, RLENGTH); sub(/^[^0-9]+/, "", text); return text + 0
+  }
+  /^(Passed|Failed)! +- Failed: / { passed += count("Passed"); failed += count("Failed"); skipped += count("Skipped") }
   END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }
 ' "$log")
+elapsed=$(( $(date +%s) - started ))
 echo
+echo "== Done in $((elapsed / 60)) min $((elapsed % 60)) s; results and the hosts' logs are in $results/"
 echo "$summary"
 
 if [ "$status" -ne 0 ]; then

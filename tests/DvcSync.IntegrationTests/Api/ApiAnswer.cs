@@ -26,7 +26,8 @@ public sealed record ApiAnswer(string Method, string PathAndQuery, HttpStatusCod
 
     public override string ToString() => $"{Method} {PathAndQuery} → {(int)Status} {ContentType?.MediaType}: {(Body.Length <= 400 ? Body : Body[..400] + "…")}";
 
-    public static async Task<ApiAnswer> SendAsync(HttpClient http, HttpMethod method, string pathAndQuery, KeyUse key = KeyUse.ReadHeader)
+    public static async Task<ApiAnswer> SendAsync(HttpClient http, HttpMethod method, string pathAndQuery, KeyUse key = KeyUse.ReadHeader,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var (value, inQuery) = key switch
         {
@@ -44,13 +45,15 @@ public sealed record ApiAnswer(string Method, string PathAndQuery, HttpStatusCod
         if (value is not null && !inQuery) request.Headers.Add("x-functions-key", value);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        foreach (var (name, text) in headers ?? new Dictionary<string, string>()) request.Headers.Add(name, text);
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         return new ApiAnswer(method.Method, pathAndQuery, response.StatusCode, response.Content.Headers.ContentType, body);
     }
 
-    public static Task<ApiAnswer> GetAsync(HttpClient http, string pathAndQuery, KeyUse key = KeyUse.ReadHeader) =>
-        SendAsync(http, HttpMethod.Get, pathAndQuery, key);
+    public static Task<ApiAnswer> GetAsync(HttpClient http, string pathAndQuery, KeyUse key = KeyUse.ReadHeader,
+        IReadOnlyDictionary<string, string>? headers = null) =>
+        SendAsync(http, HttpMethod.Get, pathAndQuery, key, headers);
 
     public static Task<ApiAnswer> PostAsync(HttpClient http, string pathAndQuery, KeyUse key = KeyUse.AdminHeader) =>
         SendAsync(http, HttpMethod.Post, pathAndQuery, key);

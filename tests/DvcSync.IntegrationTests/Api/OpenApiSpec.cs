@@ -66,6 +66,13 @@ public sealed class OpenApiSpec
 
     public JsonObject SecurityScheme(string name) => Document["components"]!["securitySchemes"]![name]!.AsObject();
 
+    /// <summary>The response that documents a status, as OpenAPI picks it: the code itself, else its range (<c>4XX</c>), else <c>default</c>.</summary>
+    public static string? ResponseKey(OpenApiOperation operation, int status)
+    {
+        var responses = operation.Node["responses"]!.AsObject();
+        return new[] { status.ToString(), $"{status / 100}XX", "default" }.FirstOrDefault(responses.ContainsKey);
+    }
+
     /// <summary>
     /// Every way a real answer breaks the document: an undocumented status or media type, or a body that does not fit
     /// the schema of that status and media type. Empty when it fits.
@@ -77,10 +84,8 @@ public sealed class OpenApiSpec
         var operation = Match(method, path);
         if (operation is null) return [$"{where}: no operation of the document matches"];
 
-        var responses = operation.Node["responses"]!.AsObject();
-        var responseNode = responses[status.ToString()] ?? responses["default"];
-        if (responseNode is null) return [$"{where}: the status is not documented for {operation.OperationId}"];
-        var response = Validator.Resolve(responseNode).AsObject();
+        if (ResponseKey(operation, status) is not { } key) return [$"{where}: the status is not documented for {operation.OperationId}"];
+        var response = Validator.Resolve(operation.Node["responses"]![key]!).AsObject();
 
         var content = response["content"]?.AsObject();
         if (content is null)

@@ -129,6 +129,19 @@ public class FunctionsMetadataTests
                     >= DvcSync.Application.Reconciliation.ReconcileHandler.SweepBound + TimeSpan.FromMinutes(1), $"functionTimeout {functionTimeout}");
     }
 
+    /// <summary>
+    /// The host exports its own logs and traces through OpenTelemetry, as the worker does, and leaves the worker's logs
+    /// to the worker (which says it exports them: Hosting/TelemetryModeTests), so a line reaches Application Insights once.
+    /// </summary>
+    [Fact]
+    public void Host_json_runs_the_host_in_OpenTelemetry_mode()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(Output, "host.json")))!;
+        Assert.Equal("OpenTelemetry", host["telemetryMode"]?.GetValue<string>());
+        // Settings of the Application Insights SDK, which the host does not load in that mode.
+        Assert.Null(host["logging"]!["applicationInsights"]);
+    }
+
     [Fact]
     public void Every_setting_a_binding_names_is_in_the_sample_settings()
     {

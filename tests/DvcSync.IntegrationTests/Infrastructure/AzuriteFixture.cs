@@ -14,6 +14,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private const int OutputKept = 2000;
 
     private Process? _process;
+    private TestLogFile? _log;
     private readonly List<string> _output = [];
     private readonly bool _silent;
     private readonly int? _nodeHeapMegabytes;
@@ -73,6 +74,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             start.ArgumentList.Add(arg);
         if (_silent) start.ArgumentList.Add("--silent");
 
+        // Its whole output (an access log, unless silent) to a file; the last lines also in memory, for a failure message.
+        _log = TestLogFile.Named($"azurite-{TablePort}");
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start");
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -117,6 +120,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             if (_output.Count == OutputKept) _output.RemoveAt(0);
             _output.Add(line);
         }
+        _log?.WriteLine(line);
     }
 
     public IReadOnlyList<string> Output()
@@ -132,5 +136,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
+        _log?.Dispose();
     }
 }

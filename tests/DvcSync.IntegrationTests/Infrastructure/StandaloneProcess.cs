@@ -1,24 +1,37 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using DvcSync.Simulators;
 
 namespace DvcSync.IntegrationTests.Infrastructure;
 
-/// <summary>The standalone host as its own process, configured by environment variables as an operator would.</summary>
+/// <summary>
+/// The standalone host as its own process, configured by environment variables as an operator would. Its output is
+/// kept for the test and written to a log file (<see cref="TestLogFile"/>).
+/// </summary>
 public sealed class StandaloneProcess : IAsyncDisposable
 {
     private static readonly string Dll = Path.Combine(Path.GetDirectoryName(typeof(DvcSync.Standalone.StandaloneApp).Assembly.Location)!, "DvcSync.Standalone.dll");
     private readonly Process _process;
+    private readonly TestLogFile _log;
     private readonly List<string> _output = [];
 
-    private StandaloneProcess(Process process, int port)
+    private StandaloneProcess(Process process, int port, TestLogFile log)
     {
         _process = process;
+        _log = log;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.Add(line);
+        _log.WriteLine(line);
     }
 
     /// <summary>Set in a host's environment, it loses a background service soon after start (<see cref="StartupHook"/>).</summary>
@@ -55,7 +68,9 @@ public sealed class StandaloneProcess : IAsyncDisposable
         ["Api__AdminKeys"] = SyncEnvironment.AdminKey,
     };
 
-    public static StandaloneProcess Start(IDictionary<string, string> environment, int? port = null)
+    /// <param name="callerFile">With <paramref name="callerMember"/>, names the process's log file.</param>
+    public static StandaloneProcess Start(IDictionary<string, string> environment, int? port = null,
+        [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "")
     {
         var chosen = port ?? FreePort.Next();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -63,7 +78,8 @@ public sealed class StandaloneProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{chosen}");
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), chosen);
+        var log = TestLogFile.Create("standalone-process", callerFile, callerMember);
+        return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), chosen, log);
     }
 
     /// <summary>The program run as a command (<c>DvcSync.Standalone audit …</c>): no web server, it exits when done.</summary>
@@ -73,7 +89,8 @@ public sealed class StandaloneProcess : IAsyncDisposable
         start.ArgumentList.Add(Dll);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), 0);
+        var log = TestLogFile.Create("command", nameof(StandaloneProcess), arguments.FirstOrDefault() ?? "none");
+        return new StandaloneProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), 0, log);
     }
 
     public async Task<System.Net.HttpStatusCode?> TryGetAsync(string path)
@@ -96,7 +113,7 @@ public sealed class StandaloneProcess : IAsyncDisposable
         while (!await condition())
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Waited in vain for {what}; host output:\n" + string.Join("\n", Output().TakeLast(40)));
+                throw new TimeoutException($"Waited in vain for {what}; the host's last output ({_log.Path} has it all):\n" + string.Join("\n", Output().TakeLast(40)));
             await Task.Delay(100);
         }
     }
@@ -122,5 +139,6 @@ public sealed class StandaloneProcess : IAsyncDisposable
         await KillAsync();
         Http.Dispose();
         _process.Dispose();
+        _log.Dispose();
     }
 }

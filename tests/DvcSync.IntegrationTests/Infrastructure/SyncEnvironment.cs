@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DvcSync.IntegrationTests.Infrastructure;
 
@@ -21,8 +23,11 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public const string ReadKey = "read-key-for-tests-0123456789";
     public const string AdminKey = "admin-key-for-tests-0123456789";
 
-    private SyncEnvironment(SimulatorHost simulators, WebApplication app, string baseUrl, string queueName, string tablePrefix)
+    private readonly TestLogFile _log;
+
+    private SyncEnvironment(SimulatorHost simulators, WebApplication app, string baseUrl, string queueName, string tablePrefix, TestLogFile log)
     {
+        _log = log;
         TablePrefix = tablePrefix;
         Simulators = simulators;
         App = app;
@@ -43,8 +48,9 @@ public sealed class SyncEnvironment : IAsyncDisposable
     public ISyncLedger Ledger => App.Services.GetRequiredService<ISyncLedger>();
     public IRepairQueue Queue => App.Services.GetRequiredService<IRepairQueue>();
 
+    /// <param name="callerFile">With <paramref name="callerMember"/>, names the host's log file (<see cref="TestLogFile"/>).</param>
     public static async Task<SyncEnvironment> StartAsync(AzuriteFixture azurite, SimulatorOptions simulatorOptions, IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, [CallerFilePath] string callerFile = "", [CallerMemberName] string callerMember = "")
     {
         var simulators = await SimulatorHost.StartAsync(simulatorOptions);
         var prefix = TestStorage.NewPrefix();
@@ -73,15 +79,19 @@ public sealed class SyncEnvironment : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
 
         var args = configuration.Select(kv => $"--{kv.Key}={kv.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
+        var log = TestLogFile.Create("standalone", callerFile, callerMember);
         var app = StandaloneApp.Build(args, builder =>
         {
+            // To the test's log file, not the console; a test's own capture is added after this.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(log);
             // One time for the host and the simulators: "now", "this month" and the portal's future-date check agree.
             if (simulatorOptions.TimeProvider != TimeProvider.System) builder.Services.AddSingleton(simulatorOptions.TimeProvider);
             configure?.Invoke(builder);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SyncEnvironment(simulators, app, address, queue, prefix);
+        return new SyncEnvironment(simulators, app, address, queue, prefix, log);
     }
 
     public Task<ReconcileRun?> ReconcileAsync() => App.Services.GetRequiredService<IReconcileHandler>().RunAsync(CancellationToken.None);
@@ -159,5 +169,6 @@ public sealed class SyncEnvironment : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         await Simulators.DisposeAsync();
+        _log.Dispose();
     }
 }
