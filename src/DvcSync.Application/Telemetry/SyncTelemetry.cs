@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace DvcSync.Application.Telemetry;
@@ -10,8 +9,6 @@ namespace DvcSync.Application.Telemetry;
 public sealed class SyncTelemetry
 {
     public const string MeterName = "DvcSync";
-    public const string ActivitySourceName = "DvcSync";
-    public static readonly ActivitySource Activities = new(ActivitySourceName);
 
     private double? _syncRate;
     private long? _queueDepth;

@@ -17,9 +17,6 @@ public sealed class ProvincialSystemOptions
     /// <summary>Per-attempt time-out of one HTTP request.</summary>
     public double TimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Dossiers per page when a caller does not ask for a size (1–1000).</summary>
-    public int PageSize { get; set; } = 500;
-
     /// <summary>
     /// The largest answer read (64 KiB–512 MiB, default 16 MiB): a page over it is asked for again with half the limit,
     /// down to one dossier; a single dossier over it is an error naming this setting.
@@ -33,7 +30,7 @@ public sealed class ProvincialSystemOptions
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     public override string ToString() =>
-        $"ProvincialSystem {{ BaseUrl = {BaseUrl}, ClientId = {ClientId}, ClientSecret = ***, TimeoutSeconds = {TimeoutSeconds}, PageSize = {PageSize}, MaxPageBytes = {MaxPageBytes} }}";
+        $"ProvincialSystem {{ BaseUrl = {BaseUrl}, ClientId = {ClientId}, ClientSecret = ***, TimeoutSeconds = {TimeoutSeconds}, MaxPageBytes = {MaxPageBytes} }}";
 }
 
 /// <summary>Start-up validation: every message names the configuration key to fix.</summary>
@@ -51,8 +48,6 @@ internal sealed class ProvincialSystemOptionsValidator : IValidateOptions<Provin
             failures.Add($"{s}:ClientSecret is required");
         if (!(options.TimeoutSeconds is >= 0.05 and <= 600))
             failures.Add($"{s}:TimeoutSeconds must be between 0.05 and 600 (default 30)");
-        if (options.PageSize is < 1 or > 1000)
-            failures.Add($"{s}:PageSize must be between 1 and 1000 (default 500)");
         if (options.MaxPageBytes is < 64 * 1024 or > 512L * 1024 * 1024)
             failures.Add($"{s}:MaxPageBytes must be between 65536 and 536870912 (default {ProvincialSystemOptions.DefaultMaxPageBytes})");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
