@@ -41,6 +41,9 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan ReconcileLease { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The same for an audit, which renews its lease after every page and every ten seconds between them.</summary>
+    public TimeSpan AuditLease { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The portal circuit: transient failures in a row that open it, and its first and longest break.</summary>
     public int CircuitFailureThreshold { get; init; } = 5;
     public TimeSpan CircuitBreak { get; init; } = TimeSpan.FromSeconds(30);
@@ -112,6 +115,7 @@ public sealed class SyncOptions
                 TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:RetryMaxMinutes", 60, 0.01, 6 * 24 * 60)),
                 TimeSpan.FromHours(ReadDouble(configuration, "Sync:GiveUpHours", 24, 0.001, 24 * 30))),
             ReconcileLease = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:ReconcileLeaseSeconds", 120, 1, 3600)),
+            AuditLease = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:AuditLeaseSeconds", 120, 1, 3600)),
             CircuitFailureThreshold = (int)ReadDouble(configuration, "Sync:CircuitFailureThreshold", 5, 1, 1000),
             CircuitBreak = TimeSpan.FromSeconds(ReadDouble(configuration, "Sync:CircuitBreakSeconds", 30, 0.1, 3600)),
             CircuitMaxBreak = TimeSpan.FromMinutes(ReadDouble(configuration, "Sync:CircuitMaxBreakMinutes", 5, 0.01, 24 * 60)),
