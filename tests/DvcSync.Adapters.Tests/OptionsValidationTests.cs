@@ -1,3 +1,4 @@
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Infrastructure.ProvincialSystem;
@@ -94,7 +95,7 @@ public sealed class OptionsValidationTests
 
         Assert.IsType<NationalPortalClient>(provider.GetRequiredService<INationalPortal>());
         Assert.IsType<ProvincialSystemClient>(provider.GetRequiredService<IProvincialSystem>());
-        Assert.Same(provider.GetRequiredService<NationalPortalCallStats>(), provider.GetRequiredService<NationalPortalCallStats>());
+        Assert.Same(provider.GetRequiredService<SyncTelemetry>(), provider.GetRequiredService<SyncTelemetry>());
     }
 
     private static readonly Dictionary<string, string?> Complete = new()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DvcSync.Core.Ports;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
@@ -111,9 +112,9 @@ internal sealed class PortalServer
         Func<JsonObject> run;
         switch (service)
         {
-            case "DongBoHoSoMC":
+            case PortalServices.SyncDossiers:
             {
-                if (!TryObjects(body, 50, out var data, out var problem)) return BadRequest(problem);
+                if (!TryObjects(body, PortalServices.MaxDossiersPerBatch, out var data, out var problem)) return BadRequest(problem);
                 var updating = SimJson.Str(body, "isUpdating");
                 bool isUpdating;
                 if (string.Equals(updating, "True", StringComparison.OrdinalIgnoreCase)) isUpdating = true;
@@ -122,13 +123,13 @@ internal sealed class PortalServer
                 run = () => _state.SyncDossiers(data, isUpdating);
                 break;
             }
-            case "CapNhatTienDoHoSoMC":
+            case PortalServices.AppendSteps:
             {
-                if (!TryObjects(body, 10, out var steps, out var problem)) return BadRequest(problem);
+                if (!TryObjects(body, PortalServices.MaxStepsPerCall, out var steps, out var problem)) return BadRequest(problem);
                 run = () => _state.SyncSteps(steps);
                 break;
             }
-            case "TraCuuHoSo":
+            case PortalServices.LookUp:
             {
                 var code = SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso"));
                 if (SimJson.IsBlank(code)) return BadRequest("Thiếu mahoso");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using DvcSync.Core.Ports;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
@@ -29,7 +30,6 @@ public sealed class PortalSettings
 /// </summary>
 public sealed class PortalState
 {
-    private static readonly HashSet<string> KnownServices = ["DongBoHoSoMC", "CapNhatTienDoHoSoMC", "TraCuuHoSo", "LayThuTuc"];
     private readonly object _gate = new();
     private readonly object _settingsGate = new();
     private readonly Dictionary<string, PortalRecord> _records = new(StringComparer.Ordinal);
@@ -244,7 +244,7 @@ public sealed class PortalState
         RateLimiter.Reset();
     }
 
-    internal static bool IsKnownService(string? service) => service is not null && KnownServices.Contains(service);
+    internal static bool IsKnownService(string? service) => service is not null && PortalServices.All.Contains(service);
 
     internal JsonObject SignIn(string? username, string? password)
     {
