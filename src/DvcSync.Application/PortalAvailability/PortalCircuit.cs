@@ -19,8 +19,9 @@ public enum CircuitState
 /// Why not Polly v8's circuit breaker (<c>CircuitBreakerStrategyOptions</c>), which the HTTP clients already carry:
 /// it could share one pipeline across every portal call, decide on typed results (<c>ShouldHandle</c>, so a 429 is
 /// not a failure), double the break up to a maximum (<c>BreakDurationGenerator</c> with its half-open attempts), probe
-/// with one call and report its state (<c>StateProvider</c>), and a refusal it returns before the call could become
-/// the same deferral that spends no attempt. It cannot keep three of the rules above. It opens on a failure ratio over
+/// with one call and report its state (<c>StateProvider</c>), and the <c>BrokenCircuitException</c> it throws instead of
+/// calling could become the same CircuitOpen result, so the same deferral that spends no attempt. It cannot keep three
+/// of the rules above. It opens on a failure ratio over
 /// a sampling window with a minimum throughput, not on N failures in a row: a success that fell inside the window keeps
 /// it closed through a run of failures after it, and with 16 look-ups in flight the count depends on the window's
 /// length rather than on what the portal did last. It cannot open on one refusal whatever the count: the minimum
