@@ -179,7 +179,7 @@ public sealed class NationalPortalClientTests
 
     /// <summary>The applicant's values as given, and as the simulator quotes them (the name without diacritics, the phone grouped).</summary>
     private static List<string> Personal(JsonObject payload) =>
-        PortalState.ApplicantAsQuoted(payload).Select(p => p.Value)
+        PortalMessages.ApplicantAsQuoted(payload).Select(p => p.Value)
             .Concat(Dossier.PersonalDataFields.Select(f => Dossier.ReadCode(payload, f)).OfType<string>())
             .Where(v => v.Length >= 6).Distinct().ToList();
 

@@ -73,7 +73,7 @@ internal sealed class PortalServer
                     await AnswerAsync(ctx, service, 200, _state.SystemError(body), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Malformed:
-                    await AnswerAsync(ctx, service, 400, PortalState.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, 400, PortalMessages.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Hang when faults.HangAfterProcessing:
                 {
@@ -106,7 +106,7 @@ internal sealed class PortalServer
         if (isAuth) return (200, _state.SignIn(SimJson.Str(body, "username"), SimJson.Str(body, "password")));
 
         var service = SimJson.Str(body, "service");
-        if (!PortalState.IsKnownService(service)) return BadRequest($"Dịch vụ '{service}' không được hỗ trợ");
+        if (service is null || !PortalServices.All.Contains(service)) return BadRequest($"Dịch vụ '{service}' không được hỗ trợ");
         if (SimJson.IsBlank(SimJson.Str(body, "madonvi"))) return BadRequest("Thiếu madonvi");
 
         Func<JsonObject> run;
@@ -145,7 +145,7 @@ internal sealed class PortalServer
             }
         }
         if (!_state.TryUseSession(SimJson.Str(body, "session")))
-            return (200, PortalState.Reply("-2", PortalMessages.SessionInvalid));
+            return (200, PortalMessages.Reply("-2", PortalMessages.SessionInvalid));
         return (200, run());
     }
 
@@ -182,7 +182,7 @@ internal sealed class PortalServer
 
     private static JsonObject TooMany() => new() { ["message"] = "Quá nhiều yêu cầu, vui lòng thử lại sau" };
 
-    private static (int, JsonObject) BadRequest(string message) => (400, PortalState.Reply("1", message));
+    private static (int, JsonObject) BadRequest(string message) => (400, PortalMessages.Reply("1", message));
 
     private async Task AnswerAsync(HttpContext ctx, string service, int status, JsonObject? reply, int? retryAfter, CancellationToken ct)
     {
@@ -202,40 +202,8 @@ internal sealed class PortalServer
 
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
-        var sim = app.MapGroup("/_sim");
-        sim.MapFaultRoutes(_state.Faults, "expireSessions", _state.ExpireAllSessions);
-        sim.MapPost("/sessions/expire", () =>
-        {
-            _state.ExpireAllSessions();
-            return SimJson.Result(new JsonObject { ["expired"] = true });
-        });
-        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
-        sim.MapPost("/config", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            if (SimJson.Int(body["rateLimitPerSecond"]) is { } rps) _state.RateLimitPerSecond = rps;
-            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
-            if (SimJson.Int(body["sessionTtlSeconds"]) is { } ttl) _state.SessionTtl = TimeSpan.FromSeconds(ttl);
-            if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
-            if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
-            if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
-            if (SimJson.Str(body, "quoteApplicant") is { } quote) _state.QuoteApplicant = quote == "True";
-            return SimJson.Result(ConfigJson());
-        });
-        sim.MapGet("/stats", () =>
-        {
-            var stats = _state.Counters.ToJson();
-            stats["histogram"] = _state.Histogram.ToJson();
-            stats["held"] = _state.Count;
-            stats["activeSessions"] = _state.ActiveSessionCount;
-            return SimJson.Result(stats);
-        });
-        sim.MapPost("/stats/reset", () =>
-        {
-            _state.ResetStatistics();
-            return SimJson.Result(new JsonObject { ["reset"] = true });
-        });
+        var sim = app.MapControlRoutes(_state.Faults, new CredentialSwitch("expireSessions", "/sessions/expire", "expired", _state.ExpireAllSessions),
+            ConfigJson, Configure, Stats, _state.ResetStatistics);
         sim.MapGet("/hoso/{maHoSo}", (string maHoSo) =>
             _state.Get(maHoSo) is { } d ? SimJson.Result(d) : SimJson.Result(SimJson.Error("Không tìm thấy hồ sơ"), 404));
         sim.MapGet("/hoso/{maHoSo}/tiendo", (string maHoSo) =>
@@ -243,6 +211,26 @@ internal sealed class PortalServer
         sim.MapDelete("/hoso/{maHoSo}", (string maHoSo) =>
             SimJson.Result(new JsonObject { ["removed"] = _state.Remove(maHoSo) }));
         if (truth is not null) TruthRoutes.Map(sim, truth);
+    }
+
+    private void Configure(JsonObject body)
+    {
+        if (SimJson.Int(body["rateLimitPerSecond"]) is { } rps) _state.RateLimitPerSecond = rps;
+        if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
+        if (SimJson.Int(body["sessionTtlSeconds"]) is { } ttl) _state.SessionTtl = TimeSpan.FromSeconds(ttl);
+        if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
+        if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
+        if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
+        if (SimJson.Str(body, "quoteApplicant") is { } quote) _state.QuoteApplicant = quote == "True";
+    }
+
+    private JsonObject Stats()
+    {
+        var stats = _state.Counters.ToJson();
+        stats["histogram"] = _state.Histogram.ToJson();
+        stats["held"] = _state.Count;
+        stats["activeSessions"] = _state.ActiveSessionCount;
+        return stats;
     }
 
     private JsonObject ConfigJson() => new()

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
@@ -13,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace DvcSync.Simulators.ProvincialSystem;
 
 /// <summary>The provincial simulator's HTTP surface (provincial-system.md) and its <c>/_sim</c> control routes.</summary>
-internal sealed partial class ProvincialServer
+internal sealed class ProvincialServer
 {
     private readonly ProvincialState _state;
     private readonly CancellationToken _stopping;
@@ -136,9 +135,9 @@ internal sealed partial class ProvincialServer
     private (int, JsonNode?) List(HttpContext ctx)
     {
         var q = ctx.Request.Query;
-        if (!TryParseInstant(q["capNhatTu"].ToString(), out var from))
+        if (!ProvincialQuery.TryParseInstant(q["capNhatTu"].ToString(), out var from))
             return Bad("capNhatTu phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-15T00:00:00+07:00");
-        if (!TryParseInstant(q["capNhatDen"].ToString(), out var to))
+        if (!ProvincialQuery.TryParseInstant(q["capNhatDen"].ToString(), out var to))
             return Bad("capNhatDen phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-16T00:00:00+07:00");
         if (from > to) return Bad("capNhatTu lớn hơn capNhatDen");
         var limit = 500;
@@ -149,7 +148,7 @@ internal sealed partial class ProvincialServer
         var cursorText = q["cursor"].ToString();
         if (cursorText.Length > 0)
         {
-            if (!TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
+            if (!ProvincialQuery.TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
             after = key;
         }
         var faults = _state.Faults.Settings;
@@ -159,7 +158,7 @@ internal sealed partial class ProvincialServer
         return (200, new JsonObject
         {
             ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
-            ["nextCursor"] = faults.RepeatCursor && cursorText.Length > 0 ? cursorText : next is { } n ? EncodeCursor(n) : null,
+            ["nextCursor"] = faults.RepeatCursor && cursorText.Length > 0 ? cursorText : next is { } n ? ProvincialQuery.EncodeCursor(n) : null,
         });
     }
 
@@ -204,82 +203,15 @@ internal sealed partial class ProvincialServer
     /// <summary>The field <see cref="FaultSettings.ItemPaddingBytes"/> adds to the dossiers of a list page.</summary>
     internal const string PaddingField = "_simPadding";
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoWithOffset();
-
-    /// <summary>ISO 8601 with an offset (a '+' that arrived unencoded, as a space, is read as '+').</summary>
-    internal static bool TryParseInstant(string text, out DateTimeOffset value)
-    {
-        value = default;
-        if (text.Length > 6 && text[^6] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 6), "+", text.AsSpan(text.Length - 5));
-        else if (text.Length > 5 && text[^5] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 5), "+", text.AsSpan(text.Length - 4));
-        if (!IsoWithOffset().IsMatch(text)) return false;
-        if (text[^5] is '+' or '-' && char.IsDigit(text[^4]) && text[^3] != ':')
-            text = string.Concat(text.AsSpan(0, text.Length - 2), ":", text.AsSpan(text.Length - 2));
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
-    }
-
-    internal static string EncodeCursor(PageKey key)
-    {
-        var json = new JsonObject { ["t"] = key.Seconds, ["k"] = key.MaHoSo }.ToJsonString();
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    internal static bool TryDecodeCursor(string text, out PageKey key)
-    {
-        key = default;
-        try
-        {
-            var b64 = text.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            if (JsonNode.Parse(Convert.FromBase64String(b64)) is not JsonObject o) return false;
-            if (o["t"] is not JsonValue t || !t.TryGetValue<long>(out var seconds)) return false;
-            if (SimJson.Str(o, "k") is not { } k) return false;
-            key = new PageKey(seconds, k);
-            return true;
-        }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
     // ------------------------------------------------------------------ control routes
 
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
-        var sim = app.MapGroup("/_sim");
-        sim.MapFaultRoutes(_state.Faults, "revokeTokens", _state.RevokeAllTokens);
-        sim.MapPost("/tokens/revoke", () =>
-        {
-            _state.RevokeAllTokens();
-            return SimJson.Result(new JsonObject { ["revoked"] = true });
-        });
-        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
-        sim.MapPost("/config", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            if (SimJson.Int(body["tokenLifetimeSeconds"]) is { } s) _state.TokenLifetime = TimeSpan.FromSeconds(s);
-            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
-            return SimJson.Result(ConfigJson());
-        });
-        sim.MapGet("/stats", () =>
-        {
-            var stats = _state.Counters.ToJson();
-            stats["dossiers"] = _state.Count;
-            stats["activeTokens"] = _state.ActiveTokenCount;
-            return SimJson.Result(stats);
-        });
-        sim.MapPost("/stats/reset", () =>
-        {
-            _state.Counters.Reset();
-            return SimJson.Result(new JsonObject { ["reset"] = true });
-        });
+        var sim = app.MapControlRoutes(_state.Faults, new CredentialSwitch("revokeTokens", "/tokens/revoke", "revoked", _state.RevokeAllTokens),
+            ConfigJson, Configure, Stats, _state.Counters.Reset);
         sim.MapPost("/hoso/{maHoSo}", async (HttpContext ctx, string maHoSo) =>
         {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
             if (!_state.Contains(maHoSo)) return SimJson.Result(SimJson.Error($"Unknown dossier {maHoSo}."), 404);
             try
             {
@@ -290,7 +222,7 @@ internal sealed partial class ProvincialServer
                 {
                     DateTimeOffset? at = null;
                     if (SimJson.Str(body, "at") is { } atText)
-                        at = TryParseInstant(atText, out var parsed) ? parsed : throw new ArgumentException("at must be ISO 8601 with offset.");
+                        at = ProvincialQuery.TryParseInstant(atText, out var parsed) ? parsed : throw new ArgumentException("at must be ISO 8601 with offset.");
                     result = _state.SetStatus(maHoSo, status, at);
                 }
                 if (body["changes"] is JsonObject changes)
@@ -312,8 +244,7 @@ internal sealed partial class ProvincialServer
         });
         sim.MapPost("/hoso", async (HttpContext ctx) =>
         {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
             try
             {
                 var added = new List<ProvincialDossier>();
@@ -367,6 +298,20 @@ internal sealed partial class ProvincialServer
             await pipe.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         });
         if (truth is not null) TruthRoutes.Map(sim, truth);
+    }
+
+    private void Configure(JsonObject body)
+    {
+        if (SimJson.Int(body["tokenLifetimeSeconds"]) is { } s) _state.TokenLifetime = TimeSpan.FromSeconds(s);
+        if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
+    }
+
+    private JsonObject Stats()
+    {
+        var stats = _state.Counters.ToJson();
+        stats["dossiers"] = _state.Count;
+        stats["activeTokens"] = _state.ActiveTokenCount;
+        return stats;
     }
 
     private JsonObject ConfigJson() => new()
