@@ -42,14 +42,14 @@ public sealed class ReconcileHandler(
 {
     public static readonly ActivitySource Activity = new("DvcSync.Reconciliation");
 
+    private static readonly RunKind Kind = new("Reconciliation", Activity, "reconcile");
+
     /// <summary>How long the sweep of lost repairs may take after a budgeted run: the rest waits for the next run.</summary>
     public static readonly TimeSpan SweepBound = TimeSpan.FromMinutes(1);
 
     public Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
 
     public Task<ReconcileRun?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken) => RunAsync(budget, cancellationToken);
-
-    private static readonly RunKind Kind = new("Reconciliation", Activity, "reconcile");
 
     private async Task<ReconcileRun?> RunAsync(TimeSpan? budget, CancellationToken cancellationToken)
     {
