@@ -8,7 +8,8 @@ using DvcSync.Core.Agencies;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
-using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.Testing;
+using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks;
 

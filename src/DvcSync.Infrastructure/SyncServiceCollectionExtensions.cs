@@ -1,6 +1,5 @@
 using DvcSync.Application.Composition;
 using DvcSync.Application.PortalAvailability;
-using DvcSync.Application.Telemetry;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Infrastructure.ProvincialSystem;
@@ -26,7 +25,7 @@ public static class SyncServiceCollectionExtensions
         services.AddNationalPortalClient(configuration);
         // Outermost first: the circuit (sends nothing while the portal is down) → the availability record → the client.
         Decorate<INationalPortal>(services, (sp, inner) =>
-            new PortalAvailabilityRecorder(inner, sp.GetRequiredService<IPipelineState>(), sp.GetRequiredService<SyncTelemetry>(), sp.GetRequiredService<TimeProvider>()));
+            new PortalAvailabilityRecorder(inner, sp.GetRequiredService<IPipelineState>(), sp.GetRequiredService<TimeProvider>()));
         Decorate<INationalPortal>(services, (sp, inner) => new CircuitBreakingPortal(inner, sp.GetRequiredService<PortalCircuit>()));
 
         return services;

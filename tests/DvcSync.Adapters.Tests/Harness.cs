@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Infrastructure.ProvincialSystem;
@@ -18,13 +19,14 @@ internal sealed class Harness : IAsyncDisposable
     {
         Sim = sim;
         Services = services;
+        Stats = new PortalFigures(services.GetRequiredService<IMeterFactory>());
     }
 
     public SimulatorHost Sim { get; }
     public ServiceProvider Services { get; }
     public INationalPortal Portal => Services.GetRequiredService<INationalPortal>();
     public IProvincialSystem Provincial => Services.GetRequiredService<IProvincialSystem>();
-    public NationalPortalCallStats Stats => Services.GetRequiredService<NationalPortalCallStats>();
+    public PortalFigures Stats { get; }
 
     public static async Task<Harness> StartAsync(Action<SimulatorOptions>? simulator = null, Action<Dictionary<string, string?>>? settings = null)
     {
@@ -55,6 +57,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Stats.Dispose();
         await Services.DisposeAsync();
         await Sim.DisposeAsync();
     }

@@ -12,7 +12,7 @@ namespace DvcSync.Adapters.Tests;
 /// <summary>The national portal client against the portal simulator, over HTTP.</summary>
 public sealed class NationalPortalClientTests
 {
-    private const string LookUp = NationalPortalCallStats.Services.LookUp;
+    private const string LookUp = PortalServices.LookUp;
 
     [Fact]
     public async Task Signs_in_once_and_reuses_the_session()
@@ -179,7 +179,7 @@ public sealed class NationalPortalClientTests
 
     /// <summary>The applicant's values as given, and as the simulator quotes them (the name without diacritics, the phone grouped).</summary>
     private static List<string> Personal(JsonObject payload) =>
-        PortalState.ApplicantAsQuoted(payload).Select(p => p.Value)
+        PortalMessages.ApplicantAsQuoted(payload).Select(p => p.Value)
             .Concat(Dossier.PersonalDataFields.Select(f => Dossier.ReadCode(payload, f)).OfType<string>())
             .Where(v => v.Length >= 6).Distinct().ToList();
 
@@ -211,8 +211,8 @@ public sealed class NationalPortalClientTests
         }
         Assert.Contains("không đọc được dstcode", lookup.Message); // the portal's words are kept
         Assert.Equal(4, h.Stats.HttpRequests - before); // one request each: a refusal is not retried
-        Assert.Equal(5, h.Stats.Calls(LookUp, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.SyncDossiers, PortalOutcomeKind.ConfigurationError)
-                        + h.Stats.Calls(NationalPortalCallStats.Services.AppendSteps, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(NationalPortalCallStats.Services.GetProcedure, PortalOutcomeKind.ConfigurationError));
+        Assert.Equal(5, h.Stats.Calls(LookUp, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(PortalServices.SyncDossiers, PortalOutcomeKind.ConfigurationError)
+                        + h.Stats.Calls(PortalServices.AppendSteps, PortalOutcomeKind.ConfigurationError) + h.Stats.Calls(PortalServices.GetProcedure, PortalOutcomeKind.ConfigurationError));
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class NationalPortalClientTests
 
         Assert.Equal(5, h.Sim.Portal.Counters.Outcome(LookUp, "http-503"));
         Assert.Equal(1, h.Stats.Calls(LookUp, PortalOutcomeKind.Transient));
-        Assert.Equal(1, h.Stats.Calls(NationalPortalCallStats.Services.SyncDossiers, PortalOutcomeKind.Transient));
+        Assert.Equal(1, h.Stats.Calls(PortalServices.SyncDossiers, PortalOutcomeKind.Transient));
     }
 
     [Fact]

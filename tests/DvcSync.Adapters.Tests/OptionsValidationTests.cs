@@ -1,3 +1,4 @@
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.NationalPortal;
 using DvcSync.Infrastructure.ProvincialSystem;
@@ -38,13 +39,13 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Missing_provincial_settings_are_named_by_key()
     {
-        using var provider = Build(new() { ["ProvincialSystem:PageSize"] = "5000" });
+        using var provider = Build(new() { ["ProvincialSystem:TimeoutSeconds"] = "5000" });
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value);
         var messages = string.Join("\n", error.Failures);
         Assert.Contains("ProvincialSystem:BaseUrl is required and must be an absolute https URL", messages);
         Assert.Contains("ProvincialSystem:ClientId", messages);
         Assert.Contains("ProvincialSystem:ClientSecret", messages);
-        Assert.Contains("ProvincialSystem:PageSize", messages);
+        Assert.Contains("ProvincialSystem:TimeoutSeconds", messages);
     }
 
     [Theory]
@@ -89,13 +90,12 @@ public sealed class OptionsValidationTests
         Assert.DoesNotContain("s3cret-pass", portal.ToString());
 
         var provincial = provider.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value;
-        Assert.Equal(500, provincial.PageSize);
         Assert.Equal(TimeSpan.FromSeconds(30), provincial.Timeout);
         Assert.DoesNotContain("s3cret-client", provincial.ToString());
 
         Assert.IsType<NationalPortalClient>(provider.GetRequiredService<INationalPortal>());
         Assert.IsType<ProvincialSystemClient>(provider.GetRequiredService<IProvincialSystem>());
-        Assert.Same(provider.GetRequiredService<NationalPortalCallStats>(), provider.GetRequiredService<NationalPortalCallStats>());
+        Assert.Same(provider.GetRequiredService<SyncTelemetry>(), provider.GetRequiredService<SyncTelemetry>());
     }
 
     private static readonly Dictionary<string, string?> Complete = new()

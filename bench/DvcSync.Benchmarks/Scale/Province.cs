@@ -6,7 +6,8 @@ using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
-using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.Testing;
+using Microsoft.Extensions.Configuration;
 
 namespace DvcSync.Benchmarks.Scale;
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
-using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.Testing;
 
 namespace DvcSync.Benchmarks.Scale;
 

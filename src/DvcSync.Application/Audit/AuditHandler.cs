@@ -60,11 +60,7 @@ public sealed class AuditHandler(
 {
     public static readonly ActivitySource Activity = new("DvcSync.Audit");
 
-    /// <summary>
-    /// How often the figures are saved and logged between page checkpoints: a page of 500 at a ceiling of 20 calls a
-    /// second takes 25 s, and an operator watching /api/health should not see a frozen count meanwhile.
-    /// </summary>
-    private static readonly TimeSpan LiveEvery = TimeSpan.FromSeconds(10);
+    private static readonly RunKind Kind = new("Audit", Activity, "audit");
 
     public Task<AuditJob?> GetCurrentAsync(CancellationToken cancellationToken) => store.GetAsync(cancellationToken);
 
@@ -132,20 +128,21 @@ public sealed class AuditHandler(
         if (job is null || !AuditStatus.IsActive(job.Status)) return job;
         if (!IsSupported(job.From, job.To)) return await EndUnsupportedAsync(job, cancellationToken);
 
-        var owner = Guid.NewGuid().ToString("N")[..12];
-        if (!await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, cancellationToken))
+        var lease = await LeasedRun.TryTakeAsync(new RunLease(store.TryAcquireLeaseAsync, store.ReleaseLeaseAsync, options.AuditLease), cancellationToken);
+        if (lease is null)
         {
             logger.LogDebug("Audit {AuditId} is being run by another process", job.Id);
             return job;
         }
-        try
-        {
-            return await RunLeasedAsync(job, owner, cancellationToken);
-        }
-        finally
-        {
-            await store.ReleaseLeaseAsync(owner, CancellationToken.None);
-        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = new AuditProgress(store, job, stop, logger);
+        return await lease.RunAsync(Kind, job.Id, activity => RunLeasedAsync(progress, lease, stop, activity, cancellationToken),
+            async e =>
+            {
+                await progress.SaveAsync(progress.Job with { Error = e.GetType().Name + ": " + e.Message, UpdatedAt = clock.GetUtcNow() }, CancellationToken.None);
+                return new RunFailureReport($"{progress.Job.Done} of {progress.Job.Total} dossiers", "it resumes from there");
+            },
+            logger, cancellationToken);
     }
 
     public async Task<AuditJob?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken)
@@ -162,21 +159,23 @@ public sealed class AuditHandler(
         }
     }
 
-    private async Task<AuditJob> RunLeasedAsync(AuditJob job, string owner, CancellationToken cancellationToken)
+    private async Task<AuditJob> RunLeasedAsync(AuditProgress progress, LeasedRun lease, CancellationTokenSource stop, Activity? activity,
+        CancellationToken cancellationToken)
     {
-        using var activity = Activity.StartActivity("audit");
+        var job = progress.Job;
         activity?.SetTag("dvcsync.audit_id", job.Id);
+        var total = await TotalAsync(job.From, job.To, job.Agency, cancellationToken);
         var now = clock.GetUtcNow();
-        var progress = new Progress(store, job with
-        {
-            Status = AuditStatus.Running,
-            StartedAt = job.StartedAt ?? now,
-            UpdatedAt = now,
-            Error = null,
-            InFlight = 0, // what a stopped slice had in flight is read again from its page
-            Total = Math.Max(job.Done, await TotalAsync(job.From, job.To, job.Agency, cancellationToken)),
-        });
-        if (!await progress.SaveAsync(cancellationToken)) return progress.Job;
+        if (!await progress.TakeOverAsync(at => at with
+            {
+                Status = AuditStatus.Running,
+                StartedAt = at.StartedAt ?? now,
+                UpdatedAt = now,
+                Error = null,
+                InFlight = 0, // what a stopped slice had in flight is read again from its page
+                Total = Math.Max(at.Done, total),
+            }, cancellationToken))
+            return progress.Job;
         var startedAt = progress.Job.StartedAt!.Value;
         logger.LogInformation(progress.Job.Cursor is null && progress.Job.PagesDone == 0
                 ? "Audit {AuditId} starting: about {Total} dossiers, {Done} done"
@@ -187,126 +186,28 @@ public sealed class AuditHandler(
         var pages = new ProvincialPages(provincial, logger, VnTime.StartOfDay(job.From) - options.ReconcileOverlap, progress.Job.ReadUpTo,
             progress.Job.Cursor, options.PageSize);
         var counters = new CheckCounters();
-        var slice = Stopwatch.StartNew();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Page checkpoints and the live figures between them save the same row, one at a time.
-        using var saving = new SemaphoreSlim(1, 1);
-
-        // The job with this slice's counters: Done and the cursor move only at page checkpoints (a resume starts from
-        // the last one); what is checked on pages still in flight shows as InFlight meanwhile.
-        AuditJob Live(AuditJob at, long pagesDoneInSlice)
-        {
-            var elapsed = slice.Elapsed.TotalSeconds;
-            var completed = Interlocked.Read(ref counters.Completed);
-            var inFlight = Math.Max(0, completed - pagesDoneInSlice);
-            var donePerSecond = elapsed > 0 ? completed / elapsed : 0;
-            var total = Math.Max(at.Total, at.Done + inFlight);
-            return at with
-            {
-                Total = total,
-                InFlight = inFlight,
-                CallRate = elapsed > 0 ? Interlocked.Read(ref counters.Lookups) / elapsed : 0,
-                SecondsLeft = donePerSecond > 0 ? Math.Max(0, total - at.Done - inFlight) / donePerSecond : null,
-                PortalLookups = progress.Base.PortalLookups + Interlocked.Read(ref counters.Lookups),
-                Mismatches = progress.Base.Mismatches + Interlocked.Read(ref counters.Mismatches),
-                RepairsQueued = progress.Base.RepairsQueued + Interlocked.Read(ref counters.Queued),
-                UpdatedAt = clock.GetUtcNow(),
-            };
-        }
-
-        async Task SaveOrStopAsync(Func<AuditJob, AuditJob> change)
-        {
-            await saving.WaitAsync(CancellationToken.None);
-            try
-            {
-                if (stop.IsCancellationRequested) return;
-                if (!await progress.SaveAsync(change(progress.Job), CancellationToken.None))
-                {
-                    // Cancelled by an operator (or taken over after our lease lapsed): stop here.
-                    logger.LogInformation("Audit {AuditId} stops: it is {Status} now", job.Id, progress.Job.Status);
-                    await stop.CancelAsync();
-                }
-            }
-            finally
-            {
-                saving.Release();
-            }
-        }
-
-        using var ticking = new CancellationTokenSource();
-        var ticker = TickAsync(ticking.Token);
-        async Task TickAsync(CancellationToken token)
-        {
-            try
-            {
-                while (true)
-                {
-                    await Task.Delay(LiveEvery, clock, token);
-                    await SaveOrStopAsync(at => Live(at, at.Done - progress.Base.Done));
-                    await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
-                    LogProgress(progress.Job);
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                // the slice is over
-            }
-            catch (Exception e)
-            {
-                // The figures between checkpoints are a courtesy; the checkpoints themselves still stop on failure.
-                logger.LogWarning(e, "Audit {AuditId}: its progress could not be saved between pages", job.Id);
-            }
-        }
-
+        var live = new AuditLiveFigures(counters, progress, clock);
         try
         {
-            try
-            {
-                await pipeline.RunAsync(PagesAsync(progress.Job, pages, scope, stop.Token),
-                    // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
-                    // or in the repair's hands at this version: nothing a look-up would add.
-                    needsLookup: (source, entry) => entry is null || !entry.Covers(source)
-                        || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
-                    onPageDone: async page =>
-                    {
-                        await SaveOrStopAsync(at =>
-                        {
-                            var next = at with
-                            {
-                                Cursor = page.NextCursor,
-                                PagesDone = at.PagesDone + 1,
-                                Done = at.Done + page.Items.Count, // the page holds only the dossiers in period and scope
-                                Read = at.Read + page.Read,
-                            };
-                            return Live(next, next.Done - progress.Base.Done);
-                        });
-                        await store.TryAcquireLeaseAsync(owner, options.ReconcileLease, CancellationToken.None);
-                    },
-                    counters, stop.Token);
-            }
-            finally
-            {
-                await ticking.CancelAsync();
-                await ticker;
-            }
+            await using var ticker = new AuditTicker(progress, live, lease, clock, logger);
+            await pipeline.RunAsync(PagesAsync(progress.Job, pages, scope, stop.Token),
+                // Checked by this audit already (before a crash, or by a repair or a reconciliation since it began),
+                // or in the repair's hands at this version: nothing a look-up would add.
+                needsLookup: (source, entry) => entry is null || !entry.Covers(source)
+                    || (entry.UpdatedAt < startedAt && entry.State is not (SyncState.Pending or SyncState.Retrying)),
+                onPageDone: async page =>
+                {
+                    await progress.CheckpointAsync(page, live);
+                    await lease.RenewAsync(CancellationToken.None);
+                },
+                counters, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            LogProgress(progress.Job);
+            progress.Log();
             if (!cancellationToken.IsCancellationRequested) return progress.Job; // cancelled by an operator
             logger.LogInformation("Audit {AuditId} paused after {Done} of {Total} dossiers; the next slice resumes from page {Pages}",
                 job.Id, progress.Job.Done, progress.Job.Total, progress.Job.PagesDone);
-            throw;
-        }
-        catch (Exception e)
-        {
-            await progress.SaveAsync(progress.Job with { Error = e.GetType().Name + ": " + e.Message, UpdatedAt = clock.GetUtcNow() }, CancellationToken.None);
-            if (e is ExternalSystemUnavailableException unavailable)
-                logger.LogWarning("Audit {AuditId} stopped after {Done} of {Total} dossiers: {Reason}; it resumes from there",
-                    job.Id, progress.Job.Done, progress.Job.Total, unavailable.Message);
-            else
-                logger.LogError(e, "Audit {AuditId} failed after {Done} of {Total} dossiers; it resumes from there", job.Id, progress.Job.Done, progress.Job.Total);
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             throw;
         }
 
@@ -315,7 +216,7 @@ public sealed class AuditHandler(
             // The provincial system's paging cut the pass short: the pages checkpointed stand, and the audit stays
             // active, with the problem on it for /api/health, to resume from its last page.
             await progress.SaveAsync(progress.Job with { Error = problem, UpdatedAt = clock.GetUtcNow(), InFlight = 0 }, CancellationToken.None);
-            LogProgress(progress.Job);
+            progress.Log();
             return progress.Job;
         }
 
@@ -353,11 +254,6 @@ public sealed class AuditHandler(
         return saved;
     }
 
-    private void LogProgress(AuditJob job) =>
-        logger.LogInformation("Audit {AuditId}: {Done} of {Total} dossiers, {Lookups} portal look-ups at {Rate:F1}/s, about {Left} left",
-            job.Id, job.Done + job.InFlight, job.Total, job.PortalLookups, job.CallRate,
-            job.SecondsLeft is { } s ? TimeSpan.FromSeconds(Math.Round(s)).ToString("c") : "(unknown)");
-
     /// <summary>
     /// The provincial system can only list by change time: read every change since the period began (a dossier
     /// changes no earlier than it is received) up to when the audit was requested, and keep those received in the
@@ -386,40 +282,5 @@ public sealed class AuditHandler(
         var scope = agency is null ? null : (await agencies.GetAsync(cancellationToken)).Subtree(agency);
         var counts = await provincial.GetReceivedCountsAsync(from, to, cancellationToken);
         return counts.Where(c => scope is null || scope.Contains(c.MaDonVi)).Sum(c => c.SoHoSoTiepNhan);
-    }
-
-    /// <summary>The job as last saved, and as it was when this slice began (the base of the slice's counters).</summary>
-    private sealed class Progress(IAuditStore store, AuditJob start)
-    {
-        public AuditJob Job { get; private set; } = start;
-        public AuditJob Base { get; private set; } = start;
-        private AuditJob? _saved;
-
-        public async Task<bool> SaveAsync(CancellationToken cancellationToken)
-        {
-            var stored = await store.GetAsync(cancellationToken);
-            if (stored is null || stored.Id != Job.Id || !AuditStatus.IsActive(stored.Status))
-            {
-                Job = stored ?? Job;
-                return false;
-            }
-            _saved = stored;
-            Job = Job with { ETag = stored.ETag, Cursor = stored.Cursor, PagesDone = stored.PagesDone, Done = stored.Done, Read = stored.Read,
-                PortalLookups = stored.PortalLookups, Mismatches = stored.Mismatches, RepairsQueued = stored.RepairsQueued };
-            Base = Job;
-            return await SaveAsync(Job, cancellationToken);
-        }
-
-        public async Task<bool> SaveAsync(AuditJob next, CancellationToken cancellationToken)
-        {
-            if (await store.TrySaveAsync(_saved, next, cancellationToken) is not { } saved)
-            {
-                Job = await store.GetAsync(cancellationToken) ?? Job;
-                return false;
-            }
-            _saved = saved;
-            Job = saved;
-            return true;
-        }
     }
 }

@@ -68,6 +68,10 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(1, 3600)]
     public double ReconcileLeaseSeconds { get; set; } = 120;
 
+    /// <summary>The same for an audit, which renews its lease after every page and every ten seconds between them.</summary>
+    [SettingRange(1, 3600)]
+    public double AuditLeaseSeconds { get; set; } = 120;
+
     /// <summary>The portal circuit: transient failures in a row that open it, and its first and longest break.</summary>
     [SettingRange(1, 1000)]
     public int CircuitFailureThreshold { get; set; } = 5;
@@ -107,6 +111,7 @@ public sealed class SyncOptions : IValidatableObject
     public TimeSpan LostRepairGrace => TimeSpan.FromMinutes(LostRepairGraceMinutes);
     public RetrySchedule Retry => new(TimeSpan.FromSeconds(RetryBaseSeconds), TimeSpan.FromMinutes(RetryMaxMinutes), TimeSpan.FromHours(GiveUpHours));
     public TimeSpan ReconcileLease => TimeSpan.FromSeconds(ReconcileLeaseSeconds);
+    public TimeSpan AuditLease => TimeSpan.FromSeconds(AuditLeaseSeconds);
     public TimeSpan CircuitBreak => TimeSpan.FromSeconds(CircuitBreakSeconds);
     public TimeSpan CircuitMaxBreak => TimeSpan.FromMinutes(CircuitMaxBreakMinutes);
     public TimeSpan AuditPoll => TimeSpan.FromSeconds(AuditPollSeconds);

@@ -1,17 +1,15 @@
 using System.Text.Json.Nodes;
-using System.Diagnostics;
-using DvcSync.Application.Telemetry;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
 
 namespace DvcSync.Application.PortalAvailability;
 
 /// <summary>
-/// Watches every portal call: counts it and its duration by service and outcome, and keeps the portal's last success and failure in the pipeline state, where
-/// <c>/api/health</c> reads it — on Azure the health function runs on other instances than the repairs. Writes are
-/// throttled: one a half-minute, or at once when the portal goes from answering to failing or back.
+/// Keeps the portal's last success and failure in the pipeline state, where <c>/api/health</c> reads it — on Azure the
+/// health function runs on other instances than the repairs. Writes are throttled: one a half-minute, or at once when
+/// the portal goes from answering to failing or back. (The calls' counts and durations are the client's metrics.)
 /// </summary>
-public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineState state, SyncTelemetry telemetry, TimeProvider clock) : INationalPortal
+public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineState state, TimeProvider clock) : INationalPortal
 {
     private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
@@ -20,44 +18,36 @@ public sealed class PortalAvailabilityRecorder(INationalPortal inner, IPipelineS
 
     public async Task<PortalLookupResult> LookUpAsync(string maHoSo, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var result = await inner.LookUpAsync(maHoSo, cancellationToken);
-        await ObserveAsync("TraCuuHoSo", started, result.Kind, result.Summary, cancellationToken);
+        await ObserveAsync(result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
     public async Task<PortalWriteResult> SyncDossiersAsync(IReadOnlyList<JsonObject> dossiers, bool isUpdating, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var result = await inner.SyncDossiersAsync(dossiers, isUpdating, cancellationToken);
-        await ObserveAsync("DongBoHoSoMC", started, result.Kind, result.Summary, cancellationToken);
+        await ObserveAsync(result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
     public async Task<PortalWriteResult> AppendStepsAsync(IReadOnlyList<JsonObject> steps, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var result = await inner.AppendStepsAsync(steps, cancellationToken);
-        await ObserveAsync("CapNhatTienDoHoSoMC", started, result.Kind, result.Summary, cancellationToken);
+        await ObserveAsync(result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
     public async Task<ProcedureLookupResult> GetProcedureAsync(string maTthc, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var result = await inner.GetProcedureAsync(maTthc, cancellationToken);
-        await ObserveAsync("LayThuTuc", started, result.Kind, result.Summary, cancellationToken);
+        await ObserveAsync(result.Kind, result.Summary, cancellationToken);
         return result;
     }
 
     /// <param name="summary">The client's account of a failure, without the portal's words: no dossier is at hand to
     /// remove its applicant from them, and health shows this to anyone with a read key.</param>
-    private async Task ObserveAsync(string service, long started, PortalOutcomeKind kind, string summary, CancellationToken cancellationToken)
+    private async Task ObserveAsync(PortalOutcomeKind kind, string summary, CancellationToken cancellationToken)
     {
-        var tags = new TagList { { "service", service }, { "outcome", kind.ToString() } };
-        telemetry.PortalCalls.Add(1, tags);
-        telemetry.PortalCallDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("service", service));
-
         // Any answer the portal understood, refusals included, shows it is up.
         if (kind == PortalOutcomeKind.CircuitOpen) return; // never reached the portal
         var succeeded = kind is not (PortalOutcomeKind.Transient or PortalOutcomeKind.ConfigurationError);

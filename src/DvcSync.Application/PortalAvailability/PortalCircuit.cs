@@ -15,6 +15,21 @@ public enum CircuitState
 /// Throttling (429 with Retry-After) is the portal working as designed and never opens it. A request the portal cannot
 /// parse (HTTP 400 / "1", <see cref="ReportRefused"/>) opens it at once: no number of calls will change a configuration
 /// error, so repairs wait and the reconciliation stops, as in an outage, until a call succeeds.
+/// <para>
+/// Why not Polly v8's circuit breaker (<c>CircuitBreakerStrategyOptions</c>), which the HTTP clients already carry:
+/// it could share one pipeline across every portal call, decide on typed results (<c>ShouldHandle</c>, so a 429 is
+/// not a failure), double the break up to a maximum (<c>BreakDurationGenerator</c> with its half-open attempts), probe
+/// with one call and report its state (<c>StateProvider</c>), and the <c>BrokenCircuitException</c> it throws instead of
+/// calling could become the same CircuitOpen result, so the same deferral that spends no attempt. It cannot keep three
+/// of the rules above. It opens on a failure ratio over
+/// a sampling window with a minimum throughput, not on N failures in a row: a success that fell inside the window keeps
+/// it closed through a run of failures after it, and with 16 look-ups in flight the count depends on the window's
+/// length rather than on what the portal did last. It cannot open on one refusal whatever the count: the minimum
+/// throughput is at least 2, and the manual control that would hold it open (<c>IsolateAsync</c>) never probes, so
+/// nothing would close it when the configuration is fixed. And every probe ends as handled or unhandled: a probe whose
+/// caller was cancelled (a slice's budget, a host stopping) either closes the circuit on a portal that never answered or
+/// doubles the break for a failure that was ours, where <see cref="ReportNoAnswer"/> lets the next caller probe instead.
+/// </para>
 /// </summary>
 public sealed class PortalCircuit(TimeProvider clock, TimeSpan baseBreak, TimeSpan maxBreak, int failureThreshold = 5)
 {

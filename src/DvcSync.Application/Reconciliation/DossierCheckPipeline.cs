@@ -9,16 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DvcSync.Application.Reconciliation;
 
-/// <summary>A page of source dossiers to check, where the source continues after it, and how many dossiers were read
-/// for it (more than <see cref="Items"/> when the caller kept only some).</summary>
-public sealed record SourcePage(IReadOnlyList<SourceDossier> Items, string? NextCursor, int Read);
-
-/// <summary>What one pass over source pages did. Updated from many threads while the pass runs.</summary>
-public sealed class CheckCounters
-{
-    public long Read, Completed, Skipped, Checked, Lookups, Mismatches, Queued, Unreadable, Requeued;
-}
-
 /// <summary>
 /// The checks shared by the reconciliation and the audit, as a pipeline whose stages overlap: the next provincial
 /// page is read while this one's dossiers are compared with the ledger and looked up on the portal (many at a time,
@@ -268,59 +258,9 @@ public sealed class DossierCheckPipeline(
                 copy.State == PortalCopyState.Missing ? RepairReason.Missing : RepairReason.Stale);
         }
 
-        /// <summary>
-        /// Writes verdicts in batches per agency: a batch goes when it is full or its oldest verdict has waited
-        /// <see cref="WriteLinger"/>, and everything goes when the checks have finished.
-        /// </summary>
-        public async Task WriteAsync()
-        {
-            var waiting = new Dictionary<string, List<Verdict>>(StringComparer.Ordinal);
-            var reader = Verdicts.Reader;
-            Task<bool>? more = null;
-            var full = new List<List<Verdict>>();
-            while (true)
-            {
-                while (reader.TryRead(out var verdict))
-                {
-                    var agency = verdict.Item.Source.MaDonVi;
-                    if (!waiting.TryGetValue(agency, out var batch))
-                        waiting[agency] = batch = [];
-                    batch.Add(verdict);
-                    if (batch.Count < WriteBatchSize) continue;
-                    full.Add(batch);
-                    waiting.Remove(agency);
-                }
-
-                var now = Environment.TickCount64;
-                var lingered = waiting.Where(w => now - w.Value[0].ReadyAt >= (long)WriteLinger.TotalMilliseconds).Select(w => w.Key).ToList();
-                if (full.Count > 0 || lingered.Count > 0)
-                {
-                    var batches = full.Concat(lingered.Select(agency => waiting[agency])).ToList();
-                    full.Clear();
-                    foreach (var agency in lingered) waiting.Remove(agency);
-                    await Task.WhenAll(batches.Select(WriteBatchAsync));
-                    continue;
-                }
-
-                more ??= reader.WaitToReadAsync().AsTask();
-                if (waiting.Count == 0)
-                {
-                    if (!await more) break;
-                    more = null;
-                    continue;
-                }
-                var wait = waiting.Values.Min(b => b[0].ReadyAt) + (long)WriteLinger.TotalMilliseconds - now;
-                if (await Task.WhenAny(more, Task.Delay(TimeSpan.FromMilliseconds(Math.Max(wait, 1)))) == more)
-                {
-                    if (!await more)
-                    {
-                        await Task.WhenAll(waiting.Values.Select(WriteBatchAsync));
-                        break;
-                    }
-                    more = null;
-                }
-            }
-        }
+        /// <summary>Writes verdicts in batches per agency (<see cref="AgencyBatches"/>).</summary>
+        public Task WriteAsync() =>
+            AgencyBatches.WriteAsync(Verdicts.Reader, v => v.Item.Source.MaDonVi, v => v.ReadyAt, WriteBatchSize, WriteLinger, WriteBatchAsync);
 
         private async Task WriteBatchAsync(List<Verdict> batch)
         {

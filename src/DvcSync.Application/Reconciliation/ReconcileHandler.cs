@@ -42,6 +42,8 @@ public sealed class ReconcileHandler(
 {
     public static readonly ActivitySource Activity = new("DvcSync.Reconciliation");
 
+    private static readonly RunKind Kind = new("Reconciliation", Activity, "reconcile");
+
     /// <summary>How long the sweep of lost repairs may take after a budgeted run: the rest waits for the next run.</summary>
     public static readonly TimeSpan SweepBound = TimeSpan.FromMinutes(1);
 
@@ -51,90 +53,87 @@ public sealed class ReconcileHandler(
 
     private async Task<ReconcileRun?> RunAsync(TimeSpan? budget, CancellationToken cancellationToken)
     {
-        var runId = Guid.NewGuid().ToString("N")[..12];
-        var leaseDuration = options.ReconcileLease;
-        if (!await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken))
+        var lease = await LeasedRun.TryTakeAsync(new RunLease(state.TryAcquireReconcileLeaseAsync, state.ReleaseReconcileLeaseAsync, options.ReconcileLease),
+            cancellationToken);
+        if (lease is null)
         {
             logger.LogInformation("Reconciliation skipped: another run holds the lease");
             return null;
         }
 
-        using var activity = Activity.StartActivity("reconcile");
+        var counters = new CheckCounters();
+        ReconcileRun? run = null;
+        return await lease.RunAsync(Kind, lease.Owner,
+            activity => ReadWindowAsync(lease, budget, counters, started => run = started, activity, cancellationToken),
+            async e =>
+            {
+                // Recorded for /api/health; the next run resumes from the watermark.
+                if (run is not null) await state.SaveRunAsync(Into(run, counters) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
+                return new RunFailureReport($"{counters.Read} dossiers read", "the next run resumes from the watermark");
+            },
+            logger, cancellationToken);
+    }
+
+    private async Task<ReconcileRun> ReadWindowAsync(LeasedRun lease, TimeSpan? budget, CheckCounters counters, Action<ReconcileRun> started,
+        Activity? activity, CancellationToken cancellationToken)
+    {
+        var runId = lease.Owner;
         var startedAt = clock.GetUtcNow();
         var watermark = await state.GetWatermarkAsync(cancellationToken);
         var windowFrom = watermark is null ? options.HistoryFrom : watermark.ReadUpTo - options.ReconcileOverlap;
         var windowTo = startedAt;
-        var counters = new CheckCounters();
         var run = new ReconcileRun(runId, startedAt, null, windowFrom, windowTo, 0, 0, 0, 0, 0, null);
+        started(run);
         // Fires when the budget is spent: no new page is taken after it.
         using var outOfTime = budget is { } slice ? new CancellationTokenSource(slice, clock) : new CancellationTokenSource();
         DateTimeOffset? checkpoint = null;
         await state.SaveRunAsync(run, cancellationToken);
         logger.LogInformation("Reconciliation {RunId} reading changes from {From:o} to {To:o}", runId, windowFrom, windowTo);
 
-        try
-        {
-            // The denominator first: from the first minute the rate is against what the province received, and rises
-            // as look-ups and repairs confirm what the portal holds.
-            await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
-            var pages = new ProvincialPages(provincial, logger, windowFrom, windowTo, null, options.PageSize);
-            var readAll = await pipeline.RunAsync(SourcePagesAsync(pages, cancellationToken),
-                needsLookup: (source, entry) => entry is null || !entry.Covers(source),
-                onPageDone: async page =>
-                {
-                    // Items come in NgayCapNhat order: everything up to the last one is recorded, so a crash resumes here.
-                    // An item whose change time reads as no date ("00010101000000") cannot place the page; the one before it can.
-                    if (page.Items.LastOrDefault(i => i.NgayCapNhat is not null)?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
-                    {
-                        await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
-                        checkpoint = lastChange;
-                    }
-                    await state.TryAcquireReconcileLeaseAsync(runId, leaseDuration, cancellationToken);
-                },
-                counters, cancellationToken, outOfTime.Token);
-
-            await RequeueLostRepairsAsync(counters, budget is null ? null : SweepBound, cancellationToken);
-            await ledger.RepairRollupCopiesAsync(cancellationToken);
-            // A pass the provincial system's paging or the budget cut short has read only up to its last checkpoint:
-            // the watermark stays there. A paging problem is recorded for /api/health; a budget is the plan.
-            var toTheEnd = readAll && pages.Problem is null;
-            if (toTheEnd) await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
-            run = Into(run, counters) with
+        // The denominator first: from the first minute the rate is against what the province received, and rises
+        // as look-ups and repairs confirm what the portal holds.
+        await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
+        var pages = new ProvincialPages(provincial, logger, windowFrom, windowTo, null, options.PageSize);
+        var readAll = await pipeline.RunAsync(SourcePagesAsync(pages, cancellationToken),
+            needsLookup: (source, entry) => entry is null || !entry.Covers(source),
+            onPageDone: async page =>
             {
-                FinishedAt = readAll ? clock.GetUtcNow() : null,
-                Error = pages.Problem,
-                ReadUpTo = toTheEnd ? windowTo : checkpoint,
-            };
-            await state.SaveRunAsync(run, cancellationToken);
-            if (readAll)
-                logger.LogInformation(
-                    "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
-                    runId, counters.Read, counters.Checked, counters.Lookups, counters.Mismatches, counters.Queued, counters.Unreadable);
-            else
-                logger.LogInformation(
-                    "Reconciliation {RunId} used its {Budget} budget, catching up: read up to {ReadUpTo:o} of {WindowTo:o}; {Read} read, {Checked} checked, {Lookups} portal look-ups, {Queued} repairs queued; the next run resumes from there",
-                    runId, budget, checkpoint, windowTo, counters.Read, counters.Checked, counters.Lookups, counters.Queued);
-            activity?.SetTag("dvcsync.dossiers_read", counters.Read);
-            activity?.SetTag("dvcsync.portal_lookups", counters.Lookups);
-            activity?.SetTag("dvcsync.mismatches", counters.Mismatches);
-            return run;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+                // Items come in NgayCapNhat order: everything up to the last one is recorded, so a crash resumes here.
+                // An item whose change time reads as no date ("00010101000000") cannot place the page; the one before it can.
+                if (page.Items.LastOrDefault(i => i.NgayCapNhat is not null)?.NgayCapNhat is { } lastChange && lastChange <= windowTo)
+                {
+                    await state.AdvanceWatermarkAsync(lastChange, cancellationToken);
+                    checkpoint = lastChange;
+                }
+                await lease.RenewAsync(cancellationToken);
+            },
+            counters, cancellationToken, outOfTime.Token);
+
+        await RequeueLostRepairsAsync(counters, budget is null ? null : SweepBound, cancellationToken);
+        await ledger.RepairRollupCopiesAsync(cancellationToken);
+        // A pass the provincial system's paging or the budget cut short has read only up to its last checkpoint:
+        // the watermark stays there. A paging problem is recorded for /api/health; a budget is the plan.
+        var toTheEnd = readAll && pages.Problem is null;
+        if (toTheEnd) await state.AdvanceWatermarkAsync(windowTo, cancellationToken);
+        run = Into(run, counters) with
         {
-            // Recorded for /api/health, then rethrown so the host sees the failure; the next run resumes from the watermark.
-            await state.SaveRunAsync(Into(run, counters) with { Error = e.GetType().Name + ": " + e.Message }, CancellationToken.None);
-            if (e is ExternalSystemUnavailableException unavailable)
-                logger.LogWarning("Reconciliation {RunId} stopped after {Read} dossiers read: {Reason}; the next run resumes from the watermark",
-                    runId, counters.Read, unavailable.Message);
-            else
-                logger.LogError(e, "Reconciliation {RunId} failed after {Read} dossiers read", runId, counters.Read);
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            throw;
-        }
-        finally
-        {
-            await state.ReleaseReconcileLeaseAsync(runId, CancellationToken.None);
-        }
+            FinishedAt = readAll ? clock.GetUtcNow() : null,
+            Error = pages.Problem,
+            ReadUpTo = toTheEnd ? windowTo : checkpoint,
+        };
+        await state.SaveRunAsync(run, cancellationToken);
+        if (readAll)
+            logger.LogInformation(
+                "Reconciliation {RunId} finished: {Read} read, {Checked} checked, {Lookups} portal look-ups, {Mismatches} missing or stale, {Queued} repairs queued, {Unreadable} unreadable",
+                runId, counters.Read, counters.Checked, counters.Lookups, counters.Mismatches, counters.Queued, counters.Unreadable);
+        else
+            logger.LogInformation(
+                "Reconciliation {RunId} used its {Budget} budget, catching up: read up to {ReadUpTo:o} of {WindowTo:o}; {Read} read, {Checked} checked, {Lookups} portal look-ups, {Queued} repairs queued; the next run resumes from there",
+                runId, budget, checkpoint, windowTo, counters.Read, counters.Checked, counters.Lookups, counters.Queued);
+        activity?.SetTag("dvcsync.dossiers_read", counters.Read);
+        activity?.SetTag("dvcsync.portal_lookups", counters.Lookups);
+        activity?.SetTag("dvcsync.mismatches", counters.Mismatches);
+        return run;
     }
 
     private static async IAsyncEnumerable<SourcePage> SourcePagesAsync(ProvincialPages pages,

@@ -60,7 +60,6 @@ public sealed class RepairHandler(
     ILogger<RepairHandler> logger) : IRepairHandler
 {
     public static readonly ActivitySource Activity = new("DvcSync.Repair");
-    private const int MaxStepsPerCall = 10;
 
     /// <summary>Saves of one conclusion before a conflict is thrown to the host (the message then comes back).</summary>
     public const int MaxSaveAttempts = 5;
@@ -189,7 +188,7 @@ public sealed class RepairHandler(
             return new StepsFailure(true, "provincial system: " + e.Reason, e.RetryAfter);
         }
 
-        foreach (var chunk in steps.Chunk(MaxStepsPerCall))
+        foreach (var chunk in steps.Chunk(PortalServices.MaxStepsPerCall))
         {
             var result = await portal.AppendStepsAsync(chunk, cancellationToken);
             if (result.Kind == PortalOutcomeKind.Accepted) continue;

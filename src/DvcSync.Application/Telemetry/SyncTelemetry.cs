@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace DvcSync.Application.Telemetry;
@@ -10,8 +9,6 @@ namespace DvcSync.Application.Telemetry;
 public sealed class SyncTelemetry
 {
     public const string MeterName = "DvcSync";
-    public const string ActivitySourceName = "DvcSync";
-    public static readonly ActivitySource Activities = new(ActivitySourceName);
 
     private double? _syncRate;
     private long? _queueDepth;
@@ -26,6 +23,10 @@ public sealed class SyncTelemetry
         Mismatches = meter.CreateCounter<long>("dvcsync.reconcile.mismatches", "{dossier}", "Dossiers found missing or stale on the portal");
         PortalCalls = meter.CreateCounter<long>("dvcsync.portal.calls", "{call}", "Calls to the national portal by service and outcome");
         PortalCallDuration = meter.CreateHistogram<double>("dvcsync.portal.call.duration", "ms", "Duration of a portal call, sign-in, rate gate and retries included");
+        PortalHttpRequests = meter.CreateCounter<long>("dvcsync.portal.http_requests", "{request}", "HTTP requests sent to the portal: sign-ins, service calls, repeats after a renewal and retries");
+        PortalSignIns = meter.CreateCounter<long>("dvcsync.portal.sign_ins", "{sign-in}", "Sign-ins to the portal by result: succeeded, failed (credentials refused or the portal unreachable)");
+        PortalSessionRenewals = meter.CreateCounter<long>("dvcsync.portal.session_renewals", "{session}", "Sessions the portal declared expired (-2), each followed by one new sign-in");
+        PortalThrottled = meter.CreateCounter<long>("dvcsync.portal.throttled", "{answer}", "HTTP 429 answers of the portal");
         meter.CreateObservableGauge("dvcsync.sync_rate", () => Observe(_syncRate), "1", "Indicator 1.4 for the province, this month so far, as of the last reconciliation");
         meter.CreateObservableGauge("dvcsync.queue.depth", () => Observe(_queueDepth), "{message}", "Repair messages waiting, as of the last reconciliation");
         meter.CreateObservableGauge("dvcsync.poison_messages", () => Observe(_poisonCount), "{message}", "Messages in the poison queue, as of the last reconciliation");
@@ -37,6 +38,10 @@ public sealed class SyncTelemetry
     public Counter<long> Mismatches { get; }
     public Counter<long> PortalCalls { get; }
     public Histogram<double> PortalCallDuration { get; }
+    public Counter<long> PortalHttpRequests { get; }
+    public Counter<long> PortalSignIns { get; }
+    public Counter<long> PortalSessionRenewals { get; }
+    public Counter<long> PortalThrottled { get; }
 
     public void SetGauges(double? syncRate, long? queueDepth, long? poisonCount)
     {

@@ -40,7 +40,6 @@ public sealed record PortalWriteResult(PortalOutcomeKind Kind, string Message, I
     public string Summary { get => field ?? Message; init; }
 
     public static PortalWriteResult Success { get; } = new(PortalOutcomeKind.Accepted, "", []);
-    public bool IsTransient => Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError;
 }
 
 public sealed record PortalLookupResult(PortalOutcomeKind Kind, PortalDossier? Dossier, string Message, TimeSpan? RetryAfter = null)

@@ -16,6 +16,7 @@ public interface IProvincialSystem
 {
     /// <param name="from">Inclusive.</param>
     /// <param name="to">Exclusive.</param>
+    /// <param name="limit">The most dossiers the page may hold, 1 or more (the client asks for at most its system's maximum).</param>
     Task<ChangedDossiersPage> GetChangedAsync(DateTimeOffset from, DateTimeOffset to, string? cursor, int limit, CancellationToken cancellationToken);
 
     /// <returns>Null when the provincial system does not know the dossier.</returns>

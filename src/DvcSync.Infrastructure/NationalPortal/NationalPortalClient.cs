@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -19,13 +22,10 @@ namespace DvcSync.Infrastructure.NationalPortal;
 /// </summary>
 public sealed class NationalPortalClient : INationalPortal
 {
-    public const int MaxDossiersPerBatch = 50;
-    public const int MaxStepsPerCall = 10;
-
     private readonly INationalPortalApi _api;
     private readonly PortalSessionCache _sessions;
     private readonly NationalPortalOptions _options;
-    private readonly NationalPortalCallStats _stats;
+    private readonly SyncTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -33,14 +33,14 @@ public sealed class NationalPortalClient : INationalPortal
         INationalPortalApi api,
         PortalSessionCache sessions,
         IOptions<NationalPortalOptions> options,
-        NationalPortalCallStats stats,
+        SyncTelemetry telemetry,
         TimeProvider time,
         ILogger<NationalPortalClient> logger)
     {
         _api = api;
         _sessions = sessions;
         _options = options.Value;
-        _stats = stats;
+        _telemetry = telemetry;
         _time = time;
         _logger = logger;
     }
@@ -48,7 +48,8 @@ public sealed class NationalPortalClient : INationalPortal
     public async Task<PortalLookupResult> LookUpAsync(string maHoSo, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(maHoSo);
-        const string service = NationalPortalCallStats.Services.LookUp;
+        var started = Stopwatch.GetTimestamp();
+        const string service = PortalServices.LookUp;
         var call = await CallAsync(service, session => Request(session, service) with { MaHoSo = maHoSo }, cancellationToken).ConfigureAwait(false);
 
         PortalLookupResult result;
@@ -58,46 +59,49 @@ public sealed class NationalPortalClient : INationalPortal
             result = PortalLookupResult.Found(null); // "does not hold it", however the portal chose to say so
         else
             result = new PortalLookupResult(call.Kind, null, call.Message, call.RetryAfter) { Summary = call.Summary };
-        Record(service, result.Kind, result.Summary);
+        Record(service, started, result.Kind, result.Summary);
         return result;
     }
 
     public async Task<PortalWriteResult> SyncDossiersAsync(IReadOnlyList<JsonObject> dossiers, bool isUpdating, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dossiers);
-        if (dossiers.Count is < 1 or > MaxDossiersPerBatch)
-            throw new ArgumentOutOfRangeException(nameof(dossiers), dossiers.Count, $"DongBoHoSoMC takes 1 to {MaxDossiersPerBatch} dossiers");
-        const string service = NationalPortalCallStats.Services.SyncDossiers;
+        if (dossiers.Count is < 1 or > PortalServices.MaxDossiersPerBatch)
+            throw new ArgumentOutOfRangeException(nameof(dossiers), dossiers.Count, $"{PortalServices.SyncDossiers} takes 1 to {PortalServices.MaxDossiersPerBatch} dossiers");
+        var started = Stopwatch.GetTimestamp();
+        const string service = PortalServices.SyncDossiers;
         var call = await CallAsync(
             service,
             session => Request(session, service) with { IsUpdating = isUpdating ? "True" : "False", Data = dossiers },
             cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, dossiers);
-        Record(service, result.Kind, result.Summary);
+        Record(service, started, result.Kind, result.Summary);
         return result;
     }
 
     public async Task<PortalWriteResult> AppendStepsAsync(IReadOnlyList<JsonObject> steps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        if (steps.Count is < 1 or > MaxStepsPerCall)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps.Count, $"CapNhatTienDoHoSoMC takes 1 to {MaxStepsPerCall} steps");
-        const string service = NationalPortalCallStats.Services.AppendSteps;
+        if (steps.Count is < 1 or > PortalServices.MaxStepsPerCall)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps.Count, $"{PortalServices.AppendSteps} takes 1 to {PortalServices.MaxStepsPerCall} steps");
+        var started = Stopwatch.GetTimestamp();
+        const string service = PortalServices.AppendSteps;
         var call = await CallAsync(service, session => Request(session, service) with { Data = steps }, cancellationToken).ConfigureAwait(false);
         var result = ToWriteResult(call, steps);
-        Record(service, result.Kind, result.Summary);
+        Record(service, started, result.Kind, result.Summary);
         return result;
     }
 
     public async Task<ProcedureLookupResult> GetProcedureAsync(string maTthc, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(maTthc);
-        const string service = NationalPortalCallStats.Services.GetProcedure;
+        var started = Stopwatch.GetTimestamp();
+        const string service = PortalServices.GetProcedure;
         var call = await CallAsync(service, session => Request(session, service) with { MaTthc = maTthc }, cancellationToken).ConfigureAwait(false);
         var result = call.Kind == PortalOutcomeKind.Accepted
             ? new ProcedureLookupResult(PortalOutcomeKind.Accepted, call.Reply?.Result is JsonArray { Count: > 0 }, "")
             : new ProcedureLookupResult(call.Kind, null, call.Message) { Summary = call.Summary };
-        Record(service, result.Kind, result.Summary);
+        Record(service, started, result.Kind, result.Summary);
         return result;
     }
 
@@ -113,7 +117,7 @@ public sealed class NationalPortalClient : INationalPortal
         var call = await SendAsync(build(session.Session), cancellationToken).ConfigureAwait(false);
         if (!call.SessionExpired) return call;
 
-        _stats.RecordSessionRenewal();
+        _telemetry.PortalSessionRenewals.Add(1);
         _logger.LogInformation("National portal session expired during {Service}; signing in again", service);
         session = await _sessions.GetAsync(session.Generation, SignInAsync, cancellationToken).ConfigureAwait(false);
         if (session.Session is null) return PortalCall.FromSignIn(session.Failure);
@@ -145,7 +149,7 @@ public sealed class NationalPortalClient : INationalPortal
             var reply = response.Content!;
             if (PortalErrorCodes.IsSuccess(reply.ErrorCode) && !string.IsNullOrWhiteSpace(reply.Session))
             {
-                _stats.RecordSignIn(succeeded: true);
+                _telemetry.PortalSignIns.Add(1, new KeyValuePair<string, object?>("result", "succeeded"));
                 _logger.LogInformation("Signed in to the national portal as {Username}", _options.Username);
                 return SignInAttempt.Succeeded(reply.Session);
             }
@@ -168,7 +172,7 @@ public sealed class NationalPortalClient : INationalPortal
 
     private SignInAttempt SignInFailed(string message, bool credentialsRefused, TimeSpan? retryAfter = null, PortalOutcomeKind kind = PortalOutcomeKind.Transient)
     {
-        _stats.RecordSignIn(succeeded: false);
+        _telemetry.PortalSignIns.Add(1, new KeyValuePair<string, object?>("result", "failed"));
         if (credentialsRefused)
             _logger.LogError("National portal sign-in refused for {Username}: {Reason}", _options.Username, message);
         else
@@ -238,7 +242,7 @@ public sealed class NationalPortalClient : INationalPortal
         {
             return PortalCall.Transient(
                 "the portal is throttling this client (HTTP 429)",
-                PortalRetryAfter.From(response.Headers, _time) ?? PortalRateLimitingHandler.DefaultPause);
+                RetryAfter.From(response.Headers, _time) ?? PortalRateLimitingHandler.DefaultPause);
         }
         if (response.StatusCode == HttpStatusCode.BadRequest)
             return PortalCall.Malformed(PersonalDataRedactor.For(sent ?? []).Redact(WordsOf(response.Error)));
@@ -312,38 +316,15 @@ public sealed class NationalPortalClient : INationalPortal
         return new PortalWriteResult(call.Kind, call.Message, errors) { Summary = call.Summary };
     }
 
+    /// <summary>A service call in the metrics (by service and outcome, and its duration, sign-in and retries included) and the log.</summary>
     /// <param name="summary">The client's own account of a failure: logs never carry the portal's words.</param>
-    private void Record(string service, PortalOutcomeKind kind, string summary)
+    private void Record(string service, long started, PortalOutcomeKind kind, string summary)
     {
-        _stats.RecordCall(service, kind, _time.GetUtcNow());
+        _telemetry.PortalCalls.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("outcome", kind.ToString()));
+        _telemetry.PortalCallDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("service", service));
         if (kind == PortalOutcomeKind.Transient)
             _logger.LogWarning("National portal {Service} failed transiently: {Reason}", service, summary);
         else
             _logger.LogDebug("National portal {Service}: {Outcome}", service, kind);
-    }
-
-    /// <summary>One service call as this client sees it, before it becomes the port's result type.</summary>
-    /// <param name="Message">The portal's words (redacted) with the client's account; <paramref name="Summary"/> the account alone.</param>
-    private sealed record PortalCall(PortalOutcomeKind Kind, PortalReply? Reply, string Message, string Summary, TimeSpan? RetryAfter, bool SessionExpired)
-    {
-        public static readonly PortalCall Expired = new(PortalOutcomeKind.Transient, null, "session expired", "session expired", null, true);
-
-        /// <summary>A failure in the client's own words (no answer, a status, an unreadable body): message and summary alike.</summary>
-        public static PortalCall Transient(string message, TimeSpan? retryAfter = null) => new(PortalOutcomeKind.Transient, null, message, message, retryAfter, false);
-
-        public static PortalCall FromSignIn(SignInFailure? failure)
-        {
-            var message = failure?.Message ?? "could not sign in to the portal";
-            return new(failure?.Kind ?? PortalOutcomeKind.Transient, null, message, message, failure?.RetryAfter, false);
-        }
-
-        /// <summary>HTTP 400 / "1": what the portal said (redacted), and what an operator checks.</summary>
-        public static PortalCall Malformed(string? words)
-        {
-            var summary = $"the portal could not parse the request (HTTP 400, error_code {PortalErrorCodes.MalformedRequest}): check "
-                          + $"{NationalPortalOptions.SectionName}:DstCode and {NationalPortalOptions.SectionName}:MaDonVi, and that this client matches the portal adapter's version";
-            var message = string.IsNullOrWhiteSpace(words) ? summary : $"{summary} (the portal said: {words})";
-            return new(PortalOutcomeKind.ConfigurationError, null, message, summary, null, false);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using DvcSync.Application.Configuration;
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
-using Refit;
+using static DvcSync.Infrastructure.Http.ExternalHttpClient;
 
 namespace DvcSync.Infrastructure.NationalPortal;
 
@@ -18,14 +19,9 @@ public static class NationalPortalServiceCollectionExtensions
     /// <summary>Retries after the first attempt, for 5xx, 429, time-outs and connection failures.</summary>
     public const int MaxRetryAttempts = 2;
 
-    internal static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>The longest a retry waits, whatever a Retry-After says (the rate gate still honours all of it).</summary>
-    internal static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// <see cref="INationalPortal"/> from the configuration section <c>NationalPortal</c> (validated at start-up), with
-    /// <see cref="NationalPortalCallStats"/> and the process-wide <see cref="PortalRateGate"/> as singletons.
+    /// the process-wide <see cref="PortalRateGate"/> as a singleton; its figures go to <see cref="SyncTelemetry"/>.
     /// The HTTP pipeline, outermost first: retry (2, exponential with jitter, honouring Retry-After) → rate gate
     /// (every attempt, sign-in included, takes a slot) → per-attempt time-out (<c>NationalPortal:TimeoutSeconds</c>)
     /// → network. No circuit breaker: the application layer owns that decision.
@@ -36,30 +32,20 @@ public static class NationalPortalServiceCollectionExtensions
 
         services.AddSettings<NationalPortalOptions, NationalPortalOptionsValidator>(configuration);
 
-        services.TryAddSingleton<NationalPortalCallStats>();
+        services.AddMetrics();
+        services.TryAddSingleton<SyncTelemetry>();
         services.TryAddSingleton(sp => new PortalRateGate(Options(sp).MaxRequestsPerSecond, TimeOf(sp), margin: TimeSpan.FromMilliseconds(Options(sp).RateMarginMilliseconds)));
         services.TryAddSingleton(sp => new PortalSessionCache(TimeOf(sp)));
         services.TryAddTransient(sp => new PortalRateLimitingHandler(
-            sp.GetRequiredService<PortalRateGate>(), sp.GetRequiredService<NationalPortalCallStats>(), TimeOf(sp)));
+            sp.GetRequiredService<PortalRateGate>(), sp.GetRequiredService<SyncTelemetry>(), TimeOf(sp)));
 
-        var client = services.AddRefitGeneratedClient<INationalPortalApi>(_ => PortalJson.CreateRefitSettings(), HttpClientName)
-            .ConfigureHttpClient((sp, http) =>
-            {
-                http.BaseAddress = Options(sp).BaseUri;
-                // Time-outs are per attempt, in the pipeline; the wait for a rate slot must not be cut short here.
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            });
-        client.AddResilienceHandler("retry", builder => builder.AddRetry(new HttpRetryStrategyOptions
-        {
-            // Every portal write is idempotent by protocol (insert → "-3" → update, update → "-4" → insert, steps
-            // keyed by MaHoSo, time and status), so POSTs are retried like GETs.
-            MaxRetryAttempts = MaxRetryAttempts,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = RetryBaseDelay,
-            MaxDelay = RetryMaxDelay,
-            ShouldRetryAfterHeader = true,
-        }));
+        var client = services.AddExternalClient<INationalPortalApi>(HttpClientName, PortalJson.CreateRefitSettings, sp => Options(sp).BaseUri);
+        // Every portal write is idempotent by protocol (insert → "-3" → update, update → "-4" → insert, steps keyed by
+        // MaHoSo, time and status), so POSTs are retried like GETs. A Retry-After longer than the retry's longest delay
+        // still holds: the rate gate honours all of it.
+        var retry = new HttpRetryStrategyOptions();
+        ConfigureRetry(retry, MaxRetryAttempts);
+        client.AddResilienceHandler("retry", builder => builder.AddRetry(retry));
         // Inside the retry handler: every attempt, the first and each retry, takes a slot of the rate gate.
         client.AddHttpMessageHandler<PortalRateLimitingHandler>();
         // Inside the gate: the time-out covers the portal's answer, not the wait for a slot.
@@ -70,13 +56,11 @@ public static class NationalPortalServiceCollectionExtensions
             sp.GetRequiredService<INationalPortalApi>(),
             sp.GetRequiredService<PortalSessionCache>(),
             sp.GetRequiredService<IOptions<NationalPortalOptions>>(),
-            sp.GetRequiredService<NationalPortalCallStats>(),
+            sp.GetRequiredService<SyncTelemetry>(),
             TimeOf(sp),
             sp.GetRequiredService<ILogger<NationalPortalClient>>()));
         return services;
     }
 
     private static NationalPortalOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<NationalPortalOptions>>().Value;
-
-    private static TimeProvider TimeOf(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using DvcSync.Application.Telemetry;
+using DvcSync.Infrastructure.Http;
 
 namespace DvcSync.Infrastructure.NationalPortal;
 
@@ -7,7 +9,7 @@ namespace DvcSync.Infrastructure.NationalPortal;
 /// retry handler (so each retry takes its own slot) and outside the per-attempt time-out (so waiting for a slot is
 /// not counted as the portal being slow). A 429 from the portal pauses every caller for its Retry-After.
 /// </summary>
-internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPortalCallStats stats, TimeProvider time) : DelegatingHandler
+internal sealed class PortalRateLimitingHandler(PortalRateGate gate, SyncTelemetry telemetry, TimeProvider time) : DelegatingHandler
 {
     /// <summary>When the portal says 429 without a Retry-After, everyone waits this long.</summary>
     internal static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
@@ -17,7 +19,7 @@ internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPor
         HttpResponseMessage response;
         using (var lease = await gate.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
-            stats.RecordHttpRequest();
+            telemetry.PortalHttpRequests.Add(1);
             // The slot counts from when the bytes leave, not from the grant: a request that first waits for a new
             // connection (at start-up, after the portal closed one) reaches the portal later than its grant says.
             var content = request.Content;
@@ -35,29 +37,10 @@ internal sealed class PortalRateLimitingHandler(PortalRateGate gate, NationalPor
         }
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            stats.RecordThrottled();
-            gate.PauseFor(PortalRetryAfter.From(response, time) ?? DefaultPause);
+            telemetry.PortalThrottled.Add(1);
+            gate.PauseFor(RetryAfter.From(response.Headers, time) ?? DefaultPause);
         }
         return response;
-    }
-}
-
-internal static class PortalRetryAfter
-{
-    /// <summary>The Retry-After of a response, in seconds or as a date; null when absent.</summary>
-    public static TimeSpan? From(HttpResponseMessage response, TimeProvider time) => From(response.Headers, time);
-
-    public static TimeSpan? From(System.Net.Http.Headers.HttpResponseHeaders? headers, TimeProvider time)
-    {
-        var header = headers?.RetryAfter;
-        if (header is null) return null;
-        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Http;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -55,21 +56,8 @@ internal static class ProvincialFailures
         {
             HttpStatusCode.Unauthorized => Unavailable($"{what}: HTTP 401 even with a fresh access token; check {ProvincialSystemOptions.SectionName}:ClientId and the client's rights"),
             HttpStatusCode.Forbidden => Unavailable($"{what}: HTTP 403, the client is not allowed to read this; check {ProvincialSystemOptions.SectionName}:ClientId and the client's rights"),
-            HttpStatusCode.TooManyRequests => Unavailable($"{what}: HTTP 429, the provincial system is throttling this client", RetryAfter(response, time)),
-            _ => Unavailable($"{what}: HTTP {status}", status >= 500 ? RetryAfter(response, time) : null),
+            HttpStatusCode.TooManyRequests => Unavailable($"{what}: HTTP 429, the provincial system is throttling this client", RetryAfter.From(response.Headers, time)),
+            _ => Unavailable($"{what}: HTTP {status}", status >= 500 ? RetryAfter.From(response.Headers, time) : null),
         };
-    }
-
-    public static TimeSpan? RetryAfter(IApiResponse response, TimeProvider time)
-    {
-        var header = response.Headers?.RetryAfter;
-        if (header is null) return null;
-        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
     }
 }

@@ -40,7 +40,8 @@ public sealed class ProvincialSystemClient : IProvincialSystem
     /// </remarks>
     public async Task<ChangedDossiersPage> GetChangedAsync(DateTimeOffset from, DateTimeOffset to, string? cursor, int limit, CancellationToken cancellationToken)
     {
-        var size = limit <= 0 ? _options.PageSize : Math.Min(limit, MaxPageSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var size = Math.Min(limit, MaxPageSize);
         ProvincialItemsReply reply;
         while (true)
         {

@@ -23,10 +23,6 @@ public sealed class ProvincialSystemOptions : IValidatableObject
     [SettingRange(0.05, 600)]
     public double TimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Dossiers per page when a caller does not ask for a size (1–1000).</summary>
-    [SettingRange(1, 1000)]
-    public int PageSize { get; set; } = 500;
-
     /// <summary>
     /// The largest answer read (64 KiB–512 MiB, default 16 MiB): a page over it is asked for again with half the limit,
     /// down to one dossier; a single dossier over it is an error naming this setting.
@@ -41,7 +37,7 @@ public sealed class ProvincialSystemOptions : IValidatableObject
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     public override string ToString() =>
-        $"ProvincialSystem {{ BaseUrl = {BaseUrl}, ClientId = {ClientId}, ClientSecret = ***, TimeoutSeconds = {TimeoutSeconds}, PageSize = {PageSize}, MaxPageBytes = {MaxPageBytes} }}";
+        $"ProvincialSystem {{ BaseUrl = {BaseUrl}, ClientId = {ClientId}, ClientSecret = ***, TimeoutSeconds = {TimeoutSeconds}, MaxPageBytes = {MaxPageBytes} }}";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

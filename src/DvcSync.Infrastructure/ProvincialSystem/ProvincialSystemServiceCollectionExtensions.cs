@@ -6,8 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Refit;
+using static DvcSync.Infrastructure.Http.ExternalHttpClient;
 
 namespace DvcSync.Infrastructure.ProvincialSystem;
 
@@ -18,9 +17,6 @@ public static class ProvincialSystemServiceCollectionExtensions
 
     /// <summary>Retries after the first attempt, for 5xx, 408, 429 (honouring Retry-After), time-outs and connection failures.</summary>
     public const int MaxRetryAttempts = 3;
-
-    internal static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(500);
-    internal static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// <see cref="IProvincialSystem"/> from the configuration section <c>ProvincialSystem</c> (validated at start-up).
@@ -37,13 +33,11 @@ public static class ProvincialSystemServiceCollectionExtensions
         services.TryAddSingleton(sp => new ProvincialTokenCache(Options(sp), TimeOf(sp), sp.GetRequiredService<ILogger<ProvincialTokenCache>>()));
         services.TryAddTransient(sp => new ProvincialBearerHandler(sp.GetRequiredService<ProvincialTokenCache>(), sp.GetRequiredService<IProvincialTokenApi>()));
 
-        services.AddRefitGeneratedClient<IProvincialTokenApi>(_ => ProvincialJson.CreateRefitSettings(), TokenHttpClientName)
-            .ConfigureHttpClient(Configure)
+        services.AddExternalClient<IProvincialTokenApi>(TokenHttpClientName, ProvincialJson.CreateRefitSettings, sp => Options(sp).BaseUri)
             .AddStandardResilienceHandler()
             .Configure(ConfigureResilience);
 
-        var api = services.AddRefitGeneratedClient<IProvincialSystemApi>(_ => ProvincialJson.CreateRefitSettings(), HttpClientName)
-            .ConfigureHttpClient(Configure);
+        var api = services.AddExternalClient<IProvincialSystemApi>(HttpClientName, ProvincialJson.CreateRefitSettings, sp => Options(sp).BaseUri);
         api.AddStandardResilienceHandler().Configure(ConfigureResilience);
         // Added after the resilience handler, so it sits inside it: each attempt gets a current token.
         api.AddHttpMessageHandler<ProvincialBearerHandler>();
@@ -58,28 +52,15 @@ public static class ProvincialSystemServiceCollectionExtensions
         return services;
     }
 
-    private static void Configure(IServiceProvider sp, HttpClient http)
-    {
-        http.BaseAddress = Options(sp).BaseUri;
-        http.Timeout = Timeout.InfiniteTimeSpan; // time-outs are the resilience pipeline's
-    }
-
     private static void ConfigureResilience(HttpStandardResilienceOptions resilience, IServiceProvider sp)
     {
         var attempt = Options(sp).Timeout;
         resilience.AttemptTimeout.Timeout = attempt;
-        resilience.Retry.MaxRetryAttempts = MaxRetryAttempts;
-        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
-        resilience.Retry.UseJitter = true;
-        resilience.Retry.Delay = RetryBaseDelay;
-        resilience.Retry.MaxDelay = RetryMaxDelay;
-        resilience.Retry.ShouldRetryAfterHeader = true;
+        ConfigureRetry(resilience.Retry, MaxRetryAttempts);
         resilience.TotalRequestTimeout.Timeout = attempt * (MaxRetryAttempts + 1) + RetryMaxDelay * MaxRetryAttempts;
         var sampling = attempt * 2 + TimeSpan.FromSeconds(1);
         resilience.CircuitBreaker.SamplingDuration = sampling > TimeSpan.FromSeconds(30) ? sampling : TimeSpan.FromSeconds(30);
     }
 
     private static ProvincialSystemOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<ProvincialSystemOptions>>().Value;
-
-    private static TimeProvider TimeOf(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;
 }

@@ -11,7 +11,8 @@ namespace DvcSync.Infrastructure.Storage;
 /// </summary>
 internal sealed class PartitionRegistry(TableClient stateTable)
 {
-    private const string Partition = "ledger-partitions";
+    /// <summary>The partition of the state table that lists them.</summary>
+    internal const string Partition = "ledger-partitions";
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
 
     public async Task EnsureAsync(string maDonVi, CancellationToken cancellationToken)

@@ -47,3 +47,16 @@ internal static class TableKeys
 
     private static bool IsAllowed(char c) => c is not ('/' or '\\' or '#' or '?' or '%') && !char.IsControl(c);
 }
+
+/// <summary>
+/// Keys and columns of the roll-up table: one row per agency and year, partitioned by year, the twelve months side by
+/// side (<c>Received03</c>, <c>Synced03</c>, <c>Version03</c>), so a province-wide year is one query of about one row per agency.
+/// </summary>
+internal static class RollupKeys
+{
+    public static string Partition(int year) => "y" + year.ToString(CultureInfo.InvariantCulture);
+    public static string Row(string maDonVi) => TableKeys.Escape(maDonVi);
+
+    /// <summary>The column of <paramref name="name"/> (Received, Synced, Version) for the month <paramref name="month"/> (1–12).</summary>
+    public static string Column(string name, int month) => name + month.ToString("00", CultureInfo.InvariantCulture);
+}

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using DvcSync.Application.Audit;
 using DvcSync.Application.Reconciliation;
 using DvcSync.Application.Repair;
 using DvcSync.Application.Telemetry;
@@ -26,8 +27,11 @@ public static class TelemetryServiceCollectionExtensions
     /// pipeline, where a host and its tests can read them.</summary>
     public const string ExporterOptionsName = "dvcsync";
 
+    /// <summary>Every activity source the project creates: a source left out here is never exported.</summary>
+    public static readonly IReadOnlyList<string> ActivitySources = [ReconcileHandler.Activity.Name, RepairHandler.Activity.Name, AuditHandler.Activity.Name];
+
     /// <summary>
-    /// OpenTelemetry for both hosts: the reconciliation's and repairs' traces, the pipeline's metrics and the outgoing
+    /// OpenTelemetry for both hosts: the reconciliation's, audits' and repairs' traces, the pipeline's metrics and the outgoing
     /// HTTP calls, exported to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set and over OTLP when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is. With <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> the Azure Monitor
     /// exporters authenticate with that managed identity, as Application Insights requires once its local (key-only)
@@ -49,7 +53,7 @@ public static class TelemetryServiceCollectionExtensions
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(SyncTelemetry.ActivitySourceName, ReconcileHandler.Activity.Name, RepairHandler.Activity.Name)
+                tracing.AddSource([.. ActivitySources])
                     .AddHttpClientInstrumentation(http =>
                     {
                         // Request bodies are never recorded; the path names a dossier by MaHoSo only, which is allowed.

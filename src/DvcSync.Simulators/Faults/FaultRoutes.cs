@@ -14,8 +14,7 @@ internal static class FaultRoutes
         sim.MapGet("/faults", () => SimJson.Result(faults.ToJson()));
         sim.MapPost("/faults", async (HttpContext ctx) =>
         {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
             try
             {
                 faults.ApplyJson(body);

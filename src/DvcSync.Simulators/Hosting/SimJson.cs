@@ -65,6 +65,12 @@ public static class SimJson
         }
     }
 
+    /// <summary>A control route's body, when it is a JSON object; null otherwise (answer <see cref="NotAnObject"/>).</summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext ctx) =>
+        await TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) as JsonObject;
+
+    public static IResult NotAnObject() => Result(Error("Body must be a JSON object."), 400);
+
     public static async Task WriteAsync(HttpResponse response, int status, JsonNode? body, CancellationToken ct)
     {
         response.StatusCode = status;

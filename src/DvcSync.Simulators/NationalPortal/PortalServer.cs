@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DvcSync.Core.Ports;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
@@ -9,17 +10,8 @@ using Microsoft.AspNetCore.Routing;
 namespace DvcSync.Simulators.NationalPortal;
 
 /// <summary>The portal simulator's HTTP surface: <c>POST /auth</c>, <c>POST /service</c> and the <c>/_sim</c> control routes.</summary>
-internal sealed class PortalServer
+internal sealed class PortalServer(PortalState state, CancellationToken stopping)
 {
-    private readonly PortalState _state;
-    private readonly CancellationToken _stopping;
-
-    private PortalServer(PortalState state, CancellationToken stopping)
-    {
-        _state = state;
-        _stopping = stopping;
-    }
-
     public static void Map(WebApplication app, PortalState state, GroundTruth? truth)
     {
         var server = new PortalServer(state, app.Lifetime.ApplicationStopping);
@@ -30,10 +22,10 @@ internal sealed class PortalServer
 
     private async Task HandleAsync(HttpContext ctx, bool isAuth)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
         var ct = cts.Token;
         // A gateway counts a request when it arrives, not when the handler has finished reading its body.
-        var now = _state.Clock.GetUtcNow();
+        var now = state.Clock.GetUtcNow();
         var service = isAuth ? "auth" : "(invalid)";
         var counted = false;
         try
@@ -41,26 +33,26 @@ internal sealed class PortalServer
             var body = await SimJson.TryParseAsync(ctx.Request.Body, ct).ConfigureAwait(false) as JsonObject;
             if (!isAuth && body is not null)
                 service = SimJson.Str(body, "service") is { Length: > 0 } s ? s : "(none)";
-            _state.Counters.Received(service);
+            state.Counters.Received(service);
             counted = true;
-            _state.Histogram.RecordReceived(now);
+            state.Histogram.RecordReceived(now);
 
-            if (_state.Faults.OutageActive)
+            if (state.Faults.OutageActive)
             {
-                _state.Faults.CountOutage();
+                state.Faults.CountOutage();
                 await AnswerAsync(ctx, service, 503, null, null, ct).ConfigureAwait(false);
                 return;
             }
-            if (!_state.RateLimiter.TryAcquire(now, _state.RateLimitPerSecond, out var retryAfter))
+            if (!state.RateLimiter.TryAcquire(now, state.RateLimitPerSecond, out var retryAfter))
             {
                 await AnswerAsync(ctx, service, 429, TooMany(), retryAfter, ct).ConfigureAwait(false);
                 return;
             }
-            _state.Histogram.RecordAccepted(now);
+            state.Histogram.RecordAccepted(now);
 
-            var faults = _state.Faults.Settings;
-            await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
-            switch (_state.Faults.Decide(systemErrorApplies: !isAuth, portal: true))
+            var faults = state.Faults.Settings;
+            await FaultPipeline.DelayAsync(state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
+            switch (state.Faults.Decide(systemErrorApplies: !isAuth, portal: true))
             {
                 case FaultKind.ServerError:
                     await AnswerAsync(ctx, service, faults.ServerErrorStatus, null, null, ct).ConfigureAwait(false);
@@ -69,10 +61,10 @@ internal sealed class PortalServer
                     await AnswerAsync(ctx, service, 429, TooMany(), faults.RetryAfterSeconds, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.SystemError:
-                    await AnswerAsync(ctx, service, 200, _state.SystemError(body), null, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, 200, state.SystemError(body), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Malformed:
-                    await AnswerAsync(ctx, service, 400, PortalState.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
+                    await AnswerAsync(ctx, service, 400, PortalMessages.Reply("1", PortalMessages.Malformed), null, ct).ConfigureAwait(false);
                     return;
                 case FaultKind.Hang when faults.HangAfterProcessing:
                 {
@@ -91,8 +83,8 @@ internal sealed class PortalServer
         }
         catch (OperationCanceledException)
         {
-            if (!counted) _state.Counters.Received(service);
-            _state.Counters.Answered(service, "aborted");
+            if (!counted) state.Counters.Received(service);
+            state.Counters.Answered(service, "aborted");
         }
     }
 
@@ -100,51 +92,51 @@ internal sealed class PortalServer
     {
         var dstcode = ctx.Request.Headers["dstcode"].ToString();
         if (string.IsNullOrWhiteSpace(dstcode)) return BadRequest("Thiếu header dstcode");
-        if (dstcode != _state.DstCode) return BadRequest($"dstcode '{dstcode}' không hợp lệ");
+        if (dstcode != state.DstCode) return BadRequest($"dstcode '{dstcode}' không hợp lệ");
         if (body is null) return BadRequest("Nội dung yêu cầu không phải JSON hợp lệ");
-        if (isAuth) return (200, _state.SignIn(SimJson.Str(body, "username"), SimJson.Str(body, "password")));
+        if (isAuth) return (200, state.SignIn(SimJson.Str(body, "username"), SimJson.Str(body, "password")));
 
         var service = SimJson.Str(body, "service");
-        if (!PortalState.IsKnownService(service)) return BadRequest($"Dịch vụ '{service}' không được hỗ trợ");
+        if (service is null || !PortalServices.All.Contains(service)) return BadRequest($"Dịch vụ '{service}' không được hỗ trợ");
         if (SimJson.IsBlank(SimJson.Str(body, "madonvi"))) return BadRequest("Thiếu madonvi");
 
         Func<JsonObject> run;
         switch (service)
         {
-            case "DongBoHoSoMC":
+            case PortalServices.SyncDossiers:
             {
-                if (!TryObjects(body, 50, out var data, out var problem)) return BadRequest(problem);
+                if (!TryObjects(body, PortalServices.MaxDossiersPerBatch, out var data, out var problem)) return BadRequest(problem);
                 var updating = SimJson.Str(body, "isUpdating");
                 bool isUpdating;
                 if (string.Equals(updating, "True", StringComparison.OrdinalIgnoreCase)) isUpdating = true;
                 else if (string.Equals(updating, "False", StringComparison.OrdinalIgnoreCase)) isUpdating = false;
                 else return BadRequest("isUpdating phải là \"True\" hoặc \"False\"");
-                run = () => _state.SyncDossiers(data, isUpdating);
+                run = () => state.SyncDossiers(data, isUpdating);
                 break;
             }
-            case "CapNhatTienDoHoSoMC":
+            case PortalServices.AppendSteps:
             {
-                if (!TryObjects(body, 10, out var steps, out var problem)) return BadRequest(problem);
-                run = () => _state.SyncSteps(steps);
+                if (!TryObjects(body, PortalServices.MaxStepsPerCall, out var steps, out var problem)) return BadRequest(problem);
+                run = () => state.SyncSteps(steps);
                 break;
             }
-            case "TraCuuHoSo":
+            case PortalServices.LookUp:
             {
                 var code = SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso"));
                 if (SimJson.IsBlank(code)) return BadRequest("Thiếu mahoso");
-                run = () => _state.Lookup(code!);
+                run = () => state.Lookup(code!);
                 break;
             }
             default:
             {
                 var code = SimJson.Str(SimJson.GetIgnoreCase(body, "maTTHC"));
                 if (SimJson.IsBlank(code)) return BadRequest("Thiếu maTTHC");
-                run = () => _state.Procedure(code!);
+                run = () => state.Procedure(code!);
                 break;
             }
         }
-        if (!_state.TryUseSession(SimJson.Str(body, "session")))
-            return (200, PortalState.Reply("-2", PortalMessages.SessionInvalid));
+        if (!state.TryUseSession(SimJson.Str(body, "session")))
+            return (200, PortalMessages.Reply("-2", PortalMessages.SessionInvalid));
         return (200, run());
     }
 
@@ -181,14 +173,14 @@ internal sealed class PortalServer
 
     private static JsonObject TooMany() => new() { ["message"] = "Quá nhiều yêu cầu, vui lòng thử lại sau" };
 
-    private static (int, JsonObject) BadRequest(string message) => (400, PortalState.Reply("1", message));
+    private static (int, JsonObject) BadRequest(string message) => (400, PortalMessages.Reply("1", message));
 
     private async Task AnswerAsync(HttpContext ctx, string service, int status, JsonObject? reply, int? retryAfter, CancellationToken ct)
     {
         if (retryAfter is { } ra) FaultPipeline.SetRetryAfter(ctx.Response, ra);
         var outcome = status == 200 ? SimJson.Str(reply?["error_code"]) ?? "?" : $"http-{status}";
-        _state.Counters.Answered(service, outcome);
-        if (reply is not null && _state.ErrorCodesAsNumbers)
+        state.Counters.Answered(service, outcome);
+        if (reply is not null && state.ErrorCodesAsNumbers)
         {
             NumericCode(reply);
             if (reply["errors"] is JsonArray errors)
@@ -201,59 +193,47 @@ internal sealed class PortalServer
 
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
-        var sim = app.MapGroup("/_sim");
-        sim.MapFaultRoutes(_state.Faults, "expireSessions", _state.ExpireAllSessions);
-        sim.MapPost("/sessions/expire", () =>
-        {
-            _state.ExpireAllSessions();
-            return SimJson.Result(new JsonObject { ["expired"] = true });
-        });
-        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
-        sim.MapPost("/config", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            if (SimJson.Int(body["rateLimitPerSecond"]) is { } rps) _state.RateLimitPerSecond = rps;
-            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
-            if (SimJson.Int(body["sessionTtlSeconds"]) is { } ttl) _state.SessionTtl = TimeSpan.FromSeconds(ttl);
-            if (SimJson.Str(body, "successCode") is { } ok) _state.SuccessCode = ok;
-            if (SimJson.Str(body, "alreadyExistsCode") is { } exists) _state.AlreadyExistsCode = exists;
-            if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) _state.ErrorCodesAsNumbers = numeric == "True";
-            if (SimJson.Str(body, "quoteApplicant") is { } quote) _state.QuoteApplicant = quote == "True";
-            return SimJson.Result(ConfigJson());
-        });
-        sim.MapGet("/stats", () =>
-        {
-            var stats = _state.Counters.ToJson();
-            stats["histogram"] = _state.Histogram.ToJson();
-            stats["held"] = _state.Count;
-            stats["activeSessions"] = _state.ActiveSessionCount;
-            return SimJson.Result(stats);
-        });
-        sim.MapPost("/stats/reset", () =>
-        {
-            _state.ResetStatistics();
-            return SimJson.Result(new JsonObject { ["reset"] = true });
-        });
+        var sim = app.MapControlRoutes(state.Faults, new CredentialSwitch("expireSessions", "/sessions/expire", "expired", state.ExpireAllSessions),
+            ConfigJson, Configure, Stats, state.ResetStatistics);
         sim.MapGet("/hoso/{maHoSo}", (string maHoSo) =>
-            _state.Get(maHoSo) is { } d ? SimJson.Result(d) : SimJson.Result(SimJson.Error("Không tìm thấy hồ sơ"), 404));
+            state.Get(maHoSo) is { } d ? SimJson.Result(d) : SimJson.Result(SimJson.Error("Không tìm thấy hồ sơ"), 404));
         sim.MapGet("/hoso/{maHoSo}/tiendo", (string maHoSo) =>
-            SimJson.Result(new JsonObject { ["items"] = new JsonArray(_state.StepsOf(maHoSo).Select(s => (JsonNode)s).ToArray()) }));
+            SimJson.Result(new JsonObject { ["items"] = new JsonArray(state.StepsOf(maHoSo).Select(s => (JsonNode)s).ToArray()) }));
         sim.MapDelete("/hoso/{maHoSo}", (string maHoSo) =>
-            SimJson.Result(new JsonObject { ["removed"] = _state.Remove(maHoSo) }));
+            SimJson.Result(new JsonObject { ["removed"] = state.Remove(maHoSo) }));
         if (truth is not null) TruthRoutes.Map(sim, truth);
+    }
+
+    private void Configure(JsonObject body)
+    {
+        if (SimJson.Int(body["rateLimitPerSecond"]) is { } rps) state.RateLimitPerSecond = rps;
+        if (SimJson.Int(body["latencyMs"]) is { } ms) state.Latency = TimeSpan.FromMilliseconds(ms);
+        if (SimJson.Int(body["sessionTtlSeconds"]) is { } ttl) state.SessionTtl = TimeSpan.FromSeconds(ttl);
+        if (SimJson.Str(body, "successCode") is { } ok) state.SuccessCode = ok;
+        if (SimJson.Str(body, "alreadyExistsCode") is { } exists) state.AlreadyExistsCode = exists;
+        if (SimJson.Str(body, "errorCodesAsNumbers") is { } numeric) state.ErrorCodesAsNumbers = numeric == "True";
+        if (SimJson.Str(body, "quoteApplicant") is { } quote) state.QuoteApplicant = quote == "True";
+    }
+
+    private JsonObject Stats()
+    {
+        var stats = state.Counters.ToJson();
+        stats["histogram"] = state.Histogram.ToJson();
+        stats["held"] = state.Count;
+        stats["activeSessions"] = state.ActiveSessionCount;
+        return stats;
     }
 
     private JsonObject ConfigJson() => new()
     {
-        ["rateLimitPerSecond"] = _state.RateLimitPerSecond,
-        ["latencyMs"] = (long)_state.Latency.TotalMilliseconds,
-        ["sessionTtlSeconds"] = (long)_state.SessionTtl.TotalSeconds,
-        ["successCode"] = _state.SuccessCode,
-        ["alreadyExistsCode"] = _state.AlreadyExistsCode,
-        ["errorCodesAsNumbers"] = _state.ErrorCodesAsNumbers,
-        ["quoteApplicant"] = _state.QuoteApplicant,
-        ["dstcode"] = _state.DstCode,
-        ["madonvi"] = _state.MaDonVi,
+        ["rateLimitPerSecond"] = state.RateLimitPerSecond,
+        ["latencyMs"] = (long)state.Latency.TotalMilliseconds,
+        ["sessionTtlSeconds"] = (long)state.SessionTtl.TotalSeconds,
+        ["successCode"] = state.SuccessCode,
+        ["alreadyExistsCode"] = state.AlreadyExistsCode,
+        ["errorCodesAsNumbers"] = state.ErrorCodesAsNumbers,
+        ["quoteApplicant"] = state.QuoteApplicant,
+        ["dstcode"] = state.DstCode,
+        ["madonvi"] = state.MaDonVi,
     };
 }

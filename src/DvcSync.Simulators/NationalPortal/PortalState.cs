@@ -1,27 +1,10 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using DvcSync.Core.Ports;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
 
 namespace DvcSync.Simulators.NationalPortal;
-
-/// <summary>Sign-in data and behaviour switches of the portal simulator.</summary>
-public sealed class PortalSettings
-{
-    public string Username { get; set; } = "dvcsync";
-    public string Password { get; set; } = "dvcsync-demo";
-    public string DstCode { get; set; } = "H19";
-    public string MaDonVi { get; set; } = "000.00.00.H19";
-    public int RateLimitPerSecond { get; set; } = 20;
-    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
-    public TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(30);
-    public string SuccessCode { get; set; } = "0";
-    public string AlreadyExistsCode { get; set; } = "-3";
-    public bool ErrorCodesAsNumbers { get; set; }
-    public bool QuoteApplicant { get; set; }
-}
 
 /// <summary>
 /// The national portal simulator's state: what it holds, its sessions, its counters and per-second histogram,
@@ -29,19 +12,12 @@ public sealed class PortalSettings
 /// </summary>
 public sealed class PortalState
 {
-    private static readonly HashSet<string> KnownServices = ["DongBoHoSoMC", "CapNhatTienDoHoSoMC", "TraCuuHoSo", "LayThuTuc"];
     private readonly object _gate = new();
     private readonly object _settingsGate = new();
     private readonly Dictionary<string, PortalRecord> _records = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _sessions = new(StringComparer.Ordinal);
+    private readonly PortalSessions _sessions;
     private readonly ScenarioGenerator? _scenario;
-    private int _rateLimit;
-    private TimeSpan _latency;
-    private TimeSpan _sessionTtl;
-    private string _successCode;
-    private string _alreadyExistsCode;
-    private bool _numericCodes;
-    private bool _quoteApplicant;
+    private volatile Behaviour _behaviour;
 
     public PortalState(PortalSettings settings, TimeProvider clock, ProcedureCatalogue catalogue, ScenarioGenerator? scenario = null, int faultSeed = 1)
     {
@@ -49,13 +25,9 @@ public sealed class PortalState
         Password = settings.Password;
         DstCode = settings.DstCode;
         MaDonVi = settings.MaDonVi;
-        _rateLimit = settings.RateLimitPerSecond;
-        _latency = settings.Latency;
-        _sessionTtl = settings.SessionTtl;
-        _successCode = settings.SuccessCode;
-        _alreadyExistsCode = settings.AlreadyExistsCode;
-        _numericCodes = settings.ErrorCodesAsNumbers;
-        _quoteApplicant = settings.QuoteApplicant;
+        _behaviour = new Behaviour(settings.RateLimitPerSecond, settings.Latency, settings.SessionTtl, settings.SuccessCode,
+            settings.AlreadyExistsCode, settings.ErrorCodesAsNumbers, settings.QuoteApplicant);
+        _sessions = new PortalSessions(clock, () => SessionTtl);
         Clock = clock;
         Catalogue = catalogue;
         Faults = new FaultSwitch(clock, faultSeed);
@@ -86,55 +58,36 @@ public sealed class PortalState
     // ------------------------------------------------------------------ behaviour switches
 
     /// <summary>Requests admitted in any one-second window; more get HTTP 429. 0 = unlimited.</summary>
-    public int RateLimitPerSecond
-    {
-        get { lock (_settingsGate) return _rateLimit; }
-        set { lock (_settingsGate) _rateLimit = Math.Max(0, value); }
-    }
+    public int RateLimitPerSecond { get => _behaviour.RateLimitPerSecond; set => Change(b => b with { RateLimitPerSecond = Math.Max(0, value) }); }
 
     /// <summary>Wall-clock delay of every admitted request (for benchmarks).</summary>
-    public TimeSpan Latency
-    {
-        get { lock (_settingsGate) return _latency; }
-        set { lock (_settingsGate) _latency = value < TimeSpan.Zero ? TimeSpan.Zero : value; }
-    }
+    public TimeSpan Latency { get => _behaviour.Latency; set => Change(b => b with { Latency = value < TimeSpan.Zero ? TimeSpan.Zero : value }); }
 
     /// <summary>A session stays valid this long after its last use.</summary>
-    public TimeSpan SessionTtl
-    {
-        get { lock (_settingsGate) return _sessionTtl; }
-        set { lock (_settingsGate) _sessionTtl = value; }
-    }
+    public TimeSpan SessionTtl { get => _behaviour.SessionTtl; set => Change(b => b with { SessionTtl = value }); }
 
     /// <summary>"0" (default) or "00" as older adapter versions answer.</summary>
-    public string SuccessCode
-    {
-        get { lock (_settingsGate) return _successCode; }
-        set { lock (_settingsGate) _successCode = value; }
-    }
+    public string SuccessCode { get => _behaviour.SuccessCode; set => Change(b => b with { SuccessCode = value }); }
 
     /// <summary>"-3" (default) or "3" as some adapters answer an insert of an existing dossier.</summary>
-    public string AlreadyExistsCode
-    {
-        get { lock (_settingsGate) return _alreadyExistsCode; }
-        set { lock (_settingsGate) _alreadyExistsCode = value; }
-    }
+    public string AlreadyExistsCode { get => _behaviour.AlreadyExistsCode; set => Change(b => b with { AlreadyExistsCode = value }); }
 
     /// <summary>Answer <c>error_code</c> as a JSON number (e.g. <c>-3</c>) instead of a string: a client must accept both.</summary>
-    public bool ErrorCodesAsNumbers
-    {
-        get { lock (_settingsGate) return _numericCodes; }
-        set { lock (_settingsGate) _numericCodes = value; }
-    }
+    public bool ErrorCodesAsNumbers { get => _behaviour.ErrorCodesAsNumbers; set => Change(b => b with { ErrorCodesAsNumbers = value }); }
 
     /// <summary>
     /// Refusal and failure messages quote the dossier's applicant (name in capitals without diacritics, ID numbers,
     /// phone, e-mail), as a careless adapter might: what the project keeps of the portal's words must not carry them.
     /// </summary>
-    public bool QuoteApplicant
+    public bool QuoteApplicant { get => _behaviour.QuoteApplicant; set => Change(b => b with { QuoteApplicant = value }); }
+
+    /// <summary>The switches together, replaced whole: a request reads one consistent set.</summary>
+    private sealed record Behaviour(int RateLimitPerSecond, TimeSpan Latency, TimeSpan SessionTtl, string SuccessCode, string AlreadyExistsCode,
+        bool ErrorCodesAsNumbers, bool QuoteApplicant);
+
+    private void Change(Func<Behaviour, Behaviour> edit)
     {
-        get { lock (_settingsGate) return _quoteApplicant; }
-        set { lock (_settingsGate) _quoteApplicant = value; }
+        lock (_settingsGate) _behaviour = edit(_behaviour);
     }
 
     // ------------------------------------------------------------------ what it holds
@@ -159,7 +112,7 @@ public sealed class PortalState
             if (!_records.TryGetValue(maHoSo, out record)) return null;
             data = record.Data?.DeepClone().AsObject();
         }
-        data ??= _scenario!.Build(record.Seed!, portalCopy: true);
+        data ??= _scenario!.Json.Build(record.Seed!, portalCopy: true);
         data["NgayDongBo"] = SimTime.Compact(record.NgayDongBo);
         return data;
     }
@@ -197,18 +150,7 @@ public sealed class PortalState
         var code = SimJson.Str(dossier, "MaHoSo") ?? throw new ArgumentException("The dossier has no MaHoSo.");
         var copy = dossier.DeepClone().AsObject();
         copy.Remove("NgayDongBo");
-        lock (_gate)
-        {
-            _records.TryGetValue(code, out var old);
-            _records[code] = new PortalRecord
-            {
-                Data = copy,
-                Seed = old?.Seed,
-                Steps = old?.Steps,
-                HeldStatus = PortalValidator.StatusOf(copy),
-                NgayDongBo = ngayDongBo ?? Clock.GetUtcNow(),
-            };
-        }
+        lock (_gate) StoreLocked(code, copy, PortalValidator.StatusOf(copy), ngayDongBo ?? Clock.GetUtcNow());
     }
 
     public bool Remove(string maHoSo)
@@ -223,18 +165,10 @@ public sealed class PortalState
 
     // ------------------------------------------------------------------ sessions
 
-    public int ActiveSessionCount
-    {
-        get
-        {
-            var now = Clock.GetUtcNow();
-            var ttl = SessionTtl;
-            return _sessions.Count(kv => now - kv.Value < ttl);
-        }
-    }
+    public int ActiveSessionCount => _sessions.ActiveCount;
 
     /// <summary>Fault switch: every session expires now; the next service call answers "-2".</summary>
-    public void ExpireAllSessions() => _sessions.Clear();
+    public void ExpireAllSessions() => _sessions.ExpireAll();
 
     /// <summary>Counters, histogram and the rate-limit window back to zero.</summary>
     public void ResetStatistics()
@@ -244,59 +178,24 @@ public sealed class PortalState
         RateLimiter.Reset();
     }
 
-    internal static bool IsKnownService(string? service) => service is not null && KnownServices.Contains(service);
-
     internal JsonObject SignIn(string? username, string? password)
     {
         if (username != Username || password != Password)
-            return Reply("-1", PortalMessages.WrongCredentials);
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        _sessions[token] = Clock.GetUtcNow();
-        var reply = Reply(SuccessCode, PortalMessages.Success);
-        reply["session"] = token;
+            return PortalMessages.Reply("-1", PortalMessages.WrongCredentials);
+        var reply = PortalMessages.Reply(SuccessCode, PortalMessages.Success);
+        reply["session"] = _sessions.Open();
         return reply;
     }
 
-    internal bool TryUseSession(string? token)
-    {
-        if (string.IsNullOrEmpty(token) || !_sessions.TryGetValue(token, out var lastUse)) return false;
-        var now = Clock.GetUtcNow();
-        if (now - lastUse >= SessionTtl)
-        {
-            _sessions.TryRemove(token, out _);
-            return false;
-        }
-        _sessions[token] = now > lastUse ? now : lastUse;
-        return true;
-    }
+    internal bool TryUseSession(string? token) => _sessions.TryUse(token);
 
-    internal static JsonObject Reply(string code, string message) => new() { ["error_code"] = code, ["message"] = message };
 
     /// <summary>" (chủ hồ sơ NGUYEN VAN AN, số giấy tờ …, điện thoại 0912 345 678, thư điện tử …)" when <see cref="QuoteApplicant"/> is on; "" otherwise.</summary>
     internal string QuoteOf(JsonObject? dossier)
     {
         if (!QuoteApplicant || dossier is null) return "";
-        var parts = ApplicantAsQuoted(dossier).Select(p => $"{p.Label} {p.Value}").ToList();
+        var parts = PortalMessages.ApplicantAsQuoted(dossier).Select(p => $"{p.Label} {p.Value}").ToList();
         return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
-    }
-
-    /// <summary>
-    /// The applicant's values as <see cref="QuoteApplicant"/> quotes them: the name in capitals without diacritics,
-    /// every ID number, the phone grouped, the e-mail. Tests look for these in whatever the project keeps.
-    /// </summary>
-    public static IReadOnlyList<(string Label, string Value)> ApplicantAsQuoted(JsonObject dossier)
-    {
-        var parts = new List<(string, string)>();
-        if (SimJson.Str(dossier, "ChuHoSo") is { Length: > 0 } name) parts.Add(("chủ hồ sơ", FakeIdentity.Ascii(name).ToUpperInvariant()));
-        var ids = new List<string>();
-        if (SimJson.Str(dossier, "SoGiayToChuHoSo") is { Length: > 0 } id) ids.Add(id);
-        if (dossier["DinhDanhCHS"] is JsonArray identities)
-            ids.AddRange(identities.OfType<JsonObject>().Select(i => SimJson.Str(i, "SoDinhDanh")).OfType<string>().Where(i => i.Length > 0));
-        parts.AddRange(ids.Distinct().Select(i => ("số giấy tờ", i)));
-        if (SimJson.Str(dossier, "SoDienThoai") is { Length: > 0 } phone)
-            parts.Add(("điện thoại", phone.Length == 10 ? $"{phone[..4]} {phone[4..7]} {phone[7..]}" : phone));
-        if (SimJson.Str(dossier, "Email") is { Length: > 0 } email) parts.Add(("thư điện tử", email));
-        return parts;
     }
 
     /// <summary>"99": nothing applied. Quotes the applicant of the dossier the call was about, if the switch says so.</summary>
@@ -309,7 +208,7 @@ public sealed class PortalState
                 ? SimJson.Str(first, "ChuHoSo") is not null ? first : SimJson.Str(first, "MaHoSo") is { } stepOf ? Get(stepOf) : null
                 : SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso")) is { } code ? Get(code) : null;
         }
-        return Reply("99", PortalMessages.SystemError + QuoteOf(subject));
+        return PortalMessages.Reply("99", PortalMessages.SystemError + QuoteOf(subject));
     }
 
     // ------------------------------------------------------------------ services
@@ -329,38 +228,12 @@ public sealed class PortalState
             {
                 var code = SimJson.Str(d, "MaHoSo");
                 var quote = QuoteOf(d);
-                var problems = PortalValidator.Validate(d, Catalogue, now);
-                if (problems.Count > 0)
+                var (refusal, status) = JudgeLocked(d, code, isUpdating, staged, now, existsCode);
+                if (refusal is { } r)
                 {
-                    errors.Add((code, "2", string.Join("; ", problems) + quote));
+                    errors.Add((code, r.Code, r.Message + quote));
                     quotes.Add(quote);
                     continue;
-                }
-                var status = PortalValidator.StatusOf(d);
-                int? held = staged.TryGetValue(code!, out var s) ? s : _records.TryGetValue(code!, out var r) ? r.HeldStatus : null;
-                if (!isUpdating)
-                {
-                    if (held is not null)
-                    {
-                        errors.Add((code, existsCode, PortalMessages.AlreadyExists(code) + quote));
-                        quotes.Add(quote);
-                        continue;
-                    }
-                }
-                else
-                {
-                    if (held is null)
-                    {
-                        errors.Add((code, "-4", PortalMessages.NotFound(code) + quote));
-                        quotes.Add(quote);
-                        continue;
-                    }
-                    if (PortalValidator.IsFinal(held.Value) && !PortalValidator.IsFinal(status))
-                    {
-                        errors.Add((code, "5", PortalMessages.FinalState(code) + quote));
-                        quotes.Add(quote);
-                        continue;
-                    }
                 }
                 staged[code!] = status;
                 accepted.Add((code!, d, status));
@@ -372,19 +245,25 @@ public sealed class PortalState
                 {
                     var copy = d.DeepClone().AsObject();
                     copy.Remove("NgayDongBo");
-                    _records.TryGetValue(code, out var old);
-                    _records[code] = new PortalRecord
-                    {
-                        Data = copy,
-                        Seed = old?.Seed,
-                        Steps = old?.Steps,
-                        HeldStatus = status,
-                        NgayDongBo = now,
-                    };
+                    StoreLocked(code, copy, status, now);
                 }
             }
         }
-        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, quotes[0]);
+        return errors.Count == 0 ? PortalMessages.Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, quotes[0]);
+    }
+
+    /// <summary>Why <c>DongBoHoSoMC</c> refuses this dossier, given what is held and staged before it (null when it does not), and its status.</summary>
+    private ((string Code, string Message)? Refusal, int Status) JudgeLocked(JsonObject d, string? code, bool isUpdating,
+        Dictionary<string, int> staged, DateTimeOffset now, string existsCode)
+    {
+        var problems = PortalValidator.Validate(d, Catalogue, now);
+        if (problems.Count > 0) return (("2", string.Join("; ", problems)), 0);
+        var status = PortalValidator.StatusOf(d);
+        int? held = staged.TryGetValue(code!, out var s) ? s : _records.TryGetValue(code!, out var r) ? r.HeldStatus : null;
+        if (!isUpdating) return (held is null ? null : (existsCode, PortalMessages.AlreadyExists(code)), status);
+        if (held is null) return (("-4", PortalMessages.NotFound(code)), status);
+        if (PortalValidator.IsFinal(held.Value) && !PortalValidator.IsFinal(status)) return (("5", PortalMessages.FinalState(code)), status);
+        return (null, status);
     }
 
     /// <summary><c>CapNhatTienDoHoSoMC</c>: steps keyed by (MaHoSo, ThoiDiemXuLy, TrangThai); all or none.</summary>
@@ -414,12 +293,12 @@ public sealed class PortalState
                 }
             }
         }
-        return errors.Count == 0 ? Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, "");
+        return errors.Count == 0 ? PortalMessages.Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, "");
     }
 
     internal JsonObject Lookup(string maHoSo)
     {
-        var reply = Reply(SuccessCode, PortalMessages.Success);
+        var reply = PortalMessages.Reply(SuccessCode, PortalMessages.Success);
         var held = Get(maHoSo);
         reply["result"] = held is null ? new JsonArray() : new JsonArray(held);
         return reply;
@@ -427,7 +306,7 @@ public sealed class PortalState
 
     internal JsonObject Procedure(string maTTHC)
     {
-        var reply = Reply(SuccessCode, PortalMessages.Success);
+        var reply = PortalMessages.Reply(SuccessCode, PortalMessages.Success);
         var p = Catalogue.Find(maTTHC);
         reply["result"] = p is null ? new JsonArray() : new JsonArray(ProcedureCatalogue.ToPortalJson(p));
         return reply;
@@ -437,7 +316,7 @@ public sealed class PortalState
     private static JsonObject Refusal(List<(string? MaHoSo, string Code, string Message)> errors, string firstQuote)
     {
         var first = errors[0];
-        var reply = Reply(first.Code, first.Code == "2" ? PortalMessages.InvalidData + firstQuote : first.Message);
+        var reply = PortalMessages.Reply(first.Code, first.Code == "2" ? PortalMessages.InvalidData + firstQuote : first.Message);
         reply["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
         {
             ["MaHoSo"] = e.MaHoSo,
@@ -450,8 +329,15 @@ public sealed class PortalState
     private static string StepKey(JsonObject step) =>
         $"{SimJson.Str(step, "MaHoSo")}\u001f{SimJson.Str(step, "ThoiDiemXuLy")}\u001f{SimJson.Str(step, "TrangThai")}";
 
+    /// <summary>The dossier's new copy; the steps it holds stay.</summary>
+    private void StoreLocked(string code, JsonObject data, int status, DateTimeOffset at)
+    {
+        _records.TryGetValue(code, out var old);
+        _records[code] = new PortalRecord { Data = data, Seed = old?.Seed, Steps = old?.Steps, HeldStatus = status, NgayDongBo = at };
+    }
+
     private List<JsonObject> StepsLocked(PortalRecord r) =>
-        r.Steps ??= r.Seed is not null && _scenario is not null ? _scenario.BuildSteps(r.Seed, portalCopy: true) : [];
+        r.Steps ??= r.Seed is not null && _scenario is not null ? _scenario.Json.BuildSteps(r.Seed, portalCopy: true) : [];
 
     private sealed class PortalRecord
     {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
 using DvcSync.Simulators.Seeding;
@@ -13,17 +12,8 @@ using Microsoft.AspNetCore.Routing;
 namespace DvcSync.Simulators.ProvincialSystem;
 
 /// <summary>The provincial simulator's HTTP surface (provincial-system.md) and its <c>/_sim</c> control routes.</summary>
-internal sealed partial class ProvincialServer
+internal sealed class ProvincialServer(ProvincialState state, CancellationToken stopping)
 {
-    private readonly ProvincialState _state;
-    private readonly CancellationToken _stopping;
-
-    private ProvincialServer(ProvincialState state, CancellationToken stopping)
-    {
-        _state = state;
-        _stopping = stopping;
-    }
-
     private delegate (int Status, JsonNode? Body) Handler(HttpContext ctx);
 
     public static void Map(WebApplication app, ProvincialState state, GroundTruth? truth)
@@ -40,21 +30,21 @@ internal sealed partial class ProvincialServer
 
     private async Task HandleAsync(HttpContext ctx, string route, bool requireAuth, Handler handler)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
         var ct = cts.Token;
-        _state.Counters.Received(route);
+        state.Counters.Received(route);
         try
         {
-            if (_state.Faults.OutageActive)
+            if (state.Faults.OutageActive)
             {
-                _state.Faults.CountOutage();
+                state.Faults.CountOutage();
                 await AnswerAsync(ctx, route, 503, SimJson.Error("Hệ thống đang bảo trì"), null, ct).ConfigureAwait(false);
                 return;
             }
-            var faults = _state.Faults.Settings;
-            await FaultPipeline.DelayAsync(_state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
+            var faults = state.Faults.Settings;
+            await FaultPipeline.DelayAsync(state.Latency + faults.AddedLatency, ct).ConfigureAwait(false);
             var hangAfter = false;
-            switch (_state.Faults.Decide(systemErrorApplies: false))
+            switch (state.Faults.Decide(systemErrorApplies: false))
             {
                 case FaultKind.ServerError:
                     await AnswerAsync(ctx, route, faults.ServerErrorStatus, SimJson.Error("Lỗi hệ thống"), null, ct).ConfigureAwait(false);
@@ -71,7 +61,7 @@ internal sealed partial class ProvincialServer
             }
 
             (int Status, JsonNode? Body) reply;
-            if (requireAuth && !_state.IsTokenValid(BearerToken(ctx.Request)))
+            if (requireAuth && !state.IsTokenValid(BearerToken(ctx.Request)))
             {
                 ctx.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
                 reply = (401, SimJson.Error("invalid_token"));
@@ -86,14 +76,14 @@ internal sealed partial class ProvincialServer
         }
         catch (OperationCanceledException)
         {
-            _state.Counters.Answered(route, "aborted");
+            state.Counters.Answered(route, "aborted");
         }
     }
 
     private async Task AnswerAsync(HttpContext ctx, string route, int status, JsonNode? body, int? retryAfter, CancellationToken ct)
     {
         if (retryAfter is { } ra) FaultPipeline.SetRetryAfter(ctx.Response, ra);
-        _state.Counters.Answered(route, $"http-{status}");
+        state.Counters.Answered(route, $"http-{status}");
         await SimJson.WriteAsync(ctx.Response, status, body, ct).ConfigureAwait(false);
     }
 
@@ -128,17 +118,17 @@ internal sealed partial class ProvincialServer
                 // falls through to invalid_client
             }
         }
-        if (id != _state.ClientId || secret != _state.ClientSecret) return (401, new JsonObject { ["error"] = "invalid_client" });
-        var (token, expiresIn) = _state.IssueToken();
+        if (id != state.ClientId || secret != state.ClientSecret) return (401, new JsonObject { ["error"] = "invalid_client" });
+        var (token, expiresIn) = state.IssueToken();
         return (200, new JsonObject { ["access_token"] = token, ["token_type"] = "Bearer", ["expires_in"] = expiresIn });
     }
 
     private (int, JsonNode?) List(HttpContext ctx)
     {
         var q = ctx.Request.Query;
-        if (!TryParseInstant(q["capNhatTu"].ToString(), out var from))
+        if (!ProvincialQuery.TryParseInstant(q["capNhatTu"].ToString(), out var from))
             return Bad("capNhatTu phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-15T00:00:00+07:00");
-        if (!TryParseInstant(q["capNhatDen"].ToString(), out var to))
+        if (!ProvincialQuery.TryParseInstant(q["capNhatDen"].ToString(), out var to))
             return Bad("capNhatDen phải là thời điểm ISO 8601 có múi giờ, ví dụ 2025-01-16T00:00:00+07:00");
         if (from > to) return Bad("capNhatTu lớn hơn capNhatDen");
         var limit = 500;
@@ -149,38 +139,38 @@ internal sealed partial class ProvincialServer
         var cursorText = q["cursor"].ToString();
         if (cursorText.Length > 0)
         {
-            if (!TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
+            if (!ProvincialQuery.TryDecodeCursor(cursorText, out var key)) return Bad("cursor không hợp lệ");
             after = key;
         }
-        var faults = _state.Faults.Settings;
-        var (items, next) = _state.Page(from, to, limit + faults.ExtraItemsPerPage, after);
+        var faults = state.Faults.Settings;
+        var (items, next) = state.Page(from, to, limit + faults.ExtraItemsPerPage, after);
         if (faults.ItemPaddingBytes > 0)
             foreach (var item in items) item[PaddingField] = new string('x', faults.ItemPaddingBytes);
         return (200, new JsonObject
         {
             ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
-            ["nextCursor"] = faults.RepeatCursor && cursorText.Length > 0 ? cursorText : next is { } n ? EncodeCursor(n) : null,
+            ["nextCursor"] = faults.RepeatCursor && cursorText.Length > 0 ? cursorText : next is { } n ? ProvincialQuery.EncodeCursor(n) : null,
         });
     }
 
     private (int, JsonNode?) One(HttpContext ctx)
     {
         var code = ctx.Request.RouteValues["maHoSo"] as string ?? "";
-        var d = _state.Get(code);
+        var d = state.Get(code);
         return d is null ? (404, SimJson.Error($"Không tìm thấy hồ sơ {code}")) : (200, d.Item);
     }
 
     private (int, JsonNode?) Steps(HttpContext ctx)
     {
         var code = ctx.Request.RouteValues["maHoSo"] as string ?? "";
-        var steps = _state.StepsOf(code);
+        var steps = state.StepsOf(code);
         return steps is null
             ? (404, SimJson.Error($"Không tìm thấy hồ sơ {code}"))
             : (200, new JsonObject { ["items"] = new JsonArray(steps.Select(s => (JsonNode)s).ToArray()) });
     }
 
     private (int, JsonNode?) Agencies(HttpContext ctx) =>
-        (200, new JsonObject { ["items"] = new JsonArray(_state.Agencies.Select(a => (JsonNode)a.ToJson()).ToArray()) });
+        (200, new JsonObject { ["items"] = new JsonArray(state.Agencies.Select(a => (JsonNode)a.ToJson()).ToArray()) });
 
     private (int, JsonNode?) Received(HttpContext ctx)
     {
@@ -190,7 +180,7 @@ internal sealed partial class ProvincialServer
         if (!DateOnly.TryParseExact(q["denNgay"].ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to))
             return Bad("denNgay phải có dạng yyyy-MM-dd");
         if (from > to) return Bad("tuNgay lớn hơn denNgay");
-        var items = _state.ReceivedCounts(from, to).Select(c => (JsonNode)new JsonObject
+        var items = state.ReceivedCounts(from, to).Select(c => (JsonNode)new JsonObject
         {
             ["MaDonVi"] = c.MaDonVi,
             ["Ngay"] = c.Ngay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -204,83 +194,16 @@ internal sealed partial class ProvincialServer
     /// <summary>The field <see cref="FaultSettings.ItemPaddingBytes"/> adds to the dossiers of a list page.</summary>
     internal const string PaddingField = "_simPadding";
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoWithOffset();
-
-    /// <summary>ISO 8601 with an offset (a '+' that arrived unencoded, as a space, is read as '+').</summary>
-    internal static bool TryParseInstant(string text, out DateTimeOffset value)
-    {
-        value = default;
-        if (text.Length > 6 && text[^6] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 6), "+", text.AsSpan(text.Length - 5));
-        else if (text.Length > 5 && text[^5] == ' ') text = string.Concat(text.AsSpan(0, text.Length - 5), "+", text.AsSpan(text.Length - 4));
-        if (!IsoWithOffset().IsMatch(text)) return false;
-        if (text[^5] is '+' or '-' && char.IsDigit(text[^4]) && text[^3] != ':')
-            text = string.Concat(text.AsSpan(0, text.Length - 2), ":", text.AsSpan(text.Length - 2));
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
-    }
-
-    internal static string EncodeCursor(PageKey key)
-    {
-        var json = new JsonObject { ["t"] = key.Seconds, ["k"] = key.MaHoSo }.ToJsonString();
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    internal static bool TryDecodeCursor(string text, out PageKey key)
-    {
-        key = default;
-        try
-        {
-            var b64 = text.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            if (JsonNode.Parse(Convert.FromBase64String(b64)) is not JsonObject o) return false;
-            if (o["t"] is not JsonValue t || !t.TryGetValue<long>(out var seconds)) return false;
-            if (SimJson.Str(o, "k") is not { } k) return false;
-            key = new PageKey(seconds, k);
-            return true;
-        }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
     // ------------------------------------------------------------------ control routes
 
     private void MapControl(WebApplication app, GroundTruth? truth)
     {
-        var sim = app.MapGroup("/_sim");
-        sim.MapFaultRoutes(_state.Faults, "revokeTokens", _state.RevokeAllTokens);
-        sim.MapPost("/tokens/revoke", () =>
-        {
-            _state.RevokeAllTokens();
-            return SimJson.Result(new JsonObject { ["revoked"] = true });
-        });
-        sim.MapGet("/config", () => SimJson.Result(ConfigJson()));
-        sim.MapPost("/config", async (HttpContext ctx) =>
-        {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            if (SimJson.Int(body["tokenLifetimeSeconds"]) is { } s) _state.TokenLifetime = TimeSpan.FromSeconds(s);
-            if (SimJson.Int(body["latencyMs"]) is { } ms) _state.Latency = TimeSpan.FromMilliseconds(ms);
-            return SimJson.Result(ConfigJson());
-        });
-        sim.MapGet("/stats", () =>
-        {
-            var stats = _state.Counters.ToJson();
-            stats["dossiers"] = _state.Count;
-            stats["activeTokens"] = _state.ActiveTokenCount;
-            return SimJson.Result(stats);
-        });
-        sim.MapPost("/stats/reset", () =>
-        {
-            _state.Counters.Reset();
-            return SimJson.Result(new JsonObject { ["reset"] = true });
-        });
+        var sim = app.MapControlRoutes(state.Faults, new CredentialSwitch("revokeTokens", "/tokens/revoke", "revoked", state.RevokeAllTokens),
+            ConfigJson, Configure, Stats, state.Counters.Reset);
         sim.MapPost("/hoso/{maHoSo}", async (HttpContext ctx, string maHoSo) =>
         {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
-            if (!_state.Contains(maHoSo)) return SimJson.Result(SimJson.Error($"Unknown dossier {maHoSo}."), 404);
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
+            if (!state.Contains(maHoSo)) return SimJson.Result(SimJson.Error($"Unknown dossier {maHoSo}."), 404);
             try
             {
                 var flag = SimJson.Str(body, "trangThaiDongBo");
@@ -290,19 +213,19 @@ internal sealed partial class ProvincialServer
                 {
                     DateTimeOffset? at = null;
                     if (SimJson.Str(body, "at") is { } atText)
-                        at = TryParseInstant(atText, out var parsed) ? parsed : throw new ArgumentException("at must be ISO 8601 with offset.");
-                    result = _state.SetStatus(maHoSo, status, at);
+                        at = ProvincialQuery.TryParseInstant(atText, out var parsed) ? parsed : throw new ArgumentException("at must be ISO 8601 with offset.");
+                    result = state.SetStatus(maHoSo, status, at);
                 }
                 if (body["changes"] is JsonObject changes)
                 {
-                    result = _state.Change(maHoSo, changes, flag, error);
+                    result = state.Change(maHoSo, changes, flag, error);
                 }
                 else if (flag is not null || error is not null)
                 {
-                    var current = _state.Get(maHoSo)!;
-                    result = _state.SetSyncFlag(maHoSo, flag ?? current.TrangThaiDongBo, error ?? current.LoiDongBo);
+                    var current = state.Get(maHoSo)!;
+                    result = state.SetSyncFlag(maHoSo, flag ?? current.TrangThaiDongBo, error ?? current.LoiDongBo);
                 }
-                result ??= _state.Get(maHoSo)!;
+                result ??= state.Get(maHoSo)!;
                 return SimJson.Result(result.Item);
             }
             catch (ArgumentException e)
@@ -312,17 +235,16 @@ internal sealed partial class ProvincialServer
         });
         sim.MapPost("/hoso", async (HttpContext ctx) =>
         {
-            if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body)
-                return SimJson.Result(SimJson.Error("Body must be a JSON object."), 400);
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
             try
             {
                 var added = new List<ProvincialDossier>();
                 if (body["dossiers"] is JsonArray dossiers)
                     foreach (var d in dossiers)
-                        added.Add(_state.Add(d as JsonObject ?? throw new ArgumentException("Every dossier must be a JSON object."),
+                        added.Add(state.Add(d as JsonObject ?? throw new ArgumentException("Every dossier must be a JSON object."),
                             trangThaiDongBo: SimJson.Str(body, "trangThaiDongBo") ?? "0"));
                 if (SimJson.Int(body["generate"]) is { } n)
-                    added.AddRange(_state.AddGenerated(n, SimJson.Str(body, "maDonVi")));
+                    added.AddRange(state.AddGenerated(n, SimJson.Str(body, "maDonVi")));
                 return SimJson.Result(new JsonObject
                 {
                     ["added"] = new JsonArray(added.Select(a => (JsonNode)JsonValue.Create(a.MaHoSo)).ToArray()),
@@ -338,7 +260,7 @@ internal sealed partial class ProvincialServer
             if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body
                 || SimJson.Int(body["count"]) is not { } count || count < 0)
                 return SimJson.Result(SimJson.Error("Body must be {\"count\": n, \"seed\": s} with n ≥ 0."), 400);
-            var changed = _state.AdvanceInProgress(count, SimJson.Int(body["seed"]) ?? 1);
+            var changed = state.AdvanceInProgress(count, SimJson.Int(body["seed"]) ?? 1);
             return SimJson.Result(new JsonObject
             {
                 ["changed"] = changed.Count,
@@ -353,7 +275,7 @@ internal sealed partial class ProvincialServer
             await using var writer = new Utf8JsonWriter(pipe, SimJson.WriterOptions);
             writer.WriteStartArray();
             var n = 0;
-            foreach (var header in _state.Headers())
+            foreach (var header in state.Headers())
             {
                 header.WriteTo(writer);
                 if (++n % 2000 == 0)
@@ -369,10 +291,24 @@ internal sealed partial class ProvincialServer
         if (truth is not null) TruthRoutes.Map(sim, truth);
     }
 
+    private void Configure(JsonObject body)
+    {
+        if (SimJson.Int(body["tokenLifetimeSeconds"]) is { } s) state.TokenLifetime = TimeSpan.FromSeconds(s);
+        if (SimJson.Int(body["latencyMs"]) is { } ms) state.Latency = TimeSpan.FromMilliseconds(ms);
+    }
+
+    private JsonObject Stats()
+    {
+        var stats = state.Counters.ToJson();
+        stats["dossiers"] = state.Count;
+        stats["activeTokens"] = state.ActiveTokenCount;
+        return stats;
+    }
+
     private JsonObject ConfigJson() => new()
     {
-        ["tokenLifetimeSeconds"] = (long)_state.TokenLifetime.TotalSeconds,
-        ["latencyMs"] = (long)_state.Latency.TotalMilliseconds,
-        ["clientId"] = _state.ClientId,
+        ["tokenLifetimeSeconds"] = (long)state.TokenLifetime.TotalSeconds,
+        ["latencyMs"] = (long)state.Latency.TotalMilliseconds,
+        ["clientId"] = state.ClientId,
     };
 }

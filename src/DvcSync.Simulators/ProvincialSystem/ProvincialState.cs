@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DvcSync.Simulators.Faults;
 using DvcSync.Simulators.Hosting;
@@ -8,54 +6,27 @@ using DvcSync.Simulators.Seeding;
 
 namespace DvcSync.Simulators.ProvincialSystem;
 
-/// <summary>Client credentials and token lifetime of the provincial simulator.</summary>
-public sealed class ProvincialSettings
-{
-    public string ClientId { get; set; } = "dvcsync";
-    public string ClientSecret { get; set; } = "dvcsync-demo-secret";
-    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
-    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
-}
-
-/// <summary>A dossier as the provincial API serves it: <see cref="Item"/> is the full JSON with NgayCapNhat, PhienBan, TrangThaiDongBo, LoiDongBo.</summary>
-public sealed record ProvincialDossier(string MaHoSo, JsonObject Item, DateTimeOffset NgayCapNhat, long PhienBan, string TrangThaiDongBo, string LoiDongBo);
-
-/// <summary>One row of <c>thongke/tiepnhan</c>.</summary>
-public readonly record struct ReceivedCount(string MaDonVi, DateOnly Ngay, int SoHoSoTiepNhan);
-
-/// <summary>Keyset position: (NgayCapNhat in whole seconds, MaHoSo).</summary>
-internal readonly record struct PageKey(long Seconds, string MaHoSo) : IComparable<PageKey>
-{
-    public int CompareTo(PageKey other)
-    {
-        var c = Seconds.CompareTo(other.Seconds);
-        return c != 0 ? c : string.CompareOrdinal(MaHoSo, other.MaHoSo);
-    }
-}
-
 /// <summary>
 /// The provincial system simulator's state: dossiers (seeded lazily, or changed/added at run time), agencies,
 /// tokens, counters and faults. Thread-safe. The mutation methods are what a test or the demo uses to make the
 /// source change under the sync.
 /// </summary>
-public sealed class ProvincialState
+public sealed partial class ProvincialState
 {
     private readonly object _gate = new();
-    private readonly object _settingsGate = new();
     private readonly Dictionary<string, Record> _byCode = new(StringComparer.Ordinal);
     private readonly SortedSet<PageKey> _order = new();
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
+    private readonly ProvincialTokens _tokens;
     private readonly ScenarioGenerator? _scenario;
     private readonly ProcedureCatalogue _catalogue;
-    private TimeSpan _tokenLifetime;
-    private TimeSpan _latency;
+    private long _latencyTicks;
 
     public ProvincialState(ProvincialSettings settings, TimeProvider clock, ScenarioGenerator? scenario = null, int faultSeed = 2)
     {
         ClientId = settings.ClientId;
         ClientSecret = settings.ClientSecret;
-        _tokenLifetime = settings.TokenLifetime;
-        _latency = settings.Latency;
+        _tokens = new ProvincialTokens(clock, settings.TokenLifetime);
+        Latency = settings.Latency;
         Clock = clock;
         Faults = new FaultSwitch(clock, faultSeed);
         _scenario = scenario;
@@ -72,17 +43,13 @@ public sealed class ProvincialState
     public string ClientSecret { get; }
     public IReadOnlyList<Agency> Agencies { get; }
 
-    public TimeSpan TokenLifetime
-    {
-        get { lock (_settingsGate) return _tokenLifetime; }
-        set { lock (_settingsGate) _tokenLifetime = value; }
-    }
+    public TimeSpan TokenLifetime { get => _tokens.Lifetime; set => _tokens.Lifetime = value; }
 
     /// <summary>Wall-clock delay of every API request (for benchmarks).</summary>
     public TimeSpan Latency
     {
-        get { lock (_settingsGate) return _latency; }
-        set { lock (_settingsGate) _latency = value < TimeSpan.Zero ? TimeSpan.Zero : value; }
+        get => TimeSpan.FromTicks(Volatile.Read(ref _latencyTicks));
+        set => Volatile.Write(ref _latencyTicks, Math.Max(0, value.Ticks));
     }
 
     // ------------------------------------------------------------------ reading
@@ -128,7 +95,7 @@ public sealed class ProvincialState
         lock (_gate)
         {
             if (!_byCode.TryGetValue(maHoSo, out var r)) return null;
-            var steps = r.Steps?.Select(s => s.DeepClone().AsObject()).ToList() ?? _scenario!.BuildSteps(r.Seed!, portalCopy: false);
+            var steps = r.Steps?.Select(s => s.DeepClone().AsObject()).ToList() ?? _scenario!.Json.BuildSteps(r.Seed!, portalCopy: false);
             return steps.OrderBy(s => SimJson.Str(s, "ThoiDiemXuLy"), StringComparer.Ordinal).ToList();
         }
     }
@@ -162,156 +129,6 @@ public sealed class ProvincialState
                 .Select(r => r.MaHoSo).ToList();
     }
 
-    // ------------------------------------------------------------------ mutation API
-
-    /// <summary>Sets fields of a dossier (a JSON null removes the field); bumps PhienBan and NgayCapNhat.</summary>
-    public ProvincialDossier Change(string maHoSo, JsonObject changes, string? trangThaiDongBo = null, string? loiDongBo = null) =>
-        Change(maHoSo, d =>
-        {
-            foreach (var (key, value) in changes)
-            {
-                if (value is null) d.Remove(key);
-                else d[key] = value.DeepClone();
-            }
-        }, trangThaiDongBo, loiDongBo);
-
-    /// <summary>Edits a dossier's JSON; bumps PhienBan and NgayCapNhat (to now, and always later than before, so it moves to a later paging position).</summary>
-    public ProvincialDossier Change(string maHoSo, Action<JsonObject> edit, string? trangThaiDongBo = null, string? loiDongBo = null) =>
-        ChangeCore(maHoSo, edit, trangThaiDongBo, loiDongBo, null);
-
-    /// <summary>
-    /// Moves a dossier to a new status with consistent dates (2: NgayTiepNhan if missing; 3: NgayTuChoi; 8, 9:
-    /// NgayKetThucXuLy; 10: NgayTra and NgayKetThucXuLy if missing) and appends a step.
-    /// </summary>
-    public ProvincialDossier SetStatus(string maHoSo, int status, DateTimeOffset? at = null)
-    {
-        if (status is < 1 or > 10) throw new ArgumentOutOfRangeException(nameof(status));
-        var when = SimTime.TruncateToSeconds(at ?? Clock.GetUtcNow());
-        var text = SimTime.Compact(when);
-        return ChangeCore(maHoSo, d =>
-        {
-            d["TrangThaiHoSo"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            switch (status)
-            {
-                case 2 when SimJson.IsBlank(SimJson.Str(d, "NgayTiepNhan")):
-                    d["NgayTiepNhan"] = text;
-                    break;
-                case 3:
-                    d["NgayTuChoi"] = text;
-                    break;
-                case 8 or 9:
-                    d["NgayKetThucXuLy"] = text;
-                    break;
-                case 10:
-                    if (SimJson.IsBlank(SimJson.Str(d, "NgayKetThucXuLy"))) d["NgayKetThucXuLy"] = text;
-                    d["NgayTra"] = text;
-                    break;
-            }
-        }, null, null, (status, when));
-    }
-
-    /// <summary>Sets the source's own sync flag without changing the dossier (no new version).</summary>
-    public ProvincialDossier SetSyncFlag(string maHoSo, string trangThaiDongBo, string loiDongBo = "")
-    {
-        lock (_gate)
-        {
-            var r = Find(maHoSo);
-            _byCode[maHoSo] = r with { TrangThaiDongBo = trangThaiDongBo, LoiDongBo = loiDongBo };
-        }
-        return Get(maHoSo)!;
-    }
-
-    /// <summary>Adds a dossier given as JSON (received now unless it says otherwise); PhienBan 1, NgayCapNhat now.</summary>
-    public ProvincialDossier Add(JsonObject dossier, IEnumerable<JsonObject>? steps = null, string trangThaiDongBo = "0", string loiDongBo = "")
-    {
-        var code = SimJson.Str(dossier, "MaHoSo");
-        if (SimJson.IsBlank(code)) throw new ArgumentException("The dossier has no MaHoSo.");
-        var copy = dossier.DeepClone().AsObject();
-        foreach (var meta in MetaFields) copy.Remove(meta);
-        var now = SimTime.TruncateToSeconds(Clock.GetUtcNow());
-        DateTimeOffset? receivedAt = SimTime.TryParseCompact(SimJson.Str(copy, "NgayTiepNhan"), out var at) ? at : null;
-        var maDonVi = SimJson.Str(copy, "MaDonVi") ?? "";
-        lock (_gate)
-        {
-            if (_byCode.ContainsKey(code!)) throw new ArgumentException($"Dossier {code} already exists.");
-            Insert(new Record
-            {
-                MaHoSo = code!,
-                Override = copy,
-                Steps = steps?.Select(s => s.DeepClone().AsObject()).ToList() ?? [],
-                MaDonVi = maDonVi,
-                ReceivedAt = receivedAt,
-                NgayCapNhat = now,
-                PhienBan = 1,
-                TrangThaiDongBo = trangThaiDongBo,
-                LoiDongBo = loiDongBo,
-            });
-        }
-        var problems = PortalValidator.Validate(copy, _catalogue, now);
-        _scenario?.Truth.Add(new TruthEntry(code!, maDonVi, DossierCategory.AddedAtRuntime, RefusalKind.None, PortalValidator.StatusOf(copy),
-            receivedAt, receivedAt is not null, false, false, trangThaiDongBo, problems.Count == 0 ? "0" : "2"));
-        return Get(code!)!;
-    }
-
-    /// <summary>Adds <paramref name="count"/> realistic dossiers received in the last half hour (by one agency, or random active ones).</summary>
-    public IReadOnlyList<ProvincialDossier> AddGenerated(int count, string? maDonVi = null)
-    {
-        if (_scenario is null) throw new InvalidOperationException("No scenario to generate from.");
-        var added = new List<string>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var seed = _scenario.CreateRuntimeDossier(Clock.GetUtcNow(), maDonVi);
-            lock (_gate) Insert(FromSeed(seed));
-            added.Add(seed.MaHoSo);
-        }
-        return added.Select(c => Get(c)!).ToList();
-    }
-
-    /// <summary>
-    /// A busy day at the source: moves up to <paramref name="count"/> dossiers that are still being processed one step
-    /// further (2→4, 4→9, 5→4, 6→4, 9→10), each with a new PhienBan, NgayCapNhat now and a new step. The portal keeps
-    /// the copy it had, which is now stale. Which dossiers is decided by <paramref name="seed"/>; fewer than asked are
-    /// changed only when fewer are in progress.
-    /// </summary>
-    /// <returns>The codes changed, in the order they were changed.</returns>
-    public IReadOnlyList<string> AdvanceInProgress(int count, int seed)
-    {
-        List<(string MaHoSo, int Next)> eligible;
-        lock (_gate)
-        {
-            eligible = new List<(string, int)>();
-            foreach (var key in _order)
-            {
-                var r = _byCode[key.MaHoSo];
-                var status = r.Override is { } o ? SimJson.Int(o["TrangThaiHoSo"]) : r.Seed?.Status;
-                if (NextStatus(status) is { } next) eligible.Add((r.MaHoSo, next));
-            }
-        }
-        // A partial Fisher-Yates shuffle: the first `count` are a uniform sample, the same for the same seed and state.
-        var random = new Random(seed);
-        var take = Math.Min(Math.Max(count, 0), eligible.Count);
-        for (var i = 0; i < take; i++)
-        {
-            var j = random.Next(i, eligible.Count);
-            (eligible[i], eligible[j]) = (eligible[j], eligible[i]);
-        }
-        var changed = new List<string>(take);
-        foreach (var (code, next) in eligible.Take(take))
-        {
-            SetStatus(code, next);
-            changed.Add(code);
-        }
-        return changed;
-    }
-
-    private static int? NextStatus(int? status) => status switch
-    {
-        2 or 5 or 6 => 4,
-        4 => 9,
-        9 => 10,
-        _ => null,
-    };
-
     /// <summary>
     /// Every dossier's identifying fields (MaHoSo, MaDonVi, TrangThaiHoSo, NgayTiepNhan) and the provincial system's
     /// own (NgayCapNhat, PhienBan, TrangThaiDongBo, LoiDongBo), equal to what the API serves, in paging order; the rest
@@ -338,12 +155,7 @@ public sealed class ProvincialState
         }
         foreach (var (r, fromOverride) in snapshot)
         {
-            var header = fromOverride ?? _scenario!.BuildHeader(r.Seed!);
-            header["NgayCapNhat"] = ScenarioGenerator.ExportsNoChangeDate(r.Seed, header) ? ScenarioGenerator.NoDateMarker : SimTime.Compact(r.NgayCapNhat);
-            header["PhienBan"] = r.PhienBan;
-            header["TrangThaiDongBo"] = r.TrangThaiDongBo;
-            header["LoiDongBo"] = r.LoiDongBo;
-            yield return header;
+            yield return WithOwnFields(fromOverride ?? _scenario!.Json.BuildHeader(r.Seed!), r);
         }
     }
 
@@ -351,30 +163,14 @@ public sealed class ProvincialState
 
     // ------------------------------------------------------------------ tokens
 
-    public int ActiveTokenCount
-    {
-        get
-        {
-            var now = Clock.GetUtcNow();
-            return _tokens.Count(kv => kv.Value > now);
-        }
-    }
+    public int ActiveTokenCount => _tokens.ActiveCount;
 
     /// <summary>Fault switch: every token issued so far is invalid from now on (HTTP 401).</summary>
-    public void RevokeAllTokens() => _tokens.Clear();
+    public void RevokeAllTokens() => _tokens.RevokeAll();
 
-    internal (string Token, int ExpiresIn) IssueToken()
-    {
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var lifetime = TokenLifetime;
-        _tokens[token] = Clock.GetUtcNow() + lifetime;
-        foreach (var kv in _tokens)
-            if (kv.Value <= Clock.GetUtcNow()) _tokens.TryRemove(kv.Key, out _);
-        return (token, (int)lifetime.TotalSeconds);
-    }
+    internal (string Token, int ExpiresIn) IssueToken() => _tokens.Issue();
 
-    internal bool IsTokenValid(string? token) =>
-        token is not null && _tokens.TryGetValue(token, out var expires) && Clock.GetUtcNow() < expires;
+    internal bool IsTokenValid(string? token) => _tokens.IsValid(token);
 
     // ------------------------------------------------------------------ paging
 
@@ -411,45 +207,6 @@ public sealed class ProvincialState
 
     private static readonly string[] MetaFields = ["NgayCapNhat", "PhienBan", "TrangThaiDongBo", "LoiDongBo"];
 
-    private ProvincialDossier ChangeCore(string maHoSo, Action<JsonObject> edit, string? flag, string? error, (int Status, DateTimeOffset At)? step)
-    {
-        lock (_gate)
-        {
-            var r = Find(maHoSo);
-            var dossier = r.Override?.DeepClone().AsObject() ?? _scenario!.Build(r.Seed!, portalCopy: false);
-            var receivedBefore = SimJson.Str(dossier, "NgayTiepNhan");
-            edit(dossier);
-            foreach (var meta in MetaFields) dossier.Remove(meta);
-            if (SimJson.Str(dossier, "MaHoSo") != maHoSo) throw new ArgumentException("MaHoSo cannot change.");
-            var receivedAfter = SimJson.Str(dossier, "NgayTiepNhan");
-            var receivedAt = r.ReceivedAt;
-            if (receivedAfter != receivedBefore)
-            {
-                if (SimJson.IsBlank(receivedAfter)) receivedAt = null;
-                else if (SimTime.TryParseCompact(receivedAfter, out var parsed)) receivedAt = parsed;
-            }
-            var steps = r.Steps?.ToList() ?? _scenario?.BuildSteps(r.Seed!, portalCopy: false) ?? [];
-            if (step is { } s)
-                steps.Add(ScenarioGenerator.Step(maHoSo, s.Status, s.At, SimJson.Str(dossier, "NgayHenTra") ?? "", "Cán bộ xử lý"));
-            var now = SimTime.TruncateToSeconds(Clock.GetUtcNow());
-            var next = r with
-            {
-                Override = dossier,
-                Steps = steps,
-                MaDonVi = SimJson.Str(dossier, "MaDonVi") ?? r.MaDonVi,
-                ReceivedAt = receivedAt,
-                NgayCapNhat = now > r.NgayCapNhat ? now : r.NgayCapNhat.AddSeconds(1),
-                PhienBan = r.PhienBan + 1,
-                TrangThaiDongBo = flag ?? r.TrangThaiDongBo,
-                LoiDongBo = error ?? r.LoiDongBo,
-            };
-            _order.Remove(r.Key);
-            _order.Add(next.Key);
-            _byCode[maHoSo] = next;
-        }
-        return Get(maHoSo)!;
-    }
-
     private Record Find(string maHoSo) =>
         _byCode.TryGetValue(maHoSo, out var r) ? r : throw new KeyNotFoundException($"Unknown dossier {maHoSo}.");
 
@@ -479,12 +236,18 @@ public sealed class ProvincialState
     private ProvincialDossier View(Pending p)
     {
         var r = p.Record;
-        var item = p.Copy ?? _scenario!.Build(r.Seed!, portalCopy: false);
-        item["NgayCapNhat"] = ScenarioGenerator.ExportsNoChangeDate(r.Seed, item) ? ScenarioGenerator.NoDateMarker : SimTime.Compact(r.NgayCapNhat);
+        var item = WithOwnFields(p.Copy ?? _scenario!.Json.Build(r.Seed!, portalCopy: false), r);
+        return new ProvincialDossier(r.MaHoSo, item, r.NgayCapNhat, r.PhienBan, r.TrangThaiDongBo, r.LoiDongBo);
+    }
+
+    /// <summary>The provincial system's own fields of the dossier (<see cref="MetaFields"/>), as its API serves them.</summary>
+    private static JsonObject WithOwnFields(JsonObject item, Record r)
+    {
+        item["NgayCapNhat"] = DossierJson.ExportsNoChangeDate(r.Seed, item) ? ScenarioGenerator.NoDateMarker : SimTime.Compact(r.NgayCapNhat);
         item["PhienBan"] = r.PhienBan;
         item["TrangThaiDongBo"] = r.TrangThaiDongBo;
         item["LoiDongBo"] = r.LoiDongBo;
-        return new ProvincialDossier(r.MaHoSo, item, r.NgayCapNhat, r.PhienBan, r.TrangThaiDongBo, r.LoiDongBo);
+        return item;
     }
 
     private sealed record Record

@@ -22,7 +22,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite, ITestOutputHelper 
         environment["Sync__PageSize"] = "20";
         environment["Sync__LookupConcurrency"] = "2";
         // A killed run's lease lapses quickly, so the rerun does not wait long for it.
-        environment["Sync__ReconcileLeaseSeconds"] = "3";
+        environment["Sync__AuditLeaseSeconds"] = "3";
         string[] command = ["audit", "--from", "2025-01-01", "--to", "2025-12-31"];
         var inPeriod = simulators.Truth.Entries.Count(e => e.HasValidNgayTiepNhan && e.ReceivedAt is { Year: 2025 } at
             && DvcSync.Core.Dossiers.VnTime.Day(at).Year == 2025);

@@ -89,7 +89,7 @@ public sealed class PortalWordsRedactionTests(AzuriteFixture azurite)
         foreach (var code in env.Simulators.Provincial.Codes())
         {
             var dossier = env.Simulators.Provincial.GetDossier(code)!;
-            foreach (var (_, value) in PortalState.ApplicantAsQuoted(dossier)) values.Add(value);
+            foreach (var (_, value) in PortalMessages.ApplicantAsQuoted(dossier)) values.Add(value);
             foreach (var field in Dossier.PersonalDataFields)
                 if (dossier[field] is { } node) Collect(node, values);
         }

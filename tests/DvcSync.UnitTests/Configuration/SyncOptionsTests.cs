@@ -32,6 +32,15 @@ public class SyncOptionsTests
         Assert.Equal(TimeSpan.FromMinutes(4.5), options.AuditSlice);
     }
 
+    [Fact]
+    public void The_audit_holds_a_lease_of_its_own()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(2), Read().AuditLease);
+        var options = Read(("Sync:AuditLeaseSeconds", "45"), ("Sync:ReconcileLeaseSeconds", "300"));
+        Assert.Equal(TimeSpan.FromSeconds(45), options.AuditLease);
+        Assert.Equal(TimeSpan.FromSeconds(300), options.ReconcileLease);
+    }
+
     [Theory]
     [InlineData("Sync:ReconcileSchedule", "every five minutes")]
     [InlineData("Sync:AuditSchedule", "* * * * *")]
@@ -41,6 +50,7 @@ public class SyncOptionsTests
     [InlineData("Sync:ReconcileSliceMinutes", "an hour")]
     [InlineData("Sync:LookupConcurrency", "many")]
     [InlineData("Sync:PageSize", "1001")]
+    [InlineData("Sync:AuditLeaseSeconds", "0")]
     [InlineData("Sync:HistoryFrom", "2025-13-01")]
     [InlineData("Sync:HistoryFrom", "0001-01-01")]
     [InlineData("Sync:HistoryFrom", "2100-01-01")]

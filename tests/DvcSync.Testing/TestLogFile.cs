@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace DvcSync.IntegrationTests.Infrastructure;
+namespace DvcSync.Testing;
 
 /// <summary>
 /// Where a host that a test starts writes its log, instead of the console: one file per host under

@@ -1,4 +1,4 @@
-namespace DvcSync.IntegrationTests.Infrastructure;
+namespace DvcSync.Testing;
 
 public static class RepositoryRoot
 {

@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Azure.Data.Tables;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
 
-namespace DvcSync.Infrastructure.Storage;
+namespace DvcSync.Testing;
 
 /// <summary>What <see cref="LedgerBulkLoader"/> wrote.</summary>
 public sealed record LedgerLoadSummary(long Entries, int Agencies, long DayRows, long MonthRows, long RollupRows, long Transactions);
@@ -15,9 +15,9 @@ public sealed record LedgerLoadSummary(long Entries, int Agencies, long DayRows,
 /// counts, the month roll-ups and their copies in the roll-up table, and the partition registry. It exists so that a
 /// benchmark can start from a million confirmed dossiers in minutes instead of days of portal calls.
 /// <para>
-/// The layout is <see cref="TableSyncLedger"/>'s, through the same <see cref="LedgerEntryMapping"/> and <see cref="TableKeys"/>;
-/// the roll-up table's keys and the registry's partition are private there and repeated here, so a change of either must
-/// be made in both (the scale benchmark's <c>check</c> compares a loaded ledger with one the reconciliation wrote).
+/// The layout is <see cref="TableSyncLedger"/>'s, through the same <see cref="LedgerEntryMapping"/>, <see cref="TableKeys"/>,
+/// <see cref="RollupKeys"/> and registry partition; the scale benchmark's <c>check</c> compares a loaded ledger with one
+/// the reconciliation wrote.
 /// Month rows and their copies start at version 1, where a real ledger has counted every save: versions only order the
 /// copies, and both sides agree.
 /// </para>
@@ -27,9 +27,6 @@ public sealed record LedgerLoadSummary(long Entries, int Agencies, long DayRows,
 public sealed class LedgerBulkLoader(StorageAccount account, string tablePrefix = "", int parallelism = 8)
 {
     private const int MaxActionsPerTransaction = 100;
-    private const string RegistryPartition = "ledger-partitions";
-
-    private static string RollupPartition(int year) => "y" + year.ToString(CultureInfo.InvariantCulture);
 
     /// <param name="entries">One entry per dossier, no MaHoSo twice.</param>
     /// <param name="reported">The provincial system's received counts, as the reconciliation copies them beside the ledger's.</param>
@@ -150,13 +147,12 @@ public sealed class LedgerBulkLoader(StorageAccount account, string tablePrefix 
                 var rows = new List<TableTransactionAction>();
                 foreach (var agency in year.GroupBy(m => m.Key.Agency))
                 {
-                    var row = new TableEntity(RollupPartition(year.Key), TableKeys.Escape(agency.Key)) { ["MaDonVi"] = agency.Key };
+                    var row = new TableEntity(RollupKeys.Partition(year.Key), RollupKeys.Row(agency.Key)) { ["MaDonVi"] = agency.Key };
                     foreach (var (key, (received, synced)) in agency)
                     {
-                        var mm = key.Month.ToString("MM", CultureInfo.InvariantCulture);
-                        row["Received" + mm] = received;
-                        row["Synced" + mm] = synced;
-                        row["Version" + mm] = 1L;
+                        row[RollupKeys.Column("Received", key.Month.Month)] = received;
+                        row[RollupKeys.Column("Synced", key.Month.Month)] = synced;
+                        row[RollupKeys.Column("Version", key.Month.Month)] = 1L;
                     }
                     rows.Add(new(TableTransactionActionType.Add, row));
                 }
@@ -167,7 +163,7 @@ public sealed class LedgerBulkLoader(StorageAccount account, string tablePrefix 
 
             // Registered last: an agency is listed once everything of it is written.
             var registry = agencies.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new TableEntity(RegistryPartition, TableKeys.Escape(a)) { ["MaDonVi"] = a })).ToList();
+                new TableEntity(PartitionRegistry.Partition, TableKeys.Escape(a)) { ["MaDonVi"] = a })).ToList();
             batches.Writer.Complete();
             await Task.WhenAll(writers);
             if (failure is not null) throw new InvalidOperationException("The ledger could not be loaded", failure);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Xunit;
 
-namespace DvcSync.IntegrationTests.Infrastructure;
+namespace DvcSync.Testing;
 
 /// <summary>
 /// A real Azurite (tables, queues, blobs) on free loopback ports, in memory, for the lifetime of a test collection

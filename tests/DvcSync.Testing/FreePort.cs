@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DvcSync.IntegrationTests.Infrastructure;
+namespace DvcSync.Testing;
 
 public static class FreePort
 {

@@ -1,3 +1,0 @@
-namespace DvcSync.Application;
-
-public static class ApplicationAssembly;

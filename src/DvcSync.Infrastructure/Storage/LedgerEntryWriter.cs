@@ -1,0 +1,154 @@
+using Azure;
+using Azure.Data.Tables;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+
+namespace DvcSync.Infrastructure.Storage;
+
+/// <summary>
+/// Saves entries: each save is one entity-group transaction in the agency's partition that replaces the entry
+/// (conditional on its ETag) and adjusts the rows derived from it (<see cref="LedgerDerivedRows"/>), then copies the
+/// months it touched on (<see cref="RollupMirror"/>). Several entries of one agency share a transaction, their counts
+/// merged.
+/// </summary>
+internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry partitions, LedgerDerivedRows derived, RollupMirror mirror)
+{
+    /// <summary>Entries per transaction: each brings up to five actions, and the transaction holds at most 100.</summary>
+    private const int MaxEntriesPerTransaction = 16;
+
+    private const int MaxActionsPerTransaction = 100;
+
+    public async Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken)
+    {
+        EnsureValid(previous, next);
+        return await TrySaveOneAsync(previous, next, cancellationToken) ?? throw new LedgerConflictException(next.MaHoSo);
+    }
+
+    public async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var change in changes) EnsureValid(change.Previous, change.Next);
+        var results = new LedgerChangeResult?[changes.Count];
+        var byAgency = Enumerable.Range(0, changes.Count).GroupBy(i => changes[i].Next.MaDonVi, StringComparer.Ordinal);
+        await Task.WhenAll(byAgency.Select(group => SaveAgencyAsync(group.Key, group.ToList(), changes, results, cancellationToken)));
+        return results.Select(r => r!).ToList();
+    }
+
+    /// <returns>The saved entry with its new ETag; null when the entry itself moved on (or was created by someone else).</returns>
+    private async Task<LedgerEntry?> TrySaveOneAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken)
+    {
+        var partition = TableKeys.Escape(next.MaDonVi);
+        if (previous is null) await partitions.EnsureAsync(next.MaDonVi, cancellationToken);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var actions = new List<TableTransactionAction>(6) { EntryAction(partition, previous, next) };
+
+            await derived.AddDayCountActionsAsync(partition, [(previous, next)], actions, cancellationToken);
+            LedgerDerivedRows.AddIndexActions(partition, previous, next, actions);
+
+            try
+            {
+                var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+                await mirror.CopyAsync(partition, next.MaDonVi, LedgerDerivedRows.MonthsTouched(actions), cancellationToken);
+                return next with { ETag = response.Value[0].Headers.ETag?.ToString() };
+            }
+            catch (TableTransactionFailedException failure) when (failure.FailedTransactionActionIndex is 0 or null && LedgerConcurrency.IsConflict(failure.Status))
+            {
+                return null; // the caller must decide again
+            }
+            catch (TableTransactionFailedException failure) when (attempt < LedgerConcurrency.MaxRetries && LedgerConcurrency.IsConflict(failure.Status))
+            {
+                // Another dossier of the same agency-day changed its count first: read the count again and retry.
+                await LedgerConcurrency.BackOffAsync(attempt, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<LedgerChangeResult> TrySaveOneAsync(LedgerChange change, CancellationToken cancellationToken) =>
+        new(change, await TrySaveOneAsync(change.Previous, change.Next, cancellationToken));
+
+    private static void EnsureValid(LedgerEntry? previous, LedgerEntry next)
+    {
+        if (previous is not null && (previous.MaDonVi != next.MaDonVi || previous.MaHoSo != next.MaHoSo))
+            throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(next));
+        if (previous is not null && previous.ETag is null)
+            throw new ArgumentException("The previous entry must come from the store", nameof(previous));
+    }
+
+    /// <summary>The entry's own row: added when new, replaced only over the version it was read at.</summary>
+    private static TableTransactionAction EntryAction(string partition, LedgerEntry? previous, LedgerEntry next)
+    {
+        var entity = LedgerEntryMapping.ToEntity(partition, next);
+        return previous is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.ETag!));
+    }
+
+    private async Task SaveAgencyAsync(string maDonVi, List<int> indexes, IReadOnlyList<LedgerChange> changes, LedgerChangeResult?[] results, CancellationToken cancellationToken)
+    {
+        if (indexes.Any(i => changes[i].Previous is null)) await partitions.EnsureAsync(maDonVi, cancellationToken);
+
+        // A transaction may name an entity once: a second change of one dossier waits for the first, and then
+        // conflicts (its Previous is gone), which is what the caller must hear.
+        var first = new List<int>();
+        var repeats = new List<int>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in indexes) (seen.Add(changes[i].Next.MaHoSo) ? first : repeats).Add(i);
+
+        foreach (var chunk in first.Chunk(MaxEntriesPerTransaction))
+            await SaveTogetherAsync(TableKeys.Escape(maDonVi), maDonVi, chunk.ToList(), changes, results, cancellationToken);
+        foreach (var i in repeats) results[i] = await TrySaveOneAsync(changes[i], cancellationToken);
+    }
+
+    /// <summary>
+    /// One transaction for several entries of a partition, their counts merged. An entry that moved on is dropped
+    /// and the rest tried again; when the store does not say which action failed, each entry is saved on its own.
+    /// </summary>
+    private async Task SaveTogetherAsync(string partition, string maDonVi, List<int> chunk, IReadOnlyList<LedgerChange> changes,
+        LedgerChangeResult?[] results, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; chunk.Count > 0; attempt++)
+        {
+            var actions = new List<TableTransactionAction>(chunk.Count * 3 + 4);
+            actions.AddRange(chunk.Select(i => EntryAction(partition, changes[i].Previous, changes[i].Next)));
+            foreach (var i in chunk) LedgerDerivedRows.AddIndexActions(partition, changes[i].Previous, changes[i].Next, actions);
+            await derived.AddDayCountActionsAsync(partition, chunk.Select(i => (changes[i].Previous, changes[i].Next)), actions, cancellationToken);
+
+            if (actions.Count > MaxActionsPerTransaction)
+            {
+                var half = chunk.Count / 2;
+                await SaveTogetherAsync(partition, maDonVi, chunk[..half], changes, results, cancellationToken);
+                await SaveTogetherAsync(partition, maDonVi, chunk[half..], changes, results, cancellationToken);
+                return;
+            }
+
+            try
+            {
+                var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+                for (var k = 0; k < chunk.Count; k++)
+                    results[chunk[k]] = new LedgerChangeResult(changes[chunk[k]], changes[chunk[k]].Next with { ETag = response.Value[k].Headers.ETag?.ToString() });
+                await mirror.CopyAsync(partition, maDonVi, LedgerDerivedRows.MonthsTouched(actions), cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException failure) when (LedgerConcurrency.IsConflict(failure.Status))
+            {
+                if (failure.FailedTransactionActionIndex is int failed && failed < chunk.Count)
+                {
+                    // That entry moved on; the others go again without it.
+                    results[chunk[failed]] = new LedgerChangeResult(changes[chunk[failed]], null);
+                    chunk.RemoveAt(failed);
+                }
+                else if (failure.FailedTransactionActionIndex is null || attempt >= LedgerConcurrency.MaxRetries)
+                {
+                    foreach (var i in chunk) results[i] = await TrySaveOneAsync(changes[i], cancellationToken);
+                    return;
+                }
+                else
+                {
+                    // A count row changed under us (another writer of this agency): read the counts again.
+                    await LedgerConcurrency.BackOffAsync(attempt, cancellationToken);
+                }
+            }
+        }
+    }
+}
