@@ -131,7 +131,7 @@ public class FunctionsMetadataTests
 
     /// <summary>
     /// The host exports its own logs and traces through OpenTelemetry, as the worker does, and leaves the worker's logs
-    /// to the worker (which says it exports them: Hosting/TelemetryModeTests), so a line reaches Application Insights once.
+    /// to the worker (which says it exports them: DvcSync.UnitTests/Functions/TelemetryModeTests), so a line reaches Application Insights once.
     /// </summary>
     [Fact]
     public void Host_json_runs_the_host_in_OpenTelemetry_mode()
