@@ -14,6 +14,8 @@ public sealed class DashboardAssetsTests(DashboardFixture fixture)
     [InlineData("/api/dashboard/", "text/html")]
     [InlineData("/api/dashboard/index.html", "text/html")]
     [InlineData("/api/dashboard/app.js", "text/javascript")]
+    [InlineData("/api/dashboard/scorecard.js", "text/javascript")]
+    [InlineData("/api/dashboard/csv.js", "text/javascript")]
     [InlineData("/api/dashboard/app.css", "text/css")]
     [InlineData("/api/dashboard/favicon.svg", "image/svg+xml")]
     public async Task Each_file_is_served_without_a_key_with_its_type_and_a_self_only_policy(string path, string mediaType)
@@ -75,8 +77,13 @@ public sealed class DashboardAssetsTests(DashboardFixture fixture)
             Assert.DoesNotContain("https:", text);
             Assert.DoesNotContain("//cdn", text);
         }
-        // The script's only absolute address is the SVG namespace, which is a name, not a request.
-        var script = await fixture.Env.Http.GetStringAsync("/api/dashboard/app.js");
-        Assert.Equal(["http://www.w3.org/2000/svg"], System.Text.RegularExpressions.Regex.Matches(script, @"https?://[^'""\s]+").Select(m => m.Value).Distinct());
+        // The scripts' only absolute address is the SVG namespace, which is a name, not a request.
+        var addresses = new List<string>();
+        foreach (var file in new[] { "app.js", "scorecard.js", "csv.js" })
+        {
+            var script = await fixture.Env.Http.GetStringAsync("/api/dashboard/" + file);
+            addresses.AddRange(System.Text.RegularExpressions.Regex.Matches(script, @"https?://[^'""\s]+").Select(m => m.Value));
+        }
+        Assert.Equal(["http://www.w3.org/2000/svg"], addresses.Distinct());
     }
 }

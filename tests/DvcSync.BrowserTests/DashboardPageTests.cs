@@ -38,8 +38,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         var rate = api["rate"]!.GetValue<double>();
         Assert.True(received > 0 && synced < received, "the scenario should leave some dossiers unsynced");
 
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
 
         await Expect(page.Locator("#kpi-received")).ToHaveAttributeAsync("data-value", received.ToString(CultureInfo.InvariantCulture));
         await Expect(page.Locator("#kpi-received")).ToHaveTextAsync(received.ToString("N0", Vi));
@@ -85,14 +85,14 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         await Expect(page.Locator("#health-list dd[data-field='queue']")).ToHaveTextAsync(health["retryQueueDepth"]!.GetValue<long>().ToString("N0", Vi));
         await Expect(page.Locator("#health-list dd[data-field='checked']")).ToHaveTextAsync(health["reconciliation"]!["dossiersChecked"]!.GetValue<long>().ToString("N0", Vi));
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-desktop-1366x768.png") });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-desktop-full.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-desktop-1366x768.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-desktop-full.png"), FullPage = true });
 
         // The key: in this tab's sessionStorage only, in a header, never in an address.
         Assert.Equal(SyncEnvironment.ReadKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('dvcsync.dashboard.key')"));
         Assert.Equal(0, await page.EvaluateAsync<int>("() => Object.keys(localStorage).filter(k => localStorage.getItem(k).includes('key-for-tests')).length"));
         Assert.DoesNotContain("key-for-tests", page.Url);
-        AssertOnlyTheAppWasAsked(watched);
+        fixture.AssertOnlyTheAppWasAsked(watched);
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
 
         var district = fixture.Env.Simulators.Provincial.Agencies.First(a => a.Cap == "HUYEN");
         var api = await fixture.GetJsonAsync($"/api/indicators/sync-rate?from={DashboardFixture.From}&to={DashboardFixture.To}&agency={district.MaDonVi}");
@@ -127,7 +127,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         await page.Locator("#breadcrumb button.crumb").First.ClickAsync();
         await Expect(page.Locator("#scope-name")).ToHaveAttributeAsync("data-agency", "000.00.00.H19");
         await Expect(page.Locator($"#agencies tbody tr[data-agency='{district.MaDonVi}']")).ToHaveCountAsync(1);
-        AssertOnlyTheAppWasAsked(watched);
+        fixture.AssertOnlyTheAppWasAsked(watched);
     }
 
     [Fact]
@@ -152,8 +152,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
 
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
 
         await Expect(page.Locator("#health-list dd[data-field='audit-period']")).ToHaveTextAsync("01/01/2025 – 31/01/2025");
         await Expect(page.Locator("#health-list dd[data-field='audit-status']")).ToHaveTextAsync("Kết thúc");
@@ -161,7 +161,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         await Expect(page.Locator("#health-list dd[data-field='audit-found']")).ToHaveTextAsync(audit["mismatches"]!.GetValue<long>().ToString("N0", Vi));
         // Rate and time left are for an audit still under way.
         await Expect(page.Locator("#health-list dd[data-field='audit-left']")).ToHaveCountAsync(0);
-        AssertOnlyTheAppWasAsked(watched);
+        fixture.AssertOnlyTheAppWasAsked(watched);
     }
 
     [Fact]
@@ -169,8 +169,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
 
         var rates = await Values(page, "td.rate");
         Assert.True(rates.Count > 3);
@@ -203,8 +203,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
         await Expect(page.Locator("#unsynced-card")).ToHaveAttributeAsync("data-loaded", "true");
 
         var all = await fixture.GetAllUnsyncedAsync();
@@ -237,7 +237,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         await Expect(rows).ToHaveCountAsync(Math.Min(50, expected.Count));
         await Expect(page.Locator("#unsynced-card")).ToHaveAttributeAsync("data-loaded", "true");
         Assert.Equal(expected.Take(50).Select(i => i["maHoSo"]!.GetValue<string>()), await page.Locator("#unsynced tbody td.code-cell").AllTextContentsAsync());
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-unsynced-filtered.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-unsynced-filtered.png"), FullPage = true });
     }
 
     [Fact]
@@ -245,17 +245,17 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, "not-the-right-key-0123456789");
+        await fixture.ConnectAsync(page, "not-the-right-key-0123456789");
 
         await Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "unauthorized");
         await Expect(page.Locator("#key-error")).ToBeVisibleAsync();
         await Expect(page.Locator("#key-error")).ToContainTextAsync("401");
         await Expect(page.Locator("#figures")).ToBeHiddenAsync();
         Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('dvcsync.dashboard.key')"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-wrong-key.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-wrong-key.png") });
 
         // The right key then works from the same page.
-        await ConnectAsync(page, SyncEnvironment.ReadKey, navigate: false);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey, navigate: false);
         await Expect(page.Locator("#main")).Not.ToHaveAttributeAsync("data-state", "unauthorized");
         await Expect(page.Locator("#toolbar")).ToBeVisibleAsync();
     }
@@ -279,12 +279,12 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         await Expect(page.Locator("#key-input")).ToBeVisibleAsync();
         await app.StopAsync();
 
-        await ConnectAsync(page, SyncEnvironment.ReadKey, navigate: false);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey, navigate: false);
         await Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "unreachable");
         await Expect(page.Locator("#unreachable-state")).ToBeVisibleAsync();
         await Expect(page.Locator("#unreachable-state")).ToContainTextAsync("Không kết nối được tới API");
         await Expect(page.Locator("#unreachable-state button")).ToHaveTextAsync("Thử lại");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-unreachable.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-unreachable.png") });
     }
 
     [Fact]
@@ -298,7 +298,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
             ContentType = "application/problem+json",
             Body = """{"title":"Dependency unavailable","status":503,"detail":"provincial system is unavailable: timeout. Try again later."}""",
         }));
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
         await Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "error");
         await Expect(page.Locator("#error-state")).ToContainTextAsync("HTTP 503");
         await Expect(page.Locator("#error-state")).ToContainTextAsync("provincial system is unavailable");
@@ -312,17 +312,17 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         // The browser's clock is pinned to an evening in London that is already the 1st in Vietnam: "this month" is
         // Vietnam's, and the test reads the same on every day it runs, midnight included.
         await page.Clock.SetFixedTimeAsync(new DateTime(2025, 2, 28, 18, 30, 0, DateTimeKind.Utc));
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
         await Expect(page.Locator("#from")).ToHaveValueAsync("01/03/2025");
         await Expect(page.Locator("#to")).ToHaveValueAsync("01/03/2025");
 
-        await ShowPeriodAsync(page, "2024-06-01", "2024-06-30", waitForReady: false);
+        await DashboardFixture.ShowPeriodAsync(page, "2024-06-01", "2024-06-30", waitForReady: false);
         await Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "empty");
         await Expect(page.Locator("#empty-state")).ToContainTextAsync("01/06/2024");
         await Expect(page.Locator("#empty-state")).ToContainTextAsync("30/06/2024");
         await Expect(page.Locator("#figures")).ToBeHiddenAsync();
         await Expect(page.Locator("#health-card")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-empty-period.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-empty-period.png") });
 
         // A period the API would refuse is caught on the page, with a reason.
         await page.Locator("#from").FillAsync("01/01/2024");
@@ -336,8 +336,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync(390, 844);
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
         await Expect(page.Locator("#unsynced-card")).ToHaveAttributeAsync("data-loaded", "true");
 
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
@@ -347,8 +347,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
             "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)");
         Assert.Empty(wide);
         await Expect(page.Locator("#kpi-rate")).ToBeInViewportAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-phone-390x844.png") });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-phone-full.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-phone-390x844.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-phone-full.png"), FullPage = true });
     }
 
     [Fact]
@@ -356,8 +356,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
     {
         await using var watched = await fixture.NewPageAsync();
         var page = watched.Page;
-        await ConnectAsync(page, SyncEnvironment.ReadKey);
-        await ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
+        await fixture.ConnectAsync(page, SyncEnvironment.ReadKey);
+        await DashboardFixture.ShowPeriodAsync(page, DashboardFixture.From, DashboardFixture.To);
         await Expect(page.Locator("h1")).ToHaveTextAsync("Tỷ lệ đồng bộ hồ sơ lên Cổng DVCQG");
 
         await page.Locator(".lang-toggle button[data-lang='en']").ClickAsync();
@@ -368,42 +368,15 @@ public sealed class DashboardPageTests(DashboardFixture fixture)
         var received = long.Parse((await page.Locator("#kpi-received").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
         await Expect(page.Locator("#kpi-received")).ToHaveTextAsync(received.ToString("N0", CultureInfo.GetCultureInfo("en-GB")));
         await Expect(page.Locator("#scope-meta")).ToContainTextAsync("01 Jan 2025 – 31 Mar 2025");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("dashboard-desktop-english.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardFixture.Screenshot("dashboard-desktop-english.png") });
 
         await page.Locator(".lang-toggle button[data-lang='vi']").ClickAsync();
         await Expect(page.Locator("#from")).ToHaveValueAsync("01/01/2025");
         await Expect(page.Locator("#agencies th[data-sort='received'] button")).ToContainTextAsync("Tiếp nhận");
     }
 
-    private async Task ConnectAsync(IPage page, string key, bool navigate = true)
-    {
-        if (navigate) await page.GotoAsync(fixture.DashboardUrl);
-        await page.Locator("#key-input").FillAsync(key);
-        await page.Locator("#key-form button[type='submit']").ClickAsync();
-    }
-
-    private static async Task ShowPeriodAsync(IPage page, string from, string to, bool waitForReady = true)
-    {
-        static string Vietnamese(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
-        await page.Locator("#from").FillAsync(Vietnamese(from));
-        await page.Locator("#to").FillAsync(Vietnamese(to));
-        await page.Locator("#apply").ClickAsync();
-        if (!waitForReady) return;
-        await Expect(page.Locator("#scope-meta")).ToContainTextAsync($"{Vietnamese(from)} – {Vietnamese(to)}");
-        await Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "ready");
-    }
-
     private static async Task<List<double>> Values(IPage page, string cell) =>
         (await page.Locator($"#agencies tbody {cell}").EvaluateAllAsync<string[]>("cs => cs.map(c => c.dataset.value)"))
         .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
 
-    /// <summary>No request left the app's own origin, none carried the key in its address, and no script or policy error was logged.</summary>
-    private void AssertOnlyTheAppWasAsked(WatchedPage watched)
-    {
-        Assert.All(watched.Requests, url => Assert.StartsWith(fixture.Env.BaseUrl + "/api/", url));
-        Assert.All(watched.Requests, url => Assert.DoesNotContain("key-for-tests", url));
-        Assert.DoesNotContain(watched.ConsoleErrors, e => !e.StartsWith("Failed to load resource", StringComparison.Ordinal));
-    }
-
-    private static string Screenshot(string name) => Path.Combine(DashboardFixture.ScreenshotDirectory, name);
 }

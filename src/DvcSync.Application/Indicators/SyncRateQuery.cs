@@ -26,7 +26,8 @@ public sealed record SyncRateReport(
     string? AsOf,
     string ReceivedSource,
     IReadOnlyList<SyncRateAgencyRow> Agencies,
-    IReadOnlyList<SyncRateDay> Days);
+    IReadOnlyList<SyncRateDay> Days,
+    IReadOnlyList<SyncRateMonth> Months);
 
 /// <summary>Indicator 1.4 for a period and an agency's subtree, with a row per agency directly below it.</summary>
 public sealed class SyncRateQuery(
@@ -80,6 +81,7 @@ public sealed class SyncRateQuery(
             ReceivedSource,
             rows,
             period.Days > MaxDaysForDailySeries ? [] : calculator.Daily(subtree, period.From, period.To)
-                .Select(d => new SyncRateDay(d.Day.ToString("yyyy-MM-dd"), d.Figures.Received, d.Figures.Synced, d.Figures.Rate)).ToList()));
+                .Select(d => new SyncRateDay(d.Day.ToString("yyyy-MM-dd"), d.Figures.Received, d.Figures.Synced, d.Figures.Rate)).ToList(),
+            period.Days > MaxDaysForDailySeries ? SyncRateMonthlySeries.Of(calculator, subtree, period.From, period.To) : []));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DvcSync.Application.Repair;
@@ -164,6 +165,36 @@ public sealed class DashboardFixture : IAsyncLifetime
         } while (cursor is not null);
         return items;
     }
+
+    /// <summary>Opens the page (unless it is open) and connects with the key, as a user would.</summary>
+    public async Task ConnectAsync(IPage page, string key, bool navigate = true)
+    {
+        if (navigate) await page.GotoAsync(DashboardUrl);
+        await page.Locator("#key-input").FillAsync(key);
+        await page.Locator("#key-form button[type='submit']").ClickAsync();
+    }
+
+    /// <summary>Types the period in the page's Vietnamese form and asks for it; by default waits until its figures are shown.</summary>
+    public static async Task ShowPeriodAsync(IPage page, string from, string to, bool waitForReady = true)
+    {
+        static string Vietnamese(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+        await page.Locator("#from").FillAsync(Vietnamese(from));
+        await page.Locator("#to").FillAsync(Vietnamese(to));
+        await page.Locator("#apply").ClickAsync();
+        if (!waitForReady) return;
+        await Assertions.Expect(page.Locator("#scope-meta")).ToContainTextAsync($"{Vietnamese(from)} – {Vietnamese(to)}");
+        await Assertions.Expect(page.Locator("#main")).ToHaveAttributeAsync("data-state", "ready");
+    }
+
+    /// <summary>No request left the app's own origin, none carried the key in its address, and no script or policy error was logged.</summary>
+    public void AssertOnlyTheAppWasAsked(WatchedPage watched)
+    {
+        Assert.All(watched.Requests, url => Assert.StartsWith(Env.BaseUrl + "/api/", url));
+        Assert.All(watched.Requests, url => Assert.DoesNotContain("key-for-tests", url));
+        Assert.DoesNotContain(watched.ConsoleErrors, e => !e.StartsWith("Failed to load resource", StringComparison.Ordinal));
+    }
+
+    public static string Screenshot(string name) => Path.Combine(ScreenshotDirectory, name);
 
     public async Task DisposeAsync()
     {

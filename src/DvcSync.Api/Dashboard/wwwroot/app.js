@@ -26,7 +26,7 @@
       keyMissing: 'Hãy nhập khóa.',
       connect: 'Kết nối',
       from: 'Từ ngày', to: 'Đến ngày', apply: 'Xem số liệu', datePlaceholder: 'dd/mm/yyyy',
-      presets: 'Kỳ nhanh', thisMonth: 'Tháng này', lastMonth: 'Tháng trước', thisQuarter: 'Quý này', thisYear: 'Năm nay',
+      presets: 'Kỳ nhanh', lastWeek: 'Tuần trước', thisMonth: 'Tháng này', lastMonth: 'Tháng trước', thisQuarter: 'Quý này', thisYear: 'Năm nay',
       breadcrumb: 'Cấp đơn vị',
       invalidFrom: 'Ngày bắt đầu không hợp lệ: nhập theo dạng dd/mm/yyyy.',
       invalidTo: 'Ngày kết thúc không hợp lệ: nhập theo dạng dd/mm/yyyy.',
@@ -39,6 +39,13 @@
       asOf: 'Số liệu tính đến {t}',
       asOfNone: 'Chưa có lần đối soát nào hoàn tất',
       sourceLedger: 'Hệ thống một cửa của tỉnh chưa trả lời số hồ sơ tiếp nhận: số “Tiếp nhận” đang tính từ các hồ sơ hệ thống đã thấy, là mức tối thiểu.',
+      views: 'Báo cáo', tabSync: 'Tỷ lệ đồng bộ (1.4)', tabScorecard: 'Bảng điểm 766', print: 'In báo cáo', csv: 'Tải CSV',
+      trendMonthly: 'Diễn biến theo tháng', monthTip: 'Tháng {m}: tiếp nhận {r}, đã đồng bộ {s}, tỷ lệ {rate}',
+      trendMonthlyAria: 'Biểu đồ theo tháng từ {from} đến {to}: số hồ sơ tiếp nhận, đã đồng bộ và tỷ lệ đồng bộ.',
+      noSeries: 'Không có số liệu theo ngày hay theo tháng cho kỳ này.',
+      gapNote: '“Chưa đồng bộ” (Tiếp nhận − Đã đồng bộ) có thể lớn hơn số hồ sơ trong danh sách: số tiếp nhận theo báo cáo của hệ thống một cửa gồm cả những hồ sơ mà API của hệ thống này chưa từng cung cấp, nên không có mã hồ sơ để liệt kê hay đồng bộ lại.',
+      gapCount: 'Trong kỳ này: {gap} hồ sơ chưa đồng bộ, {listed} hồ sơ trong danh sách.',
+      csvAgencyCode: 'Mã đơn vị', csvRate: 'Tỷ lệ đồng bộ (%)', csvAgencyName: 'Tên đơn vị',
       trend: 'Diễn biến theo ngày', legendSynced: 'Đã đồng bộ', legendUnsynced: 'Chưa đồng bộ', legendRate: 'Tỷ lệ đồng bộ',
       trendAria: 'Biểu đồ theo ngày từ {from} đến {to}: số hồ sơ tiếp nhận, đã đồng bộ và tỷ lệ đồng bộ.',
       dayTip: '{d}: tiếp nhận {r}, đã đồng bộ {s}, tỷ lệ {rate}',
@@ -91,7 +98,7 @@
       keyMissing: 'Enter a key.',
       connect: 'Connect',
       from: 'From', to: 'To', apply: 'Show figures', datePlaceholder: 'yyyy-mm-dd',
-      presets: 'Quick periods', thisMonth: 'This month', lastMonth: 'Last month', thisQuarter: 'This quarter', thisYear: 'This year',
+      presets: 'Quick periods', lastWeek: 'Last week', thisMonth: 'This month', lastMonth: 'Last month', thisQuarter: 'This quarter', thisYear: 'This year',
       breadcrumb: 'Agency level',
       invalidFrom: 'The start date is not a date: use yyyy-mm-dd (or dd/mm/yyyy).',
       invalidTo: 'The end date is not a date: use yyyy-mm-dd (or dd/mm/yyyy).',
@@ -104,6 +111,13 @@
       asOf: 'Figures as of {t}',
       asOfNone: 'No reconciliation has finished yet',
       sourceLedger: 'The provincial system did not give its received counts: "Received" counts the dossiers this system has seen, a floor of the true figure.',
+      views: 'Reports', tabSync: 'Sync rate (1.4)', tabScorecard: '766 scorecard', print: 'Print report', csv: 'Download CSV',
+      trendMonthly: 'Monthly trend', monthTip: '{m}: received {r}, synced {s}, rate {rate}',
+      trendMonthlyAria: 'Monthly chart from {from} to {to}: dossiers received, synced and the sync rate.',
+      noSeries: 'No daily or monthly figures for this period.',
+      gapNote: '"Not synced" (Received − Synced) can exceed the dossiers listed: the received count is the provincial system\'s report, which includes dossiers its API never exposed — they have no code to list or to sync again.',
+      gapCount: 'In this period: {gap} dossiers not synced, {listed} listed.',
+      csvAgencyCode: 'Agency code', csvRate: 'Sync rate (%)', csvAgencyName: 'Agency name',
       trend: 'Daily trend', legendSynced: 'Synced', legendUnsynced: 'Not synced', legendRate: 'Sync rate',
       trendAria: 'Daily chart from {from} to {to}: dossiers received, synced and the sync rate.',
       dayTip: '{d}: received {r}, synced {s}, rate {rate}',
@@ -157,6 +171,7 @@
     rootName: null,
     names: new Map(),                  // every agency name an answer has given, to name the unsynced dossiers' agencies
     view: 'nokey',                     // nokey | loading | ready | empty | unauthorized | unreachable | error
+    tab: 'sync',                       // sync | scorecard: which report the period and the drill-down apply to
     error: null,
     report: null,
     health: null,
@@ -169,6 +184,7 @@
     list: null,                        // AbortController of the unsynced list
   };
   let els = {};
+  let scorecard = null;                // the 766 scorecard view (scorecard.js)
 
   // ---- helpers -----------------------------------------------------------------------------------------------
   function t(key, vars) {
@@ -247,15 +263,32 @@
   }
 
   // The API's times carry their offset; they are shown in Vietnam's time whatever the browser's zone.
-  function fmtDateTime(iso) {
-    if (!iso) return null;
+  function vnClock(iso) {
     const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) return iso;
+    if (Number.isNaN(date.getTime())) return null;
     const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
       timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
     }).formatToParts(date).map((p) => [p.type, p.value]));
-    const day = isoOf(+parts.year, +parts.month, +parts.day);
-    return `${fmtDate(day)} ${parts.hour}:${parts.minute}`;
+    return { day: isoOf(+parts.year, +parts.month, +parts.day), time: `${parts.hour}:${parts.minute}` };
+  }
+
+  function fmtDateTime(iso) {
+    if (!iso) return null;
+    const clock = vnClock(iso);
+    return clock ? `${fmtDate(clock.day)} ${clock.time}` : iso;
+  }
+
+  // For a spreadsheet: a form Excel reads as a date and time in any language.
+  function csvDateTime(iso) {
+    if (!iso) return '';
+    const clock = vnClock(iso);
+    return clock ? `${clock.day} ${clock.time}` : iso;
+  }
+
+  function fmtMonth(yyyyMm) {
+    const [y, m] = yyyyMm.split('-').map(Number);
+    if (state.lang === 'vi') return `${String(m).padStart(2, '0')}/${y}`;
+    return new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
   }
 
   function todayInVietnam() {
@@ -270,6 +303,15 @@
       case 'lastMonth': {
         const [py, pm] = m === 1 ? [y - 1, 12] : [y, m - 1];
         return [isoOf(py, pm, 1), isoOf(py, pm, lastDayOf(py, pm))];
+      }
+      case 'lastWeek': {
+        // The portal publishes by week, Monday to Sunday: the last whole one, in Vietnam's calendar.
+        const today = Date.UTC(y, m - 1, d);
+        const sinceMonday = (new Date(today).getUTCDay() + 6) % 7;
+        const monday = new Date(today - (sinceMonday + 7) * 86400000);
+        const sunday = new Date(monday.getTime() + 6 * 86400000);
+        const iso = (dt) => isoOf(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
+        return [iso(monday), iso(sunday)];
       }
       case 'thisQuarter': return [isoOf(y, Math.floor((m - 1) / 3) * 3 + 1, 1), isoOf(y, m, d)];
       case 'thisYear': return [isoOf(y, 1, 1), isoOf(y, m, d)];
@@ -316,6 +358,7 @@
     if (!state.key) { show('nokey'); return; }
     state.load?.abort();
     state.list?.abort();
+    if (state.tab === 'scorecard') { showScorecard(); return; }
     const controller = state.load = new AbortController();
     const { signal } = controller;
     show('loading');
@@ -408,6 +451,8 @@
     els.figures.hidden = !(view === 'ready' || (view === 'loading' && wasShowingFigures));
     els.healthCard.hidden = !(view === 'ready' || view === 'empty' || (view === 'loading' && wasShowingHealth));
     els.layout.classList.toggle('single', els.figures.hidden);
+    els.scorecard.hidden = view !== 'scorecard';
+    for (const tab of els.tabs) tab.setAttribute('aria-selected', String(tab.dataset.view === state.tab));
     renderStatus();
     // Health first: the chart beside it takes its height.
     if (view === 'ready' || view === 'empty') renderHealth();
@@ -496,7 +541,11 @@
   function renderTrend() {
     const r = state.report;
     const box = els.trend;
-    const days = r.days || [];
+    // A period over 92 days has no daily series; the API gives it by month instead.
+    const monthly = !(r.days && r.days.length) && Boolean(r.months && r.months.length);
+    const days = (monthly ? r.months : r.days) || [];
+    els.trendTitle.dataset.i18n = monthly ? 'trendMonthly' : 'trend';
+    els.trendTitle.textContent = t(els.trendTitle.dataset.i18n);
     const width = Math.max(280, Math.round(box.clientWidth || 640));
     chartWidth = width;
     const height = chartHeight(width);
@@ -517,7 +566,7 @@
 
     const chart = svg('svg', {
       viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', class: 'trend-svg',
-      'aria-label': t('trendAria', { from: fmtDate(r.from), to: fmtDate(r.to) }),
+      'aria-label': t(monthly ? 'trendMonthlyAria' : 'trendAria', { from: fmtDate(r.from), to: fmtDate(r.to) }),
     });
 
     for (let v = floor, k = 0; v <= 1.0000001; v = floor + step * ++k) {
@@ -534,12 +583,16 @@
     const barWidth = Math.max(1, Math.min(26, band * 0.72));
     const bars = svg('g', { class: 'bars' });
     days.forEach((d, i) => {
-      const g = svg('g', { class: 'day', 'data-date': d.date, 'data-received': d.received, 'data-synced': d.synced });
+      const g = monthly
+        ? svg('g', { class: 'month', 'data-month': d.month, 'data-received': d.received, 'data-synced': d.synced })
+        : svg('g', { class: 'day', 'data-date': d.date, 'data-received': d.received, 'data-synced': d.synced });
       const x = xMid(i) - barWidth / 2;
       if (d.synced > 0) g.append(svg('rect', { class: 'bar-synced', x, width: barWidth, y: yCount(d.synced), height: yCount(0) - yCount(d.synced) }));
       if (d.received > d.synced) g.append(svg('rect', { class: 'bar-unsynced', x, width: barWidth, y: yCount(d.received), height: yCount(d.synced) - yCount(d.received) }));
       const hit = svg('rect', { class: 'hit', x: m.left + band * i, width: band, y: m.top, height: ih });
-      hit.append(svg('title', null, document.createTextNode(t('dayTip', { d: fmtDate(d.date), r: fmtInt(d.received), s: fmtInt(d.synced), rate: fmtRate(d.rate) }))));
+      const tip = monthly ? t('monthTip', { m: fmtMonth(d.month), r: fmtInt(d.received), s: fmtInt(d.synced), rate: fmtRate(d.rate) })
+        : t('dayTip', { d: fmtDate(d.date), r: fmtInt(d.received), s: fmtInt(d.synced), rate: fmtRate(d.rate) });
+      hit.append(svg('title', null, document.createTextNode(tip)));
       g.append(hit);
       bars.append(g);
     });
@@ -564,8 +617,10 @@
     const every = Math.max(1, Math.ceil(days.length / labels));
     days.forEach((d, i) => {
       if (i % every !== 0) return;
-      chart.append(svg('text', { class: 'axis-label', x: xMid(i), y: height - 8, 'text-anchor': 'middle' }, document.createTextNode(fmtShortDate(d.date))));
+      chart.append(svg('text', { class: 'axis-label', x: xMid(i), y: height - 8, 'text-anchor': 'middle' },
+        document.createTextNode(monthly ? fmtMonth(d.month) : fmtShortDate(d.date))));
     });
+    if (!days.length) chart.append(svg('text', { class: 'no-days', x: m.left + iw / 2, y: m.top + ih / 2, 'text-anchor': 'middle' }, document.createTextNode(t('noSeries'))));
     chart.append(svg('line', { class: 'grid', x1: m.left, x2: width - m.right, y1: yCount(0), y2: yCount(0) }));
     box.replaceChildren(chart);
   }
@@ -689,6 +744,13 @@
     els.unsyncedError.textContent = list.error ? t('unsyncedFailed', { detail: list.error.detail || `HTTP ${list.error.status}` }) : '';
     els.unsyncedEmpty.hidden = list.loading || list.error !== null || shown.length > 0;
     els.unsyncedEmpty.textContent = list.items.length ? t('noUnsyncedFiltered') : t('noUnsynced');
+    // The list can only hold dossiers the provincial API exposed; reported counts can hold more (README: Counting).
+    const gap = r.received - r.synced;
+    const complete = !list.loading && !list.error && !list.truncated && !state.filter.agency;
+    const unlisted = complete && gap > list.items.length;
+    els.unsyncedGapCount.textContent = unlisted ? t('gapCount', { gap: fmtInt(gap), listed: fmtInt(list.items.length) }) : '';
+    els.unsyncedGap.dataset.unlisted = unlisted ? String(gap - list.items.length) : '0';
+    els.unsyncedCsv.disabled = list.loading || shown.length === 0;
     const remaining = shown.length - visible.length;
     els.unsyncedMore.hidden = remaining <= 0;
     els.unsyncedMore.textContent = t('showMore', { n: fmtInt(Math.min(ROWS_STEP, remaining)) });
@@ -716,6 +778,39 @@
     state.filter.state = value;
     state.rowsShown = ROWS_STEP;
     renderUnsynced();
+  }
+
+  // ---- CSV exports -------------------------------------------------------------------------------------------
+  const csvName = (what) => `${what}_${currentAgency() || state.report.agency}_${state.report.from}_${state.report.to}.csv`;
+  const csvPercent = (rate) => (rate === null || rate === undefined ? '' : (rate * 100).toFixed(2));
+
+  function exportAgencies() {
+    window.DvcSync.csv.download(csvName('dong-bo-theo-don-vi'),
+      [t('csvAgencyCode'), t('csvAgencyName'), t('received'), t('synced'), t('notSynced'), t('csvRate')],
+      sortedAgencies().map((a) => [a.agency, a.name, a.received, a.synced, a.received - a.synced, csvPercent(a.rate)]));
+  }
+
+  // Each field named, never the item as it came: a field the API might add later cannot reach the file unseen.
+  function exportUnsynced() {
+    const list = state.unsynced;
+    const items = state.filter.state ? list.items.filter((i) => i.state === state.filter.state) : list.items;
+    window.DvcSync.csv.download(csvName('ho-so-chua-dong-bo'),
+      [t('colCode'), t('csvAgencyCode'), t('colAgency'), t('colReceivedAt'), t('colStatus'), t('colState'), t('colAttempts'), t('colReason'), t('colNext')],
+      items.map((i) => [i.maHoSo, i.maDonVi, state.names.get(i.maDonVi) || '', csvDateTime(i.ngayTiepNhan),
+        i.trangThaiHoSo ? `${TEXT[state.lang].status[i.trangThaiHoSo] || ''} (${i.trangThaiHoSo})` : '',
+        t('state.' + i.state), i.attempts || 0, i.lastError || '', csvDateTime(i.nextAttemptAt)]));
+  }
+
+  // ---- the 766 scorecard (scorecard.js) ----------------------------------------------------------------------
+  function showScorecard() {
+    show('scorecard');
+    scorecard.load();
+  }
+
+  function setTab(tab) {
+    if (tab === state.tab) return;
+    state.tab = tab;
+    load();
   }
 
   // ---- health ------------------------------------------------------------------------------------------------
@@ -803,6 +898,7 @@
     if (to) els.to.value = inputDate(to);
     renderHealth();
     if (state.view === 'ready') { renderReport(); renderUnsynced(); }
+    if (state.view === 'scorecard') scorecard.render();
     renderStatus();
     renderBreadcrumb();
     if (state.view === 'unauthorized') els.keyError.textContent = t('unauthorized');
@@ -865,7 +961,14 @@
       agencyFilter: $('agency-filter'), stateFilter: $('state-filter'), stateChips: $('state-chips'),
       healthCard: $('health-card'), healthStatus: $('health-status'), healthProblems: $('health-problems'),
       healthList: $('health-list'), healthError: $('health-error'),
+      trendTitle: $('trend-title'), scorecard: $('scorecard'), tabs: [...document.querySelectorAll('.view-tabs [role="tab"]')],
+      unsyncedGap: $('unsynced-gap'), unsyncedGapCount: $('unsynced-gap-count'), unsyncedCsv: $('unsynced-csv'),
     };
+    scorecard = window.DvcSync.scorecard({
+      TEXT, state, h, t, api, fail, fmtInt, fmtRate, fmtPoints, fmtDate, fmtDateTime, rateClass,
+      drill: (agency, name) => { state.path.push({ agency, name }); load(); },
+      currentAgency,
+    });
 
     const lang = storageGet(localStorage, LANG_ITEM);
     if (lang && TEXT[lang]) state.lang = lang;
@@ -887,6 +990,10 @@
       });
     }
     els.agencies.tHead.addEventListener('click', onSort);
+    for (const tab of els.tabs) tab.addEventListener('click', () => setTab(tab.dataset.view));
+    document.getElementById('print').addEventListener('click', () => window.print());
+    document.getElementById('agencies-csv').addEventListener('click', exportAgencies);
+    els.unsyncedCsv.addEventListener('click', exportUnsynced);
     els.agencyFilter.addEventListener('change', () => { state.filter.agency = els.agencyFilter.value; state.rowsShown = ROWS_STEP; loadUnsynced(); });
     els.stateFilter.addEventListener('change', () => setStateFilter(els.stateFilter.value));
     els.unsyncedMore.addEventListener('click', () => { state.rowsShown += ROWS_STEP; renderUnsynced(); });
