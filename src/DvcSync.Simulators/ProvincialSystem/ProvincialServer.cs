@@ -265,6 +265,15 @@ internal sealed class ProvincialServer(ProvincialState state, CancellationToken 
                 ["unlisted"] = new JsonArray(unlisted.Order(StringComparer.Ordinal).Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
             });
         });
+        sim.MapPost("/thongke/correct", async (HttpContext ctx) =>
+        {
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
+            if (SimJson.Str(body, "maDonVi") is not { Length: > 0 } agency || SimJson.Int(body["delta"]) is not { } delta
+                || !DateOnly.TryParseExact(SimJson.Str(body, "ngay"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                return SimJson.Result(SimJson.Error("Body must be {\"maDonVi\": \"...\", \"ngay\": \"YYYY-MM-DD\", \"delta\": n}."), 400);
+            state.CorrectReceivedCount(agency, day, (int)delta);
+            return SimJson.Result(new JsonObject { ["corrected"] = true });
+        });
         sim.MapPost("/changes", async (HttpContext ctx) =>
         {
             if (await SimJson.TryParseAsync(ctx.Request.Body, ctx.RequestAborted).ConfigureAwait(false) is not JsonObject body

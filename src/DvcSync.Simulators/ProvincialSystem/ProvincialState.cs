@@ -129,6 +129,7 @@ public sealed partial class ProvincialState
     {
         var counts = new Dictionary<(string, DateOnly), int>();
         lock (_gate)
+        {
             foreach (var r in _byCode.Values)
             {
                 if (r.ReceivedAt is not { } at) continue;
@@ -136,8 +137,22 @@ public sealed partial class ProvincialState
                 if (day < from || day > to) continue;
                 counts[(r.MaDonVi, day)] = counts.GetValueOrDefault((r.MaDonVi, day)) + 1;
             }
+            foreach (var ((agency, day), delta) in _countCorrections)
+                if (day >= from && day <= to) counts[(agency, day)] = Math.Max(0, counts.GetValueOrDefault((agency, day)) + delta);
+        }
         return counts.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2)
             .Select(kv => new ReceivedCount(kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
+    }
+
+    private readonly Dictionary<(string MaDonVi, DateOnly Day), int> _countCorrections = new();
+
+    /// <summary>
+    /// A late correction of the province's report: the received count of an agency and day changes by
+    /// <paramref name="delta"/> (never below 0) without any dossier changing, as when a count is re-entered.
+    /// </summary>
+    public void CorrectReceivedCount(string maDonVi, DateOnly day, int delta)
+    {
+        lock (_gate) _countCorrections[(maDonVi, day)] = _countCorrections.GetValueOrDefault((maDonVi, day)) + delta;
     }
 
     /// <summary>Total received in the range, for one agency (its own dossiers only) or all.</summary>
