@@ -6,9 +6,10 @@ namespace DvcSync.Application.Agencies;
 
 /// <summary>
 /// The agency hierarchy, read from the provincial system and kept for a few minutes: it changes a few times a year
-/// (the July 2025 reform was one), while dashboards ask for it on every refresh.
+/// (the July 2025 reform was one), while dashboards ask for it on every refresh. Every answer is remembered, and the
+/// tree also holds the units the list no longer names (<see cref="RememberedAgencies"/>).
 /// </summary>
-public sealed class AgencyDirectory(IProvincialSystem provincial, TimeProvider clock)
+public sealed class AgencyDirectory(IProvincialSystem provincial, IAgencyArchive archive, TimeProvider clock)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(10);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -27,7 +28,12 @@ public sealed class AgencyDirectory(IProvincialSystem provincial, TimeProvider c
             if (_cached is { } again && clock.GetUtcNow() - again.ReadAt < Freshness) return again.Tree;
             try
             {
-                var tree = new AgencyTree(await provincial.GetAgenciesAsync(cancellationToken));
+                var listed = await provincial.GetAgenciesAsync(cancellationToken);
+                var remembered = await archive.GetRememberedAsync(cancellationToken);
+                var known = remembered.ToDictionary(a => a.MaDonVi, StringComparer.Ordinal);
+                var news = listed.Where(a => !known.TryGetValue(a.MaDonVi, out var before) || before != a).ToList();
+                if (news.Count > 0) await archive.RememberAsync(news, cancellationToken);
+                var tree = RememberedAgencies.Build(listed, remembered, await archive.GetAgenciesWithDataAsync(cancellationToken));
                 _cached = (tree, clock.GetUtcNow());
                 return tree;
             }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace DvcSync.Application.Indicators;
 
-public sealed record SyncRateAgencyRow(string Agency, string Name, long Received, long Synced, double? Rate);
+/// <param name="Listed">False for a unit today's provincial list no longer names: its dossiers still count.</param>
+public sealed record SyncRateAgencyRow(string Agency, string Name, long Received, long Synced, double? Rate, bool Listed = true);
 
 public sealed record SyncRateDay(string Date, long Received, long Synced, double? Rate);
 
@@ -62,7 +63,7 @@ public sealed class SyncRateQuery(
         {
             var figures = calculator.For(tree.Subtree(child.MaDonVi), period.From, period.To);
             if (figures.Received == 0 && figures.Synced == 0) continue;
-            rows.Add(new SyncRateAgencyRow(child.MaDonVi, child.TenDonVi, figures.Received, figures.Synced, figures.Rate));
+            rows.Add(new SyncRateAgencyRow(child.MaDonVi, child.TenDonVi, figures.Received, figures.Synced, figures.Rate, !child.NoLongerListed));
         }
 
         var (_, lastFinished) = await state.GetRunsAsync(cancellationToken);

@@ -251,7 +251,7 @@ public sealed class DossierCheckPipeline(
             if (copy.NeedsRepair && current.PhienBan == entry?.PhienBan && entry.State is SyncState.Rejected or SyncState.Abandoned)
             {
                 // The repair already gave its verdict on this version; repeating the same write would get the same answer.
-                var held = entry with { PortalHolds = copy.PortalHoldsIt, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now };
+                var held = entry with { PortalHolds = copy.PortalHoldsIt, PortalCopyLacksReceptionDate = copy.PortalHoldsIt && copy.CopyLacksReceptionDate, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now };
                 return new Verdict(item, entry, held, false);
             }
             return new Verdict(item, entry, current.Observed(copy, now), copy.NeedsRepair,

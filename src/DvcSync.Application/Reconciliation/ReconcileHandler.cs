@@ -145,23 +145,21 @@ public sealed class ReconcileHandler(
 
     /// <summary>
     /// Copies the provincial system's received counts — the indicator's denominator — beside the ledger's own, so that
-    /// a sync-rate query reads only storage. The first run copies the whole history; later runs the days a late
-    /// report may still change (the last month) and those of the window.
+    /// a sync-rate query reads only storage. The first run copies the whole history; later runs the days of
+    /// <see cref="ReceivedCountRefresh"/>.
     /// </summary>
     private async Task RefreshReportedCountsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var to = VnTime.Day(until);
-        var from = VnTime.Day(since);
-        if (to.AddDays(-31) < from) from = to.AddDays(-31);
         try
         {
-            for (var start = from; start <= to; start = start.AddMonths(3))
-            {
-                // A quarter at a time keeps each answer and each write batch small for a large province.
-                var end = start.AddMonths(3).AddDays(-1) < to ? start.AddMonths(3).AddDays(-1) : to;
-                var counts = await provincial.GetReceivedCountsAsync(start, end, cancellationToken);
-                await ledger.RecordReportedCountsAsync(counts, start, end, cancellationToken);
-            }
+            foreach (var (from, to) in ReceivedCountRefresh.RangesFor(since, until, clock.GetUtcNow(), VnTime.Day(options.HistoryFrom)))
+                for (var start = from; start <= to; start = start.AddMonths(3))
+                {
+                    // A quarter at a time keeps each answer and each write batch small for a large province.
+                    var end = start.AddMonths(3).AddDays(-1) < to ? start.AddMonths(3).AddDays(-1) : to;
+                    var counts = await provincial.GetReceivedCountsAsync(start, end, cancellationToken);
+                    await ledger.RecordReportedCountsAsync(counts, start, end, cancellationToken);
+                }
         }
         catch (ExternalSystemUnavailableException e)
         {

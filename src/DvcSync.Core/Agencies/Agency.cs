@@ -1,7 +1,14 @@
 namespace DvcSync.Core.Agencies;
 
 /// <summary>An agency as the provincial system lists it. <c>Cap</c> is TINH, SO, HUYEN or XA, but nothing depends on it.</summary>
-public sealed record Agency(string MaDonVi, string TenDonVi, string Cap, string? MaDonViCha);
+public sealed record Agency(string MaDonVi, string TenDonVi, string Cap, string? MaDonViCha)
+{
+    /// <summary>
+    /// True for a unit today's list no longer names (abolished in a reorganisation) that the project remembers from an
+    /// earlier answer of the list or from its own ledger: its dossiers still count (provincial-system.md, Agencies).
+    /// </summary>
+    public bool NoLongerListed { get; init; }
+}
 
 /// <summary>
 /// The agency hierarchy, read from data. The number of levels is whatever the data says: the province, its

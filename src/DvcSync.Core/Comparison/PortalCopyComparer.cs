@@ -20,9 +20,19 @@ public sealed record PortalCopyVerdict(PortalCopyState State, IReadOnlyList<stri
     public bool PortalHoldsIt => State != PortalCopyState.Missing;
     public bool NeedsRepair => State != PortalCopyState.Current;
 
+    /// <summary>
+    /// The portal holds a copy without <c>NgayTiepNhan</c> (pushed at status 1, its update lost): the national rule
+    /// never counts such a copy, so the dossier is unsynced although its writes must be updates.
+    /// </summary>
+    public bool CopyLacksReceptionDate { get; init; }
+
+    /// <summary>The reason code of an unsynced entry whose portal copy carries no reception date.</summary>
+    public const string MissingReceptionDate = "missing-reception-date";
+
     public string Describe() => State switch
     {
         PortalCopyState.Missing => "not on the portal",
+        PortalCopyState.Stale when CopyLacksReceptionDate => MissingReceptionDate + ": the portal's copy has no NgayTiepNhan; " + string.Join(", ", Differences),
         PortalCopyState.Stale => "stale on the portal: " + string.Join(", ", Differences),
         _ => "current on the portal",
     };
@@ -46,7 +56,9 @@ public static class PortalCopyComparer
         Check("NgayHenTra", source.NgayHenTra, portalCopy.NgayHenTra, differences);
         Check("NgayKetThucXuLy", source.NgayKetThucXuLy, portalCopy.NgayKetThucXuLy, differences);
 
-        return differences.Count == 0 ? PortalCopyVerdict.Current : new PortalCopyVerdict(PortalCopyState.Stale, differences);
+        return differences.Count == 0
+            ? PortalCopyVerdict.Current
+            : new PortalCopyVerdict(PortalCopyState.Stale, differences) { CopyLacksReceptionDate = portalCopy.NgayTiepNhan is null };
     }
 
     private static void Check(string field, DateTimeOffset? source, DateTimeOffset? portal, List<string> differences)

@@ -25,6 +25,13 @@ public sealed record LedgerEntry
     /// </summary>
     public bool PortalHolds { get; init; }
 
+    /// <summary>
+    /// The copy the portal was last confirmed to hold carries no <c>NgayTiepNhan</c> (from a look-up's copy; false after
+    /// an acknowledged write of a received dossier). Such a copy is held — writes must be updates — but never counts
+    /// for 1.4 (sync-api.md, <c>synced</c>): the entry stays unsynced until the portal holds a copy with the date.
+    /// </summary>
+    public bool PortalCopyLacksReceptionDate { get; init; }
+
     public int Attempts { get; init; }
     public string? LastError { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
@@ -44,8 +51,8 @@ public sealed record LedgerEntry
 
     /// <summary>Counted in the indicator's denominator: only dossiers with a NgayTiepNhan are.</summary>
     public bool CountsAsReceived => NgayTiepNhan is not null;
-    public bool CountsAsSynced => CountsAsReceived && PortalHolds;
-    public bool IsUnsynced => CountsAsReceived && !PortalHolds;
+    public bool CountsAsSynced => CountsAsReceived && PortalHolds && !PortalCopyLacksReceptionDate;
+    public bool IsUnsynced => CountsAsReceived && !CountsAsSynced;
 
     /// <summary>
     /// Whether the reconciliation can skip a source dossier without asking the portal: the entry already speaks
@@ -88,6 +95,7 @@ public sealed record LedgerEntry
         {
             State = SyncState.Pending,
             PortalHolds = verdict.PortalHoldsIt,
+            PortalCopyLacksReceptionDate = verdict.PortalHoldsIt && verdict.CopyLacksReceptionDate,
             ConfirmedAt = verdict.PortalHoldsIt ? now : ConfirmedAt,
             LastError = verdict.Describe(),
             NextAttemptAt = now,
@@ -100,6 +108,7 @@ public sealed record LedgerEntry
     {
         State = SyncState.Synced,
         PortalHolds = true,
+        PortalCopyLacksReceptionDate = false,
         ConfirmedAt = now,
         Attempts = 0,
         LastError = null,

@@ -286,7 +286,11 @@ public sealed class NationalPortalClient : INationalPortal
         _ => $"the portal call failed ({ex.GetType().Name})",
     };
 
-    private static PortalDossier? FindDossier(JsonNode? result, string maHoSo)
+    /// <summary>
+    /// The copy of <paramref name="maHoSo"/> in a look-up answer, or null when the answer holds none: a copy of another
+    /// dossier says nothing about this one, and taking it would mark a dossier synced that the portal may not hold.
+    /// </summary>
+    private PortalDossier? FindDossier(JsonNode? result, string maHoSo)
     {
         var items = result switch
         {
@@ -295,8 +299,12 @@ public sealed class NationalPortalClient : INationalPortal
             _ => [],
         };
         if (items.Count == 0) return null;
-        var match = items.FirstOrDefault(i => string.Equals(Dossier.ReadCode(i, "MaHoSo"), maHoSo, StringComparison.Ordinal)) ?? items[0];
-        return PortalDossier.FromJson(match);
+        var match = items.FirstOrDefault(i => string.Equals(Dossier.ReadCode(i, "MaHoSo"), maHoSo, StringComparison.Ordinal));
+        if (match is null)
+            // The codes it did hold are left out: they name other citizens' dossiers, and the count says enough.
+            _logger.LogWarning("National portal {Service} for {MaHoSo} answered with {Count} copies of other dossiers; taken as not held",
+                PortalServices.LookUp, maHoSo, items.Count);
+        return match is null ? null : PortalDossier.FromJson(match);
     }
 
     private static PortalWriteResult ToWriteResult(PortalCall call, IReadOnlyList<JsonObject> sent)

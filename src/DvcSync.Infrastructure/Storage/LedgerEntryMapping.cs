@@ -22,6 +22,7 @@ internal static class LedgerEntryMapping
         entity["PhienBan"] = entry.PhienBan;
         entity["State"] = entry.State.ToWire();
         entity["PortalHolds"] = entry.PortalHolds;
+        entity["PortalCopyLacksReceptionDate"] = entry.PortalCopyLacksReceptionDate;
         entity["Attempts"] = entry.Attempts;
         entity["LastError"] = entry.LastError is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : entry.LastError;
         entity["NextAttemptAt"] = entry.NextAttemptAt;
@@ -44,6 +45,7 @@ internal static class LedgerEntryMapping
             PhienBan = entity.GetInt64("PhienBan") ?? 0,
             State = SyncStateNames.TryParseWire(entity.GetString("State"), out var state) ? state : SyncState.Pending,
             PortalHolds = entity.GetBoolean("PortalHolds") ?? false,
+            PortalCopyLacksReceptionDate = entity.GetBoolean("PortalCopyLacksReceptionDate") ?? false,
             Attempts = entity.GetInt32("Attempts") ?? 0,
             LastError = entity.GetString("LastError"),
             NextAttemptAt = entity.GetDateTimeOffset("NextAttemptAt"),

@@ -43,6 +43,10 @@ public sealed record FaultSettings
     /// <summary>Portal only: every request, sign-in included, answered HTTP 400 <c>{"error_code":"1"}</c> while on.</summary>
     public bool RefuseAsMalformed { get; init; }
 
+    /// <summary>Portal only: every <c>TraCuuHoSo</c> answers with the copy of this dossier, whatever was asked (an
+    /// answer about another dossier).</summary>
+    public string? LookUpAnswersFor { get; init; }
+
     /// <summary>Provincial only: a list page asked for with a cursor answers that same cursor as its next one (a cursor
     /// that never advances), so a client that trusts it reads the same page for ever.</summary>
     public bool RepeatCursor { get; init; }

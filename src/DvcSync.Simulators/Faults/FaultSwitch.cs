@@ -145,6 +145,7 @@ public sealed class FaultSwitch
             ["outageUntil"] = s.OutageUntil is { } u ? SimTime.Iso(u) : null,
             ["outageActive"] = OutageActive,
             ["refuseAsMalformed"] = s.RefuseAsMalformed,
+            ["lookUpAnswersFor"] = s.LookUpAnswersFor,
             ["repeatCursor"] = s.RepeatCursor,
             ["extraItemsPerPage"] = s.ExtraItemsPerPage,
             ["itemPaddingBytes"] = s.ItemPaddingBytes,
@@ -158,7 +159,7 @@ public sealed class FaultSwitch
     /// Applies a <c>POST /_sim/faults</c> body: every field present changes that switch, the rest stay.
     /// Fields: reset, seed, serverErrorRate, serverErrorStatus, tooManyRequestsRate, retryAfterSeconds, hangRate,
     /// hangMs, hangAfterProcessing, systemErrorRate, addedLatencyMs, outage, outageUntil (ISO 8601),
-    /// outageSeconds, refuseAsMalformed, failNext {count, kind}, and the provincial system's repeatCursor,
+    /// outageSeconds, refuseAsMalformed, lookUpAnswersFor, failNext {count, kind}, and the provincial system's repeatCursor,
     /// extraItemsPerPage and itemPaddingBytes. Throws <see cref="ArgumentException"/> on a bad value.
     /// </summary>
     public void ApplyJson(JsonObject body)
@@ -187,6 +188,7 @@ public sealed class FaultSwitch
             }
             if (Num(body, "outageSeconds") is { } l) n = n with { Outage = true, OutageUntil = now + TimeSpan.FromSeconds(l) };
             if (Bool(body, "refuseAsMalformed") is { } m) n = n with { RefuseAsMalformed = m };
+            if (body.ContainsKey("lookUpAnswersFor")) n = n with { LookUpAnswersFor = SimJson.Str(body, "lookUpAnswersFor") };
             if (Bool(body, "repeatCursor") is { } rc) n = n with { RepeatCursor = rc };
             if (Num(body, "extraItemsPerPage") is { } o) n = n with { ExtraItemsPerPage = (int)o };
             if (Num(body, "itemPaddingBytes") is { } q) n = n with { ItemPaddingBytes = (int)q };

@@ -124,7 +124,7 @@ internal sealed class PortalServer(PortalState state, CancellationToken stopping
             {
                 var code = SimJson.Str(SimJson.GetIgnoreCase(body, "mahoso"));
                 if (SimJson.IsBlank(code)) return BadRequest("Thiếu mahoso");
-                run = () => state.Lookup(code!);
+                run = () => state.Lookup(state.Faults.Settings.LookUpAnswersFor ?? code!);
                 break;
             }
             default:

@@ -170,7 +170,7 @@ internal sealed class ProvincialServer(ProvincialState state, CancellationToken 
     }
 
     private (int, JsonNode?) Agencies(HttpContext ctx) =>
-        (200, new JsonObject { ["items"] = new JsonArray(state.Agencies.Select(a => (JsonNode)a.ToJson()).ToArray()) });
+        (200, new JsonObject { ["items"] = new JsonArray(state.ListedAgencies.Select(a => (JsonNode)a.ToJson()).ToArray()) });
 
     private (int, JsonNode?) Received(HttpContext ctx)
     {
@@ -254,6 +254,25 @@ internal sealed class ProvincialServer(ProvincialState state, CancellationToken 
             {
                 return SimJson.Result(SimJson.Error(e.Message), 400);
             }
+        });
+        sim.MapPost("/donvi/unlist", async (HttpContext ctx) =>
+        {
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
+            static List<string> Strings(JsonNode? node) => node is JsonArray array ? array.Select(n => SimJson.Str(n)).OfType<string>().ToList() : [];
+            var unlisted = state.Unlist(Strings(body["maDonVi"]), Strings(body["cap"]));
+            return SimJson.Result(new JsonObject
+            {
+                ["unlisted"] = new JsonArray(unlisted.Order(StringComparer.Ordinal).Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+            });
+        });
+        sim.MapPost("/thongke/correct", async (HttpContext ctx) =>
+        {
+            if (await SimJson.ReadObjectAsync(ctx).ConfigureAwait(false) is not { } body) return SimJson.NotAnObject();
+            if (SimJson.Str(body, "maDonVi") is not { Length: > 0 } agency || SimJson.Int(body["delta"]) is not { } delta
+                || !DateOnly.TryParseExact(SimJson.Str(body, "ngay"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                return SimJson.Result(SimJson.Error("Body must be {\"maDonVi\": \"...\", \"ngay\": \"YYYY-MM-DD\", \"delta\": n}."), 400);
+            state.CorrectReceivedCount(agency, day, (int)delta);
+            return SimJson.Result(new JsonObject { ["corrected"] = true });
         });
         sim.MapPost("/changes", async (HttpContext ctx) =>
         {

@@ -43,6 +43,30 @@ public sealed partial class ProvincialState
     public string ClientSecret { get; }
     public IReadOnlyList<Agency> Agencies { get; }
 
+    private volatile IReadOnlySet<string> _unlisted = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>What <c>GET /api/v1/donvi</c> answers: the agencies, less those a reorganisation took off the list.</summary>
+    public IEnumerable<Agency> ListedAgencies => Agencies.Where(a => !_unlisted.Contains(a.MaDonVi));
+
+    /// <summary>
+    /// Takes the given agencies, those of the given levels, and every agency below them off the list (their dossiers
+    /// stay), as the list after the July 2025 reorganisation no longer names the districts and their wards. Replaces
+    /// what an earlier call took off; empty arguments list every agency again.
+    /// </summary>
+    /// <returns>The codes taken off.</returns>
+    public IReadOnlyCollection<string> Unlist(IReadOnlyCollection<string> codes, IReadOnlyCollection<string> levels)
+    {
+        var unlisted = new HashSet<string>(Agencies.Where(a => codes.Contains(a.MaDonVi) || levels.Contains(a.Cap)).Select(a => a.MaDonVi), StringComparer.Ordinal);
+        for (var grew = true; grew;)
+        {
+            var below = Agencies.Where(a => a.MaDonViCha is { } parent && unlisted.Contains(parent) && !unlisted.Contains(a.MaDonVi)).ToList();
+            foreach (var agency in below) unlisted.Add(agency.MaDonVi);
+            grew = below.Count > 0;
+        }
+        _unlisted = unlisted;
+        return unlisted;
+    }
+
     public TimeSpan TokenLifetime { get => _tokens.Lifetime; set => _tokens.Lifetime = value; }
 
     /// <summary>Wall-clock delay of every API request (for benchmarks).</summary>
@@ -105,6 +129,7 @@ public sealed partial class ProvincialState
     {
         var counts = new Dictionary<(string, DateOnly), int>();
         lock (_gate)
+        {
             foreach (var r in _byCode.Values)
             {
                 if (r.ReceivedAt is not { } at) continue;
@@ -112,8 +137,22 @@ public sealed partial class ProvincialState
                 if (day < from || day > to) continue;
                 counts[(r.MaDonVi, day)] = counts.GetValueOrDefault((r.MaDonVi, day)) + 1;
             }
+            foreach (var ((agency, day), delta) in _countCorrections)
+                if (day >= from && day <= to) counts[(agency, day)] = Math.Max(0, counts.GetValueOrDefault((agency, day)) + delta);
+        }
         return counts.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2)
             .Select(kv => new ReceivedCount(kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
+    }
+
+    private readonly Dictionary<(string MaDonVi, DateOnly Day), int> _countCorrections = new();
+
+    /// <summary>
+    /// A late correction of the province's report: the received count of an agency and day changes by
+    /// <paramref name="delta"/> (never below 0) without any dossier changing, as when a count is re-entered.
+    /// </summary>
+    public void CorrectReceivedCount(string maDonVi, DateOnly day, int delta)
+    {
+        lock (_gate) _countCorrections[(maDonVi, day)] = _countCorrections.GetValueOrDefault((maDonVi, day)) + delta;
     }
 
     /// <summary>Total received in the range, for one agency (its own dossiers only) or all.</summary>

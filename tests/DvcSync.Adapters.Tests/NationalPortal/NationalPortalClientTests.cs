@@ -92,6 +92,21 @@ public sealed class NationalPortalClientTests
         Assert.Null(result.Dossier);
     }
 
+    [Fact]
+    public async Task A_look_up_answered_with_another_dossiers_copy_is_taken_as_not_held()
+    {
+        await using var h = await Harness.StartAsync();
+        var held = h.Sim.Portal.HeldCodes().Take(2).ToList();
+        h.Sim.Portal.Faults.Update(s => s with { LookUpAnswersFor = held[1] });
+
+        var result = await h.Portal.LookUpAsync(held[0], CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Null(result.Dossier);
+        var own = await h.Portal.LookUpAsync(held[1], CancellationToken.None);
+        Assert.Equal(held[1], own.Dossier!.Dossier.MaHoSo);
+    }
+
     [Theory]
     [InlineData("-3", "0")]
     [InlineData("3", "00")]

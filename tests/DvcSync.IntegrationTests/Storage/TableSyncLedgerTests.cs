@@ -45,6 +45,27 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_copy_held_without_its_reception_date_is_unsynced_until_the_update_lands()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        var day = VnTime.Day(Jan15);
+        var statusOne = Entry("000.00.19.H19", 1, Jan15) with { PortalHolds = true, PortalCopyLacksReceptionDate = true, ConfirmedAt = Jan15 };
+
+        var saved = await ledger.SaveAsync(null, statusOne, CancellationToken.None);
+        var read = await ledger.GetAsync("000.00.19.H19", saved.MaHoSo, CancellationToken.None);
+        Assert.True(read!.PortalHolds);
+        Assert.True(read.PortalCopyLacksReceptionDate);
+        Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 0)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
+        Assert.Equal(saved.MaHoSo, Assert.Single(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None)).MaHoSo);
+
+        await ledger.SaveAsync(read, read.Confirmed(Jan15.AddHours(1)), CancellationToken.None);
+        Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 1)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
+        Assert.Empty(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None));
+        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+    }
+
+    [Fact]
     public async Task A_stale_writer_loses_with_a_conflict_and_changes_nothing()
     {
         await using var storage = await TestStorage.CreateAsync(azurite);

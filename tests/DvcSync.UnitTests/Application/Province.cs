@@ -18,6 +18,6 @@ public static class Province
     public static AgencyDirectory Directory(HandlerFixture f, IReadOnlyList<Agency>? agencies = null)
     {
         f.Provincial.Setup(p => p.GetAgenciesAsync(It.IsAny<CancellationToken>())).ReturnsAsync(agencies ?? All);
-        return new AgencyDirectory(f.Provincial.Object, f.Clock);
+        return new AgencyDirectory(f.Provincial.Object, new InMemoryAgencyArchive(), f.Clock);
     }
 }

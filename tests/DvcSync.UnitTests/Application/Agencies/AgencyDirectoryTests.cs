@@ -76,7 +76,7 @@ public class AgencyDirectoryTests
     public async Task With_no_tree_read_yet_the_outage_reaches_the_caller()
     {
         IsDown();
-        var directory = new AgencyDirectory(_f.Provincial.Object, _f.Clock);
+        var directory = new AgencyDirectory(_f.Provincial.Object, new InMemoryAgencyArchive(), _f.Clock);
 
         await Assert.ThrowsAsync<ExternalSystemUnavailableException>(() => directory.GetAsync(CancellationToken.None));
     }
