@@ -123,6 +123,16 @@ param syncRateMaxPoints string = '2'
 @description('Indicators:SyncRate:Threshold, the rate at which indicator 1.4 earns full points (0-1, as text).')
 param syncRateThreshold string = '1.0'
 
+@description('Indicators:<id>:MaxPoints and :Threshold of the scorecard\'s other indicators (decimal numbers, as text). The weights are placeholders within the group totals of indicators-766.md: set them to what the province\'s dashboard shows.')
+param scorecardScoring object = {
+  '2.1': { maxPoints: '20', threshold: '1.0' }
+  '3.3': { maxPoints: '4.4', threshold: '0.5' }
+  '3.6': { maxPoints: '4.4', threshold: '1.0' }
+  '4.1': { maxPoints: '4.4', threshold: '1.0' }
+  '4.3': { maxPoints: '4.4', threshold: '0.8' }
+  '4.5': { maxPoints: '4.4', threshold: '1.0' }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Operations
 // ---------------------------------------------------------------------------------------------------------------
@@ -212,6 +222,7 @@ module resources 'resources.bicep' = {
     repairQueueName: repairQueueName
     syncRateMaxPoints: syncRateMaxPoints
     syncRateThreshold: syncRateThreshold
+    scorecardScoring: scorecardScoring
     alertEmail: alertEmail
     syncRateAlertThresholdPercent: syncRateAlertThresholdPercent
     logRetentionDays: logRetentionDays

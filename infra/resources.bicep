@@ -38,6 +38,7 @@ param historyFrom string
 param repairQueueName string
 param syncRateMaxPoints string
 param syncRateThreshold string
+param scorecardScoring object
 
 param alertEmail string
 param syncRateAlertThresholdPercent int
@@ -416,6 +417,16 @@ var storageSettings = [
   }
 ]
 
+// The scorecard's scoring (Indicators:<id>:MaxPoints, :Threshold), one pair per indicator id.
+var scorecardMaxPoints = [for indicator in items(scorecardScoring): {
+  name: 'Indicators__${indicator.key}__MaxPoints'
+  value: indicator.value.maxPoints
+}]
+var scorecardThresholds = [for indicator in items(scorecardScoring): {
+  name: 'Indicators__${indicator.key}__Threshold'
+  value: indicator.value.threshold
+}]
+
 // The keys of ../shared/contracts/sync-api.md, `:` written `__`.
 var syncSettings = [
   {
@@ -502,7 +513,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(storageSettings, telemetrySettings, syncSettings)
+      appSettings: concat(storageSettings, telemetrySettings, syncSettings, scorecardMaxPoints, scorecardThresholds)
     }
     functionAppConfig: {
       deployment: {

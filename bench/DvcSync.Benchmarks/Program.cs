@@ -1,11 +1,12 @@
 using DvcSync.Benchmarks;
 using DvcSync.Benchmarks.Scale;
 
-// indicator (issue 4; also when the first argument is an option, as its documented command has it) or scale (issue 5).
+// indicator (issue 4), scorecard (issue 12) (indicator also also when the first argument is an option, as its documented command has it) or scale (issue 5).
 return args switch
 {
     [] => await IndicatorBenchmark.RunAsync(args),
     ["indicator", .. var rest] => await IndicatorBenchmark.RunAsync(rest),
+    ["scorecard", .. var rest] => await ScorecardBenchmark.RunAsync(rest),
     ["scale", .. var rest] => await ScaleBenchmark.RunAsync(rest),
     ["scale-child", .. var rest] => await ScaleChild.RunAsync(rest),
     [var first, ..] when first.StartsWith("--", StringComparison.Ordinal) => await IndicatorBenchmark.RunAsync(args),
@@ -14,6 +15,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
+    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--dossiers n ...] | scorecard [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
     return 2;
 }

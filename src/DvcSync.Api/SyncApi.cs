@@ -19,6 +19,9 @@ namespace DvcSync.Api;
 public interface ISyncApi
 {
     Task<IResult> GetSyncRateAsync(HttpRequest request, CancellationToken cancellationToken);
+
+    /// <summary><c>GET /api/indicators/scorecard?from=&amp;to=[&amp;agency=]</c>: the 766 scorecard, source against portal.</summary>
+    Task<IResult> GetScorecardAsync(HttpRequest request, CancellationToken cancellationToken);
     Task<IResult> GetUnsyncedAsync(HttpRequest request, CancellationToken cancellationToken);
     Task<IResult> GetHealthAsync(CancellationToken cancellationToken);
     IResult GetLive();
@@ -37,7 +40,7 @@ public interface ISyncApi
     IResult GetOpenApiDocument();
 }
 
-public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync, IAuditHandler audits) : ISyncApi
+public sealed class SyncApi(SyncRateQuery syncRate, ScorecardQuery scorecard, UnsyncedQuery unsynced, HealthQuery health, ResyncCommand resync, IAuditHandler audits) : ISyncApi
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -48,6 +51,15 @@ public sealed class SyncApi(SyncRateQuery syncRate, UnsyncedQuery unsynced, Heal
         if (!TryAgency(request, out var agency, out var agencyProblem)) return BadRequest(agencyProblem!);
 
         return await GuardAsync(async () => ToResult(await syncRate.HandleAsync(period, agency, cancellationToken)));
+    }
+
+    public async Task<IResult> GetScorecardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (period, problem) = PeriodQuery.Parse(request.Query["from"], request.Query["to"]);
+        if (period is null) return BadRequest(problem!);
+        if (!TryAgency(request, out var agency, out var agencyProblem)) return BadRequest(agencyProblem!);
+
+        return await GuardAsync(async () => ToResult(await scorecard.HandleAsync(period, agency, cancellationToken)));
     }
 
     public async Task<IResult> GetUnsyncedAsync(HttpRequest request, CancellationToken cancellationToken)

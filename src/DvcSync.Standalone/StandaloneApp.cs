@@ -95,6 +95,7 @@ public static class StandaloneApp
         api.MapGet("/health/live", (ISyncApi a) => a.GetLive());
         api.MapGet("/health", (ISyncApi a, CancellationToken ct) => a.GetHealthAsync(ct)).RequireApiKey(KeyLevel.Read);
         api.MapGet("/indicators/sync-rate", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetSyncRateAsync(r, ct)).RequireApiKey(KeyLevel.Read);
+        api.MapGet("/indicators/scorecard", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetScorecardAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapGet("/dossiers/unsynced", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.GetUnsyncedAsync(r, ct)).RequireApiKey(KeyLevel.Read);
         api.MapPost("/dossiers/{maHoSo}/resync", (string maHoSo, ISyncApi a, CancellationToken ct) => a.ResyncAsync(maHoSo, ct)).RequireApiKey(KeyLevel.Admin);
         api.MapPost("/audits", (HttpRequest r, ISyncApi a, CancellationToken ct) => a.RequestAuditAsync(r, ct)).RequireApiKey(KeyLevel.Admin);

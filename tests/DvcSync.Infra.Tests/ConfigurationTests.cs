@@ -21,6 +21,9 @@ public sealed partial class ConfigurationTests(Deployments deployments)
         "ProvincialSystem__BaseUrl", "ProvincialSystem__ClientId", "ProvincialSystem__ClientSecret",
         "Sync__ReconcileSchedule", "Sync__AuditSchedule", "Sync__HistoryFrom", "Sync__RepairQueue",
         "Indicators__SyncRate__MaxPoints", "Indicators__SyncRate__Threshold",
+        "Indicators__2.1__MaxPoints", "Indicators__2.1__Threshold", "Indicators__3.3__MaxPoints", "Indicators__3.3__Threshold",
+        "Indicators__3.6__MaxPoints", "Indicators__3.6__Threshold", "Indicators__4.1__MaxPoints", "Indicators__4.1__Threshold",
+        "Indicators__4.3__MaxPoints", "Indicators__4.3__Threshold", "Indicators__4.5__MaxPoints", "Indicators__4.5__Threshold",
         "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
         "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
@@ -88,6 +91,8 @@ public sealed partial class ConfigurationTests(Deployments deployments)
         Assert.Equal("dossier-repair", settings["Sync__RepairQueue"]);
         Assert.Equal("2", settings["Indicators__SyncRate__MaxPoints"]);
         Assert.Equal("1.0", settings["Indicators__SyncRate__Threshold"]);
+        Assert.Equal("20", settings["Indicators__2.1__MaxPoints"]);
+        Assert.Equal("0.5", settings["Indicators__3.3__Threshold"]);
         // 1 January of the previous year, evaluated by ARM at deployment time.
         Assert.Equal("[format('{0}-01-01', sub(int(utcNow('yyyy')), 1))]", settings["Sync__HistoryFrom"]);
         Assert.Equal("https://portal.example.invalid", settings["NationalPortal__BaseUrl"]);

@@ -11,6 +11,7 @@ using DvcSync.Application.Telemetry;
 using DvcSync.Application.Unsynced;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DvcSync.Application.Composition;
@@ -21,7 +22,9 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddSyncHandlers(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSyncOptions(configuration);
-        services.AddSettings<SyncRateScoringOptions, SyncRateScoringOptionsValidator>(configuration);
+        services.AddSettings<ScorecardScoringOptions, ScorecardScoringOptionsValidator>(configuration);
+        services.AddSettings<SyncRateScoringOptions, SyncRateScoringOptionsValidator>(configuration)
+            .PostConfigure<IOptions<ScorecardScoringOptions>>((syncRate, scorecard) => scorecard.Value.ApplyTo(syncRate));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SyncOptions>();
@@ -43,6 +46,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<RepairHandler>();
         services.AddSingleton<IRepairHandler, MeteredRepairHandler>();
         services.AddSingleton<SyncRateQuery>();
+        services.AddSingleton<ScorecardQuery>();
         services.AddSingleton<UnsyncedQuery>();
         services.AddSingleton<HealthQuery>();
         services.AddSingleton<ResyncCommand>();

@@ -251,10 +251,11 @@ public sealed class DossierCheckPipeline(
             if (copy.NeedsRepair && current.PhienBan == entry?.PhienBan && entry.State is SyncState.Rejected or SyncState.Abandoned)
             {
                 // The repair already gave its verdict on this version; repeating the same write would get the same answer.
-                var held = entry with { PortalHolds = copy.PortalHoldsIt, PortalCopyLacksReceptionDate = copy.PortalHoldsIt && copy.CopyLacksReceptionDate, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now };
+                var held = (entry with { PortalHolds = copy.PortalHoldsIt, PortalCopyLacksReceptionDate = copy.PortalHoldsIt && copy.CopyLacksReceptionDate, ConfirmedAt = copy.PortalHoldsIt ? now : entry.ConfirmedAt, UpdatedAt = now })
+                    .HoldingCopy(lookup.Dossier?.Dossier);
                 return new Verdict(item, entry, held, false);
             }
-            return new Verdict(item, entry, current.Observed(copy, now), copy.NeedsRepair,
+            return new Verdict(item, entry, current.Observed(copy, now).HoldingCopy(lookup.Dossier?.Dossier), copy.NeedsRepair,
                 copy.State == PortalCopyState.Missing ? RepairReason.Missing : RepairReason.Stale);
         }
 

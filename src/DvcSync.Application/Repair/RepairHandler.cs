@@ -137,9 +137,9 @@ public sealed class RepairHandler(
         // The dossier is on the portal from here on, whatever happens to its steps.
         var stepsFailure = await SendStepsAsync(request.MaHoSo, cancellationToken);
         if (stepsFailure is { Deferred: { } why })
-            return await DeferAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false }, why, stepsFailure.RetryAfter, cancellationToken);
+            return await DeferAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
-            return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false },
+            return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts },
                 "portal (steps): " + redactor.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
         string? stepsRefused = null;
         if (stepsFailure is not null)

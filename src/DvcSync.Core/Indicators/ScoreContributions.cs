@@ -134,6 +134,15 @@ public sealed class ScoreContributions
         return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
     }
 
+    /// <summary>Several changes as one: what a transaction saving several entries of an agency applies.</summary>
+    public static ScoreContributions Sum(IEnumerable<ScoreContributions> changes)
+    {
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        foreach (var change in changes)
+            foreach (var (key, counters) in change._rows) Row(rows, key).Add(counters);
+        return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
+    }
+
     /// <summary>The same contributions keyed by month (the first day of the month) for the roll-up rows.</summary>
     public ScoreContributions ByMonth()
     {

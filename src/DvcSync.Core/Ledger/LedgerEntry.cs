@@ -1,5 +1,6 @@
 using DvcSync.Core.Comparison;
 using DvcSync.Core.Dossiers;
+using DvcSync.Core.Indicators;
 
 namespace DvcSync.Core.Ledger;
 
@@ -31,6 +32,13 @@ public sealed record LedgerEntry
     /// for 1.4 (sync-api.md, <c>synced</c>): the entry stays unsynced until the portal holds a copy with the date.
     /// </summary>
     public bool PortalCopyLacksReceptionDate { get; init; }
+    /// <summary>What the 766 indicators need of the provincial copy at <see cref="PhienBan"/>; null for an entry recorded
+    /// before facts were collected (an audit or the next change of the dossier collects them).</summary>
+    public DossierFacts? SourceFacts { get; init; }
+
+    /// <summary>The facts of the copy the portal was last confirmed to hold: from a look-up's copy, or, after an
+    /// acknowledged write, those of what was sent. Null when it holds none or they were never collected.</summary>
+    public DossierFacts? PortalFacts { get; init; }
 
     public int Attempts { get; init; }
     public string? LastError { get; init; }
@@ -68,6 +76,7 @@ public sealed record LedgerEntry
         NgayTiepNhan = source.Dossier.NgayTiepNhan,
         TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
         PhienBan = source.PhienBan,
+        SourceFacts = DossierFacts.Of(source.Dossier),
         State = SyncState.Pending,
         UpdatedAt = now,
     };
@@ -75,9 +84,11 @@ public sealed record LedgerEntry
     /// <summary>Moves the entry to a new source version: a changed dossier gets a fresh chance.</summary>
     public LedgerEntry AtVersionOf(SourceDossier source, DateTimeOffset now)
     {
-        if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan) return this with { UpdatedAt = now };
+        if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan)
+            return this with { SourceFacts = DossierFacts.Of(source.Dossier), UpdatedAt = now };
         return this with
         {
+            SourceFacts = DossierFacts.Of(source.Dossier),
             NgayTiepNhan = source.Dossier.NgayTiepNhan,
             TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
             PhienBan = source.PhienBan,
@@ -109,6 +120,7 @@ public sealed record LedgerEntry
         State = SyncState.Synced,
         PortalHolds = true,
         PortalCopyLacksReceptionDate = false,
+        PortalFacts = SourceFacts,
         ConfirmedAt = now,
         Attempts = 0,
         LastError = null,
@@ -116,6 +128,17 @@ public sealed record LedgerEntry
         FailingSince = null,
         UpdatedAt = now,
     };
+
+    /// <summary>Keeps the facts of the copy a look-up found (null: it found none); called after <see cref="Observed"/>.</summary>
+    public LedgerEntry HoldingCopy(Dossier? portalCopy) => this with { PortalFacts = portalCopy is null ? null : DossierFacts.Of(portalCopy) };
+
+    /// <summary>
+    /// The scorecard counters this entry contributes. A copy the portal is known to hold but never showed (a write
+    /// refused as a final-state conflict, an update that failed half-way) is counted as the provincial copy: the
+    /// dossier is on the portal, and leaving it out would cost it points sync did not lose.
+    /// </summary>
+    public ScoreContributions Contributions() =>
+        ScoreContributions.Of(ReceivedDay, SourceFacts, PortalHolds ? PortalFacts ?? SourceFacts : null);
 
     public LedgerEntry Rejected(string reason, bool portalHolds, DateTimeOffset now) => this with
     {

@@ -12,7 +12,9 @@ public sealed class LedgerConflictException(string maHoSo) : Exception($"Ledger 
 /// <summary>
 /// The sync ledger: one entry per dossier, and the per-agency, per-day counts that the indicator reads. Saving an
 /// entry and adjusting the counts it contributes to is one atomic step, so the counts equal a recount of the
-/// entries whatever crashes or races happen.
+/// entries whatever crashes or races happen. The counts are the 1.4 counts (seen, synced by reception day) and the
+/// scorecard counters: for each agency, the sum over its entries of <see cref="LedgerEntry.Contributions"/>, per row
+/// (axis, side, day) — a save applies <see cref="ScoreContributions.Delta"/> of the stored and the saved entry.
 /// </summary>
 public interface ISyncLedger
 {
@@ -46,13 +48,29 @@ public interface ISyncLedger
         DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The scorecard counters of each agency asked for, summed over the rows whose day lies in the period (both days
+    /// inclusive): for each agency, Σ over its entries of <see cref="LedgerEntry.Contributions"/> restricted to those
+    /// days, as <see cref="ScoreRows.SumPeriod"/> adds them. Every agency asked for has a value (empty when it counts
+    /// nothing). A store may answer whole months from month roll-ups kept beside the day rows; a year reads a few rows
+    /// per agency, never the entries.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The scorecard day rows of one agency for the days from <paramref name="from"/> to <paramref name="to"/>, each
+    /// (axis, side, day) once, for audits comparing them with a recount; a row that counts nothing may be left out.
+    /// </summary>
+    Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores the provincial system's received counts for the days from <paramref name="from"/> to <paramref name="to"/>
     /// beside the ledger's own counts, adjusting the month roll-ups; a day the report no longer lists is set to zero.
     /// </summary>
     Task RecordReportedCountsAsync(IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Re-copies every month roll-up to where period queries read it. Each save copies its own months at once; this
+    /// Re-copies every month roll-up (1.4 counts and scorecard counters) to where period queries read it. Each save copies its own months at once; this
     /// redoes the copies a crash between the two may have lost.
     /// </summary>
     Task RepairRollupCopiesAsync(CancellationToken cancellationToken);

@@ -15,6 +15,10 @@ public sealed class ApiFunctions(ISyncApi api)
     public Task<IActionResult> SyncRate([HttpTrigger(AuthorizationLevel.Function, "get", Route = "indicators/sync-rate")] HttpRequest request, CancellationToken cancellationToken) =>
         api.GetSyncRateAsync(request, cancellationToken).AsActionResult();
 
+    [Function("Scorecard")]
+    public Task<IActionResult> Scorecard([HttpTrigger(AuthorizationLevel.Function, "get", Route = "indicators/scorecard")] HttpRequest request, CancellationToken cancellationToken) =>
+        api.GetScorecardAsync(request, cancellationToken).AsActionResult();
+
     [Function("UnsyncedDossiers")]
     public Task<IActionResult> Unsynced([HttpTrigger(AuthorizationLevel.Function, "get", Route = "dossiers/unsynced")] HttpRequest request, CancellationToken cancellationToken) =>
         api.GetUnsyncedAsync(request, cancellationToken).AsActionResult();

@@ -84,14 +84,14 @@ internal sealed class LedgerDerivedRows(TableClient table)
         actions.Select(a => a.Entity.RowKey).Where(k => k.StartsWith(TableKeys.MonthPrefix, StringComparison.Ordinal));
 
     /// <summary>A derived row read for a conditional update, or a new one to add: either way part of one transaction.</summary>
-    private sealed record DerivedRow(TableEntity Entity, bool Exists)
+    internal sealed record DerivedRow(TableEntity Entity, bool Exists)
     {
         public TableTransactionAction Action() => Exists
             ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity, Entity.ETag)
             : new TableTransactionAction(TableTransactionActionType.Add, Entity);
     }
 
-    private async Task<DerivedRow> ReadOrNewAsync(string partition, string rowKey, CancellationToken cancellationToken)
+    internal async Task<DerivedRow> ReadOrNewAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {
         var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
         return current.HasValue ? new DerivedRow(current.Value!, true) : new DerivedRow(new TableEntity(partition, rowKey), false);

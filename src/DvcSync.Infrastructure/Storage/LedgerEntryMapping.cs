@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using DvcSync.Core.Indicators;
 using DvcSync.Core.Ledger;
 
 namespace DvcSync.Infrastructure.Storage;
@@ -23,6 +24,8 @@ internal static class LedgerEntryMapping
         entity["State"] = entry.State.ToWire();
         entity["PortalHolds"] = entry.PortalHolds;
         entity["PortalCopyLacksReceptionDate"] = entry.PortalCopyLacksReceptionDate;
+        entity["SourceFacts"] = entry.SourceFacts?.ToCompact();
+        entity["PortalFacts"] = entry.PortalFacts?.ToCompact();
         entity["Attempts"] = entry.Attempts;
         entity["LastError"] = entry.LastError is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : entry.LastError;
         entity["NextAttemptAt"] = entry.NextAttemptAt;
@@ -46,6 +49,8 @@ internal static class LedgerEntryMapping
             State = SyncStateNames.TryParseWire(entity.GetString("State"), out var state) ? state : SyncState.Pending,
             PortalHolds = entity.GetBoolean("PortalHolds") ?? false,
             PortalCopyLacksReceptionDate = entity.GetBoolean("PortalCopyLacksReceptionDate") ?? false,
+            SourceFacts = DossierFacts.TryParse(entity.GetString("SourceFacts"), out var sourceFacts) ? sourceFacts : null,
+            PortalFacts = DossierFacts.TryParse(entity.GetString("PortalFacts"), out var portalFacts) ? portalFacts : null,
             Attempts = entity.GetInt32("Attempts") ?? 0,
             LastError = entity.GetString("LastError"),
             NextAttemptAt = entity.GetDateTimeOffset("NextAttemptAt"),

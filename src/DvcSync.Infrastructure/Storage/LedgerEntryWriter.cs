@@ -11,9 +11,11 @@ namespace DvcSync.Infrastructure.Storage;
 /// months it touched on (<see cref="RollupMirror"/>). Several entries of one agency share a transaction, their counts
 /// merged.
 /// </summary>
-internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry partitions, LedgerDerivedRows derived, RollupMirror mirror)
+internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry partitions, LedgerDerivedRows derived, RollupMirror mirror,
+    ScoreCounterRows scores, ScoreRollupMirror scoreMirror)
 {
-    /// <summary>Entries per transaction: each brings up to five actions, and the transaction holds at most 100.</summary>
+    /// <summary>Entries per transaction: each brings up to five actions and a few scorecard rows (shared by entries of
+    /// the same days), and the transaction holds at most 100; a batch over that is split.</summary>
     private const int MaxEntriesPerTransaction = 16;
 
     private const int MaxActionsPerTransaction = 100;
@@ -45,11 +47,13 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
 
             await derived.AddDayCountActionsAsync(partition, [(previous, next)], actions, cancellationToken);
             LedgerDerivedRows.AddIndexActions(partition, previous, next, actions);
+            await scores.AddActionsAsync(partition, [(previous, next)], actions, cancellationToken);
 
             try
             {
                 var response = await table.SubmitTransactionAsync(actions, cancellationToken);
                 await mirror.CopyAsync(partition, next.MaDonVi, LedgerDerivedRows.MonthsTouched(actions), cancellationToken);
+                await scoreMirror.CopyAsync(partition, next.MaDonVi, ScoreCounterRows.MonthsTouched(actions), cancellationToken);
                 return next with { ETag = response.Value[0].Headers.ETag?.ToString() };
             }
             catch (TableTransactionFailedException failure) when (failure.FailedTransactionActionIndex is 0 or null && LedgerConcurrency.IsConflict(failure.Status))
@@ -113,6 +117,7 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
             actions.AddRange(chunk.Select(i => EntryAction(partition, changes[i].Previous, changes[i].Next)));
             foreach (var i in chunk) LedgerDerivedRows.AddIndexActions(partition, changes[i].Previous, changes[i].Next, actions);
             await derived.AddDayCountActionsAsync(partition, chunk.Select(i => (changes[i].Previous, changes[i].Next)), actions, cancellationToken);
+            await scores.AddActionsAsync(partition, chunk.Select(i => (changes[i].Previous, (LedgerEntry?)changes[i].Next)), actions, cancellationToken);
 
             if (actions.Count > MaxActionsPerTransaction)
             {
@@ -128,6 +133,7 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
                 for (var k = 0; k < chunk.Count; k++)
                     results[chunk[k]] = new LedgerChangeResult(changes[chunk[k]], changes[chunk[k]].Next with { ETag = response.Value[k].Headers.ETag?.ToString() });
                 await mirror.CopyAsync(partition, maDonVi, LedgerDerivedRows.MonthsTouched(actions), cancellationToken);
+                await scoreMirror.CopyAsync(partition, maDonVi, ScoreCounterRows.MonthsTouched(actions), cancellationToken);
                 return;
             }
             catch (TableTransactionFailedException failure) when (LedgerConcurrency.IsConflict(failure.Status))

@@ -22,13 +22,17 @@ internal sealed class TableSyncLedger : ISyncLedger
     private readonly ReportedCountRecorder _reported;
     private readonly LedgerPeriodQuery _periods;
     private readonly LedgerIndexQuery _indexes;
+    private readonly ScoreRollupMirror _scoreMirror;
+    private readonly ScorePeriodQuery _scores;
 
     public TableSyncLedger(TableClient table, PartitionRegistry partitions, TableClient rollups)
     {
         var derived = new LedgerDerivedRows(table);
         _table = table;
         _mirror = new RollupMirror(table, rollups, partitions);
-        _writer = new LedgerEntryWriter(table, partitions, derived, _mirror);
+        _scoreMirror = new ScoreRollupMirror(table, rollups, partitions);
+        _scores = new ScorePeriodQuery(table, rollups);
+        _writer = new LedgerEntryWriter(table, partitions, derived, _mirror, new ScoreCounterRows(derived), _scoreMirror);
         _reported = new ReportedCountRecorder(table, partitions, derived, _mirror);
         _periods = new LedgerPeriodQuery(table, rollups);
         _indexes = new LedgerIndexQuery(table, partitions);
@@ -49,7 +53,17 @@ internal sealed class TableSyncLedger : ISyncLedger
     public Task RecordReportedCountsAsync(IReadOnlyList<ReportedReceivedCount> counts, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _reported.RecordAsync(counts, from, to, cancellationToken);
 
-    public Task RepairRollupCopiesAsync(CancellationToken cancellationToken) => _mirror.RepairAllAsync(cancellationToken);
+    public async Task RepairRollupCopiesAsync(CancellationToken cancellationToken)
+    {
+        await _mirror.RepairAllAsync(cancellationToken);
+        await _scoreMirror.RepairAllAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken) => _scores.GetTotalsAsync(agencies, from, to, cancellationToken);
+
+    public async Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        await _scores.DayRowsAsync(maDonVi, from, to, cancellationToken);
 
     public Task<(IReadOnlyList<LedgerMonthCount> Months, IReadOnlyList<LedgerDayCount> Days)> GetPeriodCountsAsync(
         IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>

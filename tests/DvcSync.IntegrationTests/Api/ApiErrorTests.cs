@@ -16,12 +16,13 @@ namespace DvcSync.IntegrationTests.Api;
 public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
 {
     private const string SyncRate = "/api/indicators/sync-rate";
+    private const string Scorecard = "/api/indicators/scorecard";
     private const string Unsynced = "/api/dossiers/unsynced";
     private const string UnknownAgency = "000.00.99.H99";
 
     private readonly SyncEnvironment _env = fixture.Env;
 
-    public static TheoryData<string> PeriodRoutes => [SyncRate, Unsynced];
+    public static TheoryData<string> PeriodRoutes => [SyncRate, Scorecard, Unsynced];
 
     public static TheoryData<string, string, string> BadPeriods => new()
     {
@@ -53,7 +54,7 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
     public async Task A_missing_malformed_or_contradictory_period_is_a_400_that_says_what_to_fix(string query, string mentions, string why)
     {
         var spec = await OpenApiSpec.FetchAsync(_env.Http);
-        foreach (var route in new[] { SyncRate, Unsynced })
+        foreach (var route in new[] { SyncRate, Scorecard, Unsynced })
         {
             var answer = await ApiAnswer.GetAsync(_env.Http, route + (query.Length > 0 ? "?" + query : ""));
             answer.AssertProblem(HttpStatusCode.BadRequest, mentions);
@@ -69,7 +70,7 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
     [InlineData("from=2099-12-01&to=2099-12-31", "the last month supported")]
     public async Task A_period_of_up_to_366_days_is_accepted(string query, string why)
     {
-        foreach (var route in new[] { SyncRate, Unsynced })
+        foreach (var route in new[] { SyncRate, Scorecard, Unsynced })
         {
             var answer = await ApiAnswer.GetAsync(_env.Http, $"{route}?{query}");
             Assert.True(answer.Status == HttpStatusCode.OK, $"{why}: {answer}");
@@ -146,6 +147,8 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
     [InlineData(Unsynced + "?from=2025-01-01&to=2025-12-31&cursor=079012345678", HttpStatusCode.BadRequest, "'cursor'")]
     [InlineData(Unsynced + "?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters, shaped '999999999999')")]
     [InlineData(SyncRate + "?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters")]
+    [InlineData(Scorecard + "?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters")]
+    [InlineData(Scorecard + "?from=079012345678&to=2025-12-31", HttpStatusCode.BadRequest, "'from' (12 characters")]
     [InlineData("POST /api/audits?from=2025-01-01&to=2025-12-31&agency=079012345678", HttpStatusCode.NotFound, "(12 characters")]
     [InlineData("POST /api/audits?from=079012345678&to=2025-12-31", HttpStatusCode.BadRequest, "'from' (12 characters")]
     [InlineData("POST /api/dossiers/079012345678/resync", HttpStatusCode.NotFound, "(12 characters, shaped '999999999999')")]
@@ -182,7 +185,7 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         {
             var answer = await ApiAnswer.GetAsync(_env.Http, $"{route}?from=2025-01-01&to=2025-01-31&agency={agency}");
             Assert.True(answer.Status == HttpStatusCode.OK, $"agency='{Uri.UnescapeDataString(agency)}': {answer}");
-            if (route == SyncRate) Assert.Equal(province["agency"]!.GetValue<string>(), answer.Json["agency"]!.GetValue<string>());
+            if (route is SyncRate or Scorecard) Assert.Equal(province["agency"]!.GetValue<string>(), answer.Json["agency"]!.GetValue<string>());
         }
     }
 
@@ -280,6 +283,7 @@ public sealed class ApiErrorTests(ReconciledProvinceFixture fixture)
         return operationId switch
         {
             "getSyncRate" => (HttpMethod.Get, $"{SyncRate}?from=2025-01-01&to=2025-01-31", [HttpStatusCode.OK]),
+            "getScorecard" => (HttpMethod.Get, $"{Scorecard}?from=2025-01-01&to=2025-01-31", [HttpStatusCode.OK]),
             "getUnsyncedDossiers" => (HttpMethod.Get, $"{Unsynced}?from=2025-01-01&to=2025-01-31&limit=3", [HttpStatusCode.OK]),
             "getHealth" => (HttpMethod.Get, "/api/health", [HttpStatusCode.OK]),
             "getLive" => (HttpMethod.Get, "/api/health/live", [HttpStatusCode.OK]),

@@ -25,7 +25,7 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
     /// <summary>The documented answers that need an outage to produce; <see cref="ResyncQueueAndOutageTests"/> produces the 503 problems.</summary>
     private static readonly (string OperationId, string Status)[] ProducedElsewhere =
     [
-        ("getSyncRate", "503"), ("getUnsyncedDossiers", "503"), ("resyncDossier", "503"), ("requestAudit", "503"),
+        ("getSyncRate", "503"), ("getScorecard", "503"), ("getUnsyncedDossiers", "503"), ("resyncDossier", "503"), ("requestAudit", "503"),
         // Unhealthy needs the storage gone or reconciliation stalled for an hour; the body is the 200's schema.
         ("getHealth", "503"),
     ];
@@ -48,7 +48,7 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
             new[]
             {
                 "DELETE /api/audits/current", "GET /api/audits/current", "GET /api/dossiers/unsynced", "GET /api/health", "GET /api/health/live",
-                "GET /api/indicators/sync-rate", "GET /api/openapi.json", "POST /api/audits", "POST /api/dossiers/{}/resync",
+                "GET /api/indicators/scorecard", "GET /api/indicators/sync-rate", "GET /api/openapi.json", "POST /api/audits", "POST /api/dossiers/{}/resync",
             },
             spec.Operations.Select(o => $"{o.Method} {o.Shape}").Order(StringComparer.Ordinal));
         Assert.Equal(spec.Operations.Count, spec.Operations.Select(o => o.OperationId).Distinct().Count());
@@ -79,6 +79,7 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
         Assert.Equal("date", syncRate["from"]["schema"]!["format"]!.GetValue<string>());
         Assert.True(syncRate["from"]["required"]!.GetValue<bool>());
         Assert.True(syncRate["to"]["required"]!.GetValue<bool>());
+        Assert.Equal(["agency", "from", "to"], Parameters(spec, "getScorecard").Keys.Order(StringComparer.Ordinal));
         var unsynced = Parameters(spec, "getUnsyncedDossiers");
         Assert.Equal(["agency", "cursor", "from", "limit", "to"], unsynced.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, unsynced["limit"]["schema"]!["minimum"]!.GetValue<int>());
@@ -161,6 +162,9 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, $"/api/indicators/sync-rate?from=2025-01-01&to=2025-12-31&agency={department}"));
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, $"/api/indicators/sync-rate?from=2025-05-14&to=2025-05-14&agency={commune}"));
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/indicators/sync-rate?from=2024-01-01&to=2024-01-31"));
+        await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/indicators/scorecard?from=2025-01-01&to=2025-12-31"));
+        await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, $"/api/indicators/scorecard?from=2025-05-14&to=2025-05-14&agency={commune}"));
+        await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/indicators/scorecard?from=2024-01-01&to=2024-01-31"));
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, $"/api/dossiers/unsynced?from=2025-01-01&to=2025-12-31&agency={department}"));
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/dossiers/unsynced?from=2024-01-01&to=2024-01-31"));
         await Expect(HttpStatusCode.OK, ApiAnswer.GetAsync(_env.Http, "/api/health"));
@@ -211,6 +215,9 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
 
         // Problems.
         await Expect(HttpStatusCode.BadRequest, ApiAnswer.GetAsync(_env.Http, "/api/indicators/sync-rate?to=2025-01-31"));
+        await Expect(HttpStatusCode.BadRequest, ApiAnswer.GetAsync(_env.Http, "/api/indicators/scorecard?from=2025-02-01&to=2025-01-31"));
+        await Expect(HttpStatusCode.Unauthorized, ApiAnswer.GetAsync(_env.Http, "/api/indicators/scorecard?from=2025-01-01&to=2025-01-31", KeyUse.None));
+        await Expect(HttpStatusCode.NotFound, ApiAnswer.GetAsync(_env.Http, "/api/indicators/scorecard?from=2025-01-01&to=2025-01-31&agency=000.00.99.H99"));
         await Expect(HttpStatusCode.BadRequest, ApiAnswer.GetAsync(_env.Http, "/api/dossiers/unsynced?from=2025-01-01&to=2025-01-31&limit=0"));
         await Expect(HttpStatusCode.BadRequest, ApiAnswer.GetAsync(_env.Http, "/api/dossiers/unsynced?from=2025-01-01&to=2025-01-31&cursor=nonsense"));
         await Expect(HttpStatusCode.BadRequest, ApiAnswer.PostAsync(_env.Http, $"/api/dossiers/{new string('9', 101)}/resync"));
@@ -245,6 +252,9 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
         Assert.NotNull(year["asOf"]);
         Assert.True(answers[1].Answer.Json["days"]!.AsArray().Count > 0, answers[1].Answer.ToString());
         Assert.Null(answers[4].Answer.Json["rate"]);
+        var scorecard = answers.Single(a => a.Answer.PathAndQuery == "/api/indicators/scorecard?from=2025-01-01&to=2025-12-31").Answer.Json;
+        Assert.Equal(["1.4", "2.1", "3.3", "3.6", "4.1", "4.3", "4.5"], scorecard["indicators"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        Assert.True(scorecard["agencies"]!.AsArray().Count > 0, scorecard.ToJsonString());
         Assert.Contains(answers, a => a.Answer.PathAndQuery.Contains("limit=7") && a.Answer.Json["items"]!.AsArray().Count > 0);
         Assert.NotNull(answers.First(a => a.Answer.PathAndQuery == "/api/health" && a.Answer.Status == HttpStatusCode.OK).Answer.Json["reconciliation"]);
 
@@ -277,7 +287,10 @@ public sealed class OpenApiConformanceTests(ReconciledProvinceFixture fixture)
 
         var answers = new List<ApiAnswer>();
         foreach (var agency in _env.Simulators.Provincial.Agencies.Where(a => a.Cap is "TINH" or "SO" or "HUYEN"))
+        {
             answers.Add(await ApiAnswer.GetAsync(_env.Http, $"/api/indicators/sync-rate?from=2025-01-01&to=2025-12-31&agency={agency.MaDonVi}"));
+            answers.Add(await ApiAnswer.GetAsync(_env.Http, $"/api/indicators/scorecard?from=2025-01-01&to=2025-12-31&agency={agency.MaDonVi}"));
+        }
         string? cursor = null;
         do
         {

@@ -6,7 +6,7 @@ using DvcSync.Infrastructure.Storage;
 
 namespace DvcSync.IntegrationTests.Infrastructure;
 
-/// <summary>Reads the ledger table whole, to prove its per-day counts equal a full recount of its entries.</summary>
+/// <summary>Reads the ledger table whole, to prove its per-day counts and scorecard counters equal a full recount of its entries.</summary>
 public static class LedgerAudit
 {
     public static async Task<IReadOnlyList<LedgerEntry>> AllEntriesAsync(StorageAccount account, string tablePrefix, ISyncLedger ledger)
@@ -48,5 +48,32 @@ public static class LedgerAudit
 
         var unsynced = await ledger.GetUnsyncedAsync(agencies, first, last, null, 100_000, CancellationToken.None);
         Assert.Equal(counted.Where(e => e.IsUnsynced).Select(e => e.MaHoSo).Order(), unsynced.Select(e => e.MaHoSo).Order());
+
+        await AssertScoreCountersEqualRecountAsync(entries, ledger);
     }
+
+    /// <summary>The scorecard counters — day rows and, through period totals of whole months, the roll-ups — equal a recount.</summary>
+    public static async Task AssertScoreCountersEqualRecountAsync(IReadOnlyList<LedgerEntry> entries, ISyncLedger ledger)
+    {
+        foreach (var agency in entries.GroupBy(e => e.MaDonVi, StringComparer.Ordinal))
+        {
+            var recount = ScoreContributions.Sum(agency.Select(e => e.Contributions()));
+            if (recount.IsEmpty) continue;
+            var first = recount.Rows.Keys.Min(k => k.Day);
+            var last = recount.Rows.Keys.Max(k => k.Day);
+            var stored = await ledger.GetScoreDayRowsAsync(agency.Key, first, last, CancellationToken.None);
+            Assert.Equal(Describe(recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value))), Describe(stored));
+
+            var wholeMonths = (From: ScoreRows.MonthOf(first), To: ScoreRows.MonthOf(last).AddMonths(1).AddDays(-1));
+            var totals = (await ledger.GetScoreTotalsAsync([agency.Key], wholeMonths.From, wholeMonths.To, CancellationToken.None))[agency.Key];
+            var dayRows = recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
+            var expected = ScoreRows.SumPeriod(dayRows, [], wholeMonths.From, wholeMonths.To);
+            foreach (var axis in Enum.GetValues<ScoreAxis>())
+                foreach (var side in Enum.GetValues<ScoreSide>())
+                    Assert.Equal(expected[axis, side].ToString(), totals[axis, side].ToString());
+        }
+    }
+
+    private static List<string> Describe(IEnumerable<ScoreRow> rows) =>
+        rows.Where(r => r.Counters.Count > 0).Select(r => $"{r.Axis} {r.Side} {r.Day:yyyy-MM-dd}: {r.Counters}").Order(StringComparer.Ordinal).ToList();
 }

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Azure.Data.Tables;
+using DvcSync.Application.Agencies;
+using DvcSync.Application.Configuration;
+using DvcSync.Application.Indicators;
+using DvcSync.Core.Agencies;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ledger;
+using DvcSync.Infrastructure.Storage;
+using DvcSync.Testing;
+using static DvcSync.Benchmarks.IndicatorBenchmark;
+
+namespace DvcSync.Benchmarks;
+
+/// <summary>
+/// Issue 12's benchmark: a year of a large province in the ledger on Azurite, every entry with the facts of both
+/// copies, then a year-long province-wide scorecard answered from the roll-ups, next to a naive scan that reads every
+/// entry and computes the same scorecard, and the sync-rate query over the same ledger.
+/// Usage: dotnet run -c Release --project bench/DvcSync.Benchmarks -- scorecard [--dossiers 500000] [--agencies 130] [--runs 40]
+/// </summary>
+public static class ScorecardBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var dossiers = Arg(args, "--dossiers", 500_000);
+        var agencyCount = Arg(args, "--agencies", 130);
+        var runs = Arg(args, "--runs", 40);
+        var naiveRuns = Arg(args, "--naive-runs", 1);
+        Console.WriteLine($"Scorecard benchmark: {dossiers:N0} dossiers, {agencyCount} agencies, year 2025; {Environment.ProcessorCount} cores");
+
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        try
+        {
+            var account = StorageAccount.For(new StorageAccountOptions { ConnectionString = azurite.ConnectionString });
+            var ledgerTable = account.Table(StorageOptions.LedgerTableName);
+            var stateTable = account.Table(StorageOptions.StateTableName);
+            var rollupTable = account.Table(StorageOptions.RollupTableName);
+            foreach (var table in new[] { ledgerTable, stateTable, rollupTable }) await table.CreateIfNotExistsAsync();
+
+            var agencies = Agencies(agencyCount);
+            var load = Stopwatch.StartNew();
+            await LoadAsync(ledgerTable, agencies, dossiers);
+            var ledger = new TableSyncLedger(ledgerTable, new PartitionRegistry(stateTable), rollupTable);
+            foreach (var agency in agencies.Skip(1)) await new PartitionRegistry(stateTable).EnsureAsync(agency.MaDonVi, CancellationToken.None);
+            await ledger.RepairRollupCopiesAsync(CancellationToken.None);
+            Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s, entries + 1.4 and scorecard day rows and roll-ups)");
+
+            var directory = new AgencyDirectory(new AgenciesOnly(agencies), new TableAgencyArchive(stateTable, new PartitionRegistry(stateTable)), TimeProvider.System);
+            var state = new TablePipelineState(stateTable, TimeProvider.System);
+            var scorecardQuery = new ScorecardQuery(directory, ledger, state, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
+            var syncRateQuery = new SyncRateQuery(directory, ledger, state, new SyncRateScoringOptions());
+            var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
+
+            ScorecardReport? report = null;
+            var ours = await MeasureAsync(runs, async () => report = (await scorecardQuery.HandleAsync(year, null, CancellationToken.None)).Value);
+            Console.WriteLine($"Scorecard query: median {Median(ours):0.0} ms, p95 {P95(ours):0.0} ms over {runs} runs");
+            var syncRate = await MeasureAsync(runs, () => syncRateQuery.HandleAsync(year, null, CancellationToken.None));
+            Console.WriteLine($"Sync-rate query: median {Median(syncRate):0.0} ms, p95 {P95(syncRate):0.0} ms over {runs} runs");
+
+            Scorecard? naive = null;
+            var scan = await MeasureAsync(naiveRuns, async () => naive = await NaiveScanAsync(ledgerTable, agencies, year), warmUp: false);
+            Console.WriteLine($"Naive scan:      median {Median(scan):0.0} ms, p95 {P95(scan):0.0} ms over {naiveRuns} runs");
+            Console.WriteLine($"Speed-up (median): {Median(scan) / Median(ours):0}x; goal ≥ 100x and p95 ≤ 100 ms: {(Median(scan) / Median(ours) >= 100 && P95(ours) <= 100 ? "met" : "NOT met")}");
+
+            var agree = report!.Indicators.Zip(naive!.Indicators).All(p =>
+                p.First.Source?.Numerator == p.Second.Source?.Numerator && p.First.Source?.Denominator == p.Second.Source?.Denominator
+                && p.First.Portal?.Numerator == p.Second.Portal?.Numerator && p.First.Portal?.Denominator == p.Second.Portal?.Denominator);
+            foreach (var indicator in report.Indicators)
+                Console.WriteLine($"  {indicator.Id}: source {indicator.Source?.Numerator:N0}/{indicator.Source?.Denominator:N0}, portal {indicator.Portal?.Numerator:N0}/{indicator.Portal?.Denominator:N0}, lost {indicator.PointsLostToSync:0.000}");
+            Console.WriteLine(agree ? "Figures agree." : "FIGURES DISAGREE with the scan");
+            return agree ? 0 : 1;
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
+    private static DossierFacts Facts(Random random, DateOnly received)
+    {
+        var ended = random.NextDouble() < 0.8;
+        var status = ended ? (random.NextDouble() < 0.5 ? TrangThaiHoSo.DaTraKetQua : TrangThaiHoSo.DaXuLyXong) : TrangThaiHoSo.DangXuLy;
+        var due = received.AddDays(random.Next(3, 30));
+        var fee = random.NextDouble() < 0.4;
+        return new DossierFacts(received, status, random.NextDouble() < 0.6 ? 2 : 1, fee, fee && random.NextDouble() < 0.7,
+            random.NextDouble() < 0.85, random.NextDouble() < 0.5, random.NextDouble() < 0.3,
+            ended ? OnTimeJudgement.Ended(received.AddDays(random.Next(1, 35)), random.NextDouble() < 0.9) : OnTimeJudgement.Open(due));
+    }
+
+    private static async Task LoadAsync(TableClient table, List<Agency> agencies, int dossiers)
+    {
+        var random = new Random(2025);
+        var codes = agencies.Skip(1).Select(a => a.MaDonVi).ToArray();
+        var perAgency = codes.ToDictionary(c => c, _ => new List<LedgerEntry>());
+        for (var n = 0; n < dossiers; n++)
+        {
+            var agency = codes[random.NextDouble() < 0.5 ? random.Next(0, Math.Min(20, codes.Length)) : random.Next(0, codes.Length)];
+            var day = new DateOnly(2025, 1, 1).AddDays(random.Next(0, 365));
+            var source = Facts(random, day);
+            var held = random.NextDouble() < 0.985;
+            // Some copies on the portal are stale: an older status, so an on-time dossier can look open or late there.
+            var portal = !held ? null : random.NextDouble() < 0.05 ? source with { Status = TrangThaiHoSo.DangXuLy, HasResultLink = false, OnTime = OnTimeJudgement.Open(day.AddDays(5)) } : source;
+            perAgency[agency].Add(new LedgerEntry
+            {
+                MaHoSo = $"{agency}-{day:yyMMdd}-{n:0000000}", MaDonVi = agency, NgayTiepNhan = VnTime.StartOfDay(day).AddHours(9),
+                TrangThaiHoSo = (int?)source.Status, PhienBan = 1, State = held ? SyncState.Synced : SyncState.Pending, PortalHolds = held,
+                SourceFacts = source, PortalFacts = portal, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+
+        await Parallel.ForEachAsync(perAgency, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pair, ct) =>
+        {
+            var (agency, entries) = pair;
+            var entities = entries.Select(e => LedgerEntryMapping.ToEntity(agency, e)).ToList();
+            foreach (var day in entries.GroupBy(e => e.ReceivedDay!.Value))
+                entities.Add(new TableEntity(agency, TableKeys.Day(day.Key)) { ["Seen"] = (long)day.Count(), ["Synced"] = (long)day.Count(e => e.PortalHolds), ["Reported"] = (long)day.Count() });
+            foreach (var month in entries.GroupBy(e => ScoreRows.MonthOf(e.ReceivedDay!.Value)))
+                entities.Add(new TableEntity(agency, TableKeys.Month(month.Key)) { ["Received"] = (long)month.Count(), ["Synced"] = (long)month.Count(e => e.PortalHolds), ["Version"] = 1L });
+            var contributions = ScoreContributions.Sum(entries.Select(e => e.Contributions()));
+            entities.AddRange(ScoreEntities(agency, contributions, ScoreKeys.Day, versioned: false));
+            entities.AddRange(ScoreEntities(agency, contributions.ByMonth(), ScoreKeys.Month, versioned: true));
+            foreach (var chunk in entities.Chunk(100))
+                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+        });
+    }
+
+    private static IEnumerable<TableEntity> ScoreEntities(string partition, ScoreContributions rows, Func<DateOnly, string> key, bool versioned)
+    {
+        foreach (var day in rows.Rows.Keys.Select(k => k.Day).Distinct())
+        {
+            var entity = new TableEntity(partition, key(day));
+            foreach (var (axis, side) in ScoreKeys.Sets)
+                if (rows.Rows.TryGetValue(new ScoreRowKey(axis, side, day), out var counters)) ScoreKeys.Write(entity, ScoreKeys.Column(axis, side), counters);
+            if (versioned) entity["Version"] = 1L;
+            yield return entity;
+        }
+    }
+
+    /// <summary>What one would write without the counters: read every entry, judge each, and compute the scorecard.</summary>
+    private static async Task<Scorecard> NaiveScanAsync(TableClient table, List<Agency> agencies, PeriodQuery year)
+    {
+        var rows = new Dictionary<string, List<ScoreRow>>(StringComparer.Ordinal);
+        var sync = new Dictionary<string, SyncCounts>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo("h|") >= 0 && r.RowKey.CompareTo("h}") < 0))
+        {
+            var entry = LedgerEntryMapping.ToEntry(row);
+            if (entry.ReceivedDay is not { } day || day < year.From || day > year.To) continue;
+            if (!rows.TryGetValue(entry.MaDonVi, out var list)) rows[entry.MaDonVi] = list = [];
+            list.AddRange(entry.Contributions().Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)));
+            sync[entry.MaDonVi] = (sync.GetValueOrDefault(entry.MaDonVi) ?? SyncCounts.Zero).Plus(new SyncCounts(1, 1, entry.CountsAsSynced ? 1 : 0));
+        }
+        var inputs = agencies.Select(a => new AgencyScoreInput(a.MaDonVi, sync.GetValueOrDefault(a.MaDonVi) ?? SyncCounts.Zero,
+            ScoreRows.SumPeriod(rows.GetValueOrDefault(a.MaDonVi) ?? [], [], year.From, year.To))).ToList();
+        var children = agencies.Skip(1).ToDictionary(a => a.MaDonVi, a => (IReadOnlySet<string>)new HashSet<string> { a.MaDonVi });
+        return new ScorecardCalculator().Compute(ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow)), inputs, children);
+    }
+}

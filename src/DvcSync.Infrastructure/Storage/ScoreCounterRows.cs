@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ledger;
+
+namespace DvcSync.Infrastructure.Storage;
+
+/// <summary>
+/// Rows and columns of the scorecard counters. In an agency's partition, beside its entries: a day row
+/// (<c>s|yyyyMMdd</c>) and a month roll-up (<c>t|yyyyMM</c>, versioned), each holding the four counter sets (axis ×
+/// side) as one serialized column apiece — Azure Tables allows 252 properties, and a counter set can name a few hundred
+/// days. In the roll-up table: one row per agency and year (partition <c>s2025</c>), the months side by side.
+/// </summary>
+internal static class ScoreKeys
+{
+    public const string DayPrefix = "s|";
+    public const string MonthPrefix = "t|";
+
+    public static string Day(DateOnly day) => DayPrefix + CompactDayKey(day);
+    public static string Month(DateOnly month) => MonthPrefix + month.ToString("yyyyMM", CultureInfo.InvariantCulture);
+    public static DateOnly ParseDay(string rowKey) => DateOnly.ParseExact(rowKey[DayPrefix.Length..], "yyyyMMdd", CultureInfo.InvariantCulture);
+    public static DateOnly ParseMonth(string rowKey) => DateOnly.ParseExact(rowKey[MonthPrefix.Length..] + "01", "yyyyMMdd", CultureInfo.InvariantCulture);
+
+    public static string RollupPartition(int year) => "s" + year.ToString(CultureInfo.InvariantCulture);
+
+    public static string Column(ScoreAxis axis, ScoreSide side) => axis.ToString() + side;
+    public static string RollupColumn(ScoreAxis axis, ScoreSide side, int month) => Column(axis, side) + month.ToString("00", CultureInfo.InvariantCulture);
+
+    public static readonly IReadOnlyList<(ScoreAxis Axis, ScoreSide Side)> Sets =
+        [(ScoreAxis.Received, ScoreSide.Source), (ScoreAxis.Received, ScoreSide.Portal), (ScoreAxis.Ended, ScoreSide.Source), (ScoreAxis.Ended, ScoreSide.Portal)];
+
+    public static CounterSet Read(TableEntity row, string column) =>
+        row.GetString(column) is { Length: > 0 } json
+            ? new CounterSet(JsonSerializer.Deserialize<Dictionary<string, long>>(json) ?? [])
+            : new CounterSet();
+
+    /// <summary>An empty set is stored as no value, so a row says only what it counts.</summary>
+    public static void Write(TableEntity row, string column, CounterSet counters)
+    {
+        if (counters.Count == 0) row.Remove(column);
+        else row[column] = JsonSerializer.Serialize(counters.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value));
+    }
+
+    private static string CompactDayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The scorecard counters a save changes, as actions of the entry's own transaction: for each change the difference
+/// between what the new entry and the old one contribute (<see cref="ScoreContributions.Delta"/>), added to the day rows
+/// and month roll-ups under their ETags. A change with no old entry adds, one with no new entry takes away — which is
+/// how an entry that moves between agencies leaves one partition's counters and joins another's.
+/// </summary>
+internal sealed class ScoreCounterRows(LedgerDerivedRows derived)
+{
+    public async Task AddActionsAsync(string partition, IEnumerable<(LedgerEntry? Previous, LedgerEntry? Next)> changes,
+        List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        var delta = ScoreContributions.Sum(changes.Select(c => ScoreContributions.Delta(Of(c.Previous), Of(c.Next))));
+        if (delta.IsEmpty) return;
+        await AddRowsAsync(partition, delta, ScoreKeys.Day, versioned: false, actions, cancellationToken);
+        await AddRowsAsync(partition, delta.ByMonth(), ScoreKeys.Month, versioned: true, actions, cancellationToken);
+    }
+
+    private static ScoreContributions Of(LedgerEntry? entry) => entry?.Contributions() ?? ScoreContributions.None;
+
+    private async Task AddRowsAsync(string partition, ScoreContributions delta, Func<DateOnly, string> key, bool versioned,
+        List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        foreach (var day in delta.Rows.Keys.Select(k => k.Day).Distinct())
+        {
+            var row = await derived.ReadOrNewAsync(partition, key(day), cancellationToken);
+            foreach (var (axis, side) in ScoreKeys.Sets)
+            {
+                if (!delta.Rows.TryGetValue(new ScoreRowKey(axis, side, day), out var change)) continue;
+                var column = ScoreKeys.Column(axis, side);
+                ScoreKeys.Write(row.Entity, column, ScoreKeys.Read(row.Entity, column).Add(change));
+            }
+            // Orders the copies in the roll-up table: an older copy never overwrites a newer one.
+            if (versioned) row.Entity["Version"] = (row.Entity.GetInt64("Version") ?? 0) + 1;
+            actions.Add(row.Action());
+        }
+    }
+
+    /// <summary>The month roll-ups a transaction changes: their copies follow it.</summary>
+    public static IEnumerable<string> MonthsTouched(IEnumerable<TableTransactionAction> actions) =>
+        actions.Select(a => a.Entity.RowKey).Where(k => k.StartsWith(ScoreKeys.MonthPrefix, StringComparison.Ordinal));
+}
