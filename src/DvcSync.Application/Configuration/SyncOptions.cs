@@ -51,6 +51,13 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(1, 256)]
     public int? LookupConcurrency { get; set; }
 
+    /// <summary>
+    /// Dossiers one <c>DongBoHoSoMC</c> call of the repair carries (the portal takes 1 to 50); 1 sends each dossier on
+    /// its own, as before batching.
+    /// </summary>
+    [SettingRange(1, 50)]
+    public int RepairBatchSize { get; set; } = 50;
+
     /// <summary>A pending or retrying entry whose time is this far past is taken as lost and queued again.</summary>
     [SettingRange(0.1, 7 * 24 * 60)]
     public double LostRepairGraceMinutes { get; set; } = 15;
