@@ -295,18 +295,18 @@ public sealed class DossierCheckPipeline(
         {
             // Not cancellable: once a verdict is in hand it is recorded, and a "pending" entry gets its message.
             var results = await owner.Ledger.SaveManyAsync(batch.Select(v => new LedgerChange(v.Previous, v.Next)).ToList(), CancellationToken.None);
-            for (var k = 0; k < batch.Count; k++)
+            var saved = batch.Where((_, k) => !results[k].Conflicted).ToList();
+            // One message for the repairs of one write, queued before any is completed: no checkpoint precedes them.
+            var repairs = saved.Where(v => v.NeedsRepair).Select(v => Request(v.Item.Source, v.Reason)).ToList();
+            if (repairs.Count > 0)
             {
-                var verdict = batch[k];
-                if (results[k].Conflicted)
-                {
-                    // A repair or another run wrote first: look at what it wrote and decide again.
-                    await CheckAgainAsync(verdict.Item);
-                    continue;
-                }
-                if (verdict.NeedsRepair) await EnqueueRepairAsync(verdict.Item.Source, verdict.Reason);
-                Complete(verdict.Item);
+                Interlocked.Add(ref counters.Mismatches, repairs.Count);
+                await owner.RepairQueue.EnqueueBatchAsync(repairs, TimeSpan.Zero, CancellationToken.None);
+                Interlocked.Add(ref counters.Queued, repairs.Count);
             }
+            foreach (var verdict in saved) Complete(verdict.Item);
+            for (var k = 0; k < batch.Count; k++)
+                if (results[k].Conflicted) await CheckAgainAsync(batch[k].Item); // someone wrote first: decide again on what they wrote
         }
 
         private async Task CheckAgainAsync(Item item)
@@ -327,10 +327,11 @@ public sealed class DossierCheckPipeline(
         private async Task EnqueueRepairAsync(SourceDossier source, string reason)
         {
             Interlocked.Increment(ref counters.Mismatches);
-            await owner.RepairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason), TimeSpan.Zero, CancellationToken.None);
+            await owner.RepairQueue.EnqueueAsync(Request(source, reason), TimeSpan.Zero, CancellationToken.None);
             Interlocked.Increment(ref counters.Queued);
         }
 
+        private static RepairRequest Request(SourceDossier source, string reason) => new(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason);
         private void Complete(Item item)
         {
             Interlocked.Increment(ref counters.Completed);
