@@ -10,7 +10,7 @@ set -euo pipefail
 
 RG="${1:-$(azd env get-value AZURE_RESOURCE_GROUP)}"
 APP="${2:-$(azd env get-value AZURE_FUNCTION_APP_NAME)}"
-READ_FUNCTIONS=(Health SyncRate UnsyncedDossiers CurrentAudit)
+READ_FUNCTIONS=(Health SyncRate Scorecard UnsyncedDossiers CurrentAudit)
 WRITE_FUNCTIONS=(Resync RequestAudit CancelAudit)
 
 new_value() { openssl rand -base64 64 | tr -dc 'A-Za-z0-9' | cut -c1-48; }

@@ -33,7 +33,7 @@ public class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order().ToArray();
         Assert.Equal(["Audit", "CancelAudit", "CurrentAudit", "Dashboard", "Health", "Live", "OpenApi", "PoisonDrain", "Reconcile", "Repair",
-            "RequestAudit", "Resync", "SyncRate", "UnsyncedDossiers"], names);
+            "RequestAudit", "Resync", "Scorecard", "SyncRate", "UnsyncedDossiers"], names);
     }
 
     [Fact]
