@@ -2,6 +2,7 @@ using DvcSync.Api;
 using DvcSync.Api.Dashboard;
 using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure;
+using DvcSync.Infrastructure.Storage;
 using DvcSync.Infrastructure.Telemetry;
 using DvcSync.Standalone.Hosting;
 
@@ -28,6 +29,7 @@ public static class StandaloneApp
 
         // Taken before the run: the host disposes its services when it stops.
         var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        app.Services.GetRequiredService<StoreDescription>().Log(app.Services);
         await app.RunAsync();
         return Failures(backgroundServices) is { Count: > 0 } failures ? Report(failures) : 0;
     }
@@ -66,7 +68,7 @@ public static class StandaloneApp
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
-        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
+        builder.Services.AddDvcSync(builder.Configuration, StoreChoice.EmbeddedUnlessAccountSet).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
         builder.Services.AddApiKeys(builder.Configuration);
         builder.Services.AddSettings<RepairPollerOptions, RepairPollerOptionsValidator>(builder.Configuration);
