@@ -6,8 +6,8 @@ using DvcSync.Core.Ports;
 namespace DvcSync.Infrastructure.Storage;
 
 /// <summary>
-/// A queue's consuming side on Azure Storage Queues. A stale pop receipt is answered 404 by the service (the message
-/// was received again by someone else, or is gone): the message is then no longer ours.
+/// A queue's consuming side on Azure Storage Queues. A stale pop receipt is refused by the service (the message was
+/// received again by someone else, or is gone): the message is then no longer ours.
 /// </summary>
 internal class StorageQueueReceiver(QueueClient queue) : IQueueReceiver
 {
@@ -58,8 +58,9 @@ internal class StorageQueueReceiver(QueueClient queue) : IQueueReceiver
         }
     }
 
-    /// <summary>404: the receipt does not match (someone else received the message since), or the message is gone.</summary>
-    private static bool IsNotOurs(RequestFailedException e) => e.Status == (int)HttpStatusCode.NotFound;
+    /// <summary>400 PopReceiptMismatch: someone else received the message since; 404: the message is gone.</summary>
+    private static bool IsNotOurs(RequestFailedException e) =>
+        e.Status == (int)HttpStatusCode.NotFound || e.ErrorCode == "PopReceiptMismatch";
 }
 
 /// <summary>The repair queue: dead-lettering copies the message to the poison queue, then deletes it (at least once).</summary>
