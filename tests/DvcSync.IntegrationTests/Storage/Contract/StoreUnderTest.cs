@@ -43,9 +43,11 @@ public sealed class StoreUnderTest : IAsyncDisposable
     /// <summary>Counts, roll-ups and the unsynced index agree with a full recount of the entries.</summary>
     public async Task AssertCountsEqualRecountAsync() => await LedgerAudit.AssertCountsEqualRecountAsync(await AllEntriesAsync(), Ledger);
 
-    public static Task<StoreUnderTest> AzureAsync(AzuriteFixture azurite, TimeProvider? clock = null)
+    public static Task<StoreUnderTest> AzureAsync(AzuriteFixture azurite, TimeProvider? clock = null) => AzureAsync(azurite, TestStorage.NewPrefix(), clock);
+
+    /// <summary>The tables and queues of <paramref name="prefix"/>, as a host configured with it uses them.</summary>
+    public static Task<StoreUnderTest> AzureAsync(AzuriteFixture azurite, string prefix, TimeProvider? clock = null)
     {
-        var prefix = TestStorage.NewPrefix();
         return OpenAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -60,6 +62,10 @@ public sealed class StoreUnderTest : IAsyncDisposable
         var path = Path.Combine(folder, "store.db");
         return OpenAsync(new() { ["Storage:SqlitePath"] = path }, clock, ledger => AllSqliteEntriesAsync(path, ledger), folder);
     }
+
+    /// <summary>The embedded store in a file a host also uses; the file is left as it is.</summary>
+    public static Task<StoreUnderTest> SqliteAtAsync(string path) =>
+        OpenAsync(new() { ["Storage:SqlitePath"] = path }, null, ledger => AllSqliteEntriesAsync(path, ledger), null);
 
     /// <summary>The entries of a store file, read with SQL of their own rather than through the port under test.</summary>
     public static async Task<IReadOnlyList<LedgerEntry>> AllSqliteEntriesAsync(string path, ISyncLedger ledger)
