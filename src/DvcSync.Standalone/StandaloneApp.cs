@@ -23,6 +23,7 @@ public static class StandaloneApp
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args);
+        if (args.FirstOrDefault() == BackupCommand.Name) return await BackupCommand.RunAsync(args);
 
         // Every setting checked at once, before anything starts: the operator sees all the bad keys in one go.
         if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
@@ -54,6 +55,9 @@ public static class StandaloneApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Under systemd (Type=notify): readiness and stopping are told to systemd, and the log goes to the journal
+        // without console colours or timestamps of its own. Elsewhere this does nothing.
+        builder.Host.UseSystemd();
         // Wiring mistakes surface when the host is built, not on the first request at night.
         builder.Host.UseDefaultServiceProvider(provider =>
         {
