@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure.Sqlite;
+using DvcSync.Infrastructure.Storage;
 
 namespace DvcSync.Standalone;
 
@@ -44,25 +45,33 @@ public static class BackupCommand
             return StartupCheck.BadConfiguration;
         }
 
-        if (await StartupCheck.BuildAsync(() => StandaloneApp.Build(configuration), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
-        await using (app)
+        // Only the store's settings are read (environment and the arguments after --, as the host reads them): a backup
+        // needs neither the portal's nor the provincial system's, and must not fail for want of them.
+        var settings = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configuration).Build();
+        if (StoreSelectionServiceCollectionExtensions.HasStorageAccount(settings))
         {
-            if (app.Services.GetService<SqliteStore>() is not { } store)
-            {
-                await Console.Error.WriteLineAsync("AzureWebJobsStorage is set: the host keeps its data in Azure Storage, not in an embedded store to back up");
-                return StartupCheck.BadConfiguration;
-            }
-            try
-            {
-                store.BackupTo(target);
-            }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync($"The backup failed: {e.GetType().Name}: {e.Message}");
-                return 1;
-            }
+            await Console.Error.WriteLineAsync("AzureWebJobsStorage is set: the host keeps its data in Azure Storage, not in an embedded store to back up");
+            return StartupCheck.BadConfiguration;
+        }
+        var source = new EmbeddedStoreOptions();
+        settings.GetSection(EmbeddedStoreOptions.SectionName).Bind(source);
+        if (!File.Exists(source.FullPath))
+        {
+            await Console.Error.WriteLineAsync($"There is no store at {source.FullPath} (Storage:SqlitePath) to back up");
+            return StartupCheck.BadConfiguration;
+        }
+
+        try
+        {
+            using var store = new SqliteStore(source.FullPath);
+            store.BackupTo(target);
             Console.WriteLine($"Copied {store.Path} to {target} ({new FileInfo(target).Length} bytes)");
             return 0;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"The backup failed: {e.GetType().Name}: {e.Message}");
+            return 1;
         }
     }
 }
