@@ -75,7 +75,7 @@ public static class IndicatorBenchmark
     }
 
     /// <summary>A province with departments and communes under it, one level, as since 1 July 2025.</summary>
-    private static List<Agency> Agencies(int count)
+    internal static List<Agency> Agencies(int count)
     {
         var list = new List<Agency> { new(Province, "UBND tỉnh", "TINH", null) };
         for (var i = 1; i < count; i++)
@@ -140,7 +140,7 @@ public static class IndicatorBenchmark
         return (received, synced);
     }
 
-    private static async Task<List<double>> MeasureAsync(int runs, Func<Task> action, bool warmUp = true)
+    internal static async Task<List<double>> MeasureAsync(int runs, Func<Task> action, bool warmUp = true)
     {
         if (warmUp) await action(); // connections, JIT
         var times = new List<double>();
@@ -153,17 +153,17 @@ public static class IndicatorBenchmark
         return times;
     }
 
-    private static double Median(List<double> times) => times.Order().ElementAt(times.Count / 2);
-    private static double P95(List<double> times) => times.Order().ElementAt(Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1));
+    internal static double Median(List<double> times) => times.Order().ElementAt(times.Count / 2);
+    internal static double P95(List<double> times) => times.Order().ElementAt(Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1));
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;
     }
 
     /// <summary>The benchmark measures storage, not the provincial system: only the agency list is needed.</summary>
-    private sealed class AgenciesOnly(IReadOnlyList<Agency> agencies) : IProvincialSystem
+    internal sealed class AgenciesOnly(IReadOnlyList<Agency> agencies) : IProvincialSystem
     {
         public Task<IReadOnlyList<Agency>> GetAgenciesAsync(CancellationToken cancellationToken) => Task.FromResult(agencies);
         public Task<ChangedDossiersPage> GetChangedAsync(DateTimeOffset from, DateTimeOffset to, string? cursor, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
