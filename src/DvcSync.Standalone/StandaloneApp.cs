@@ -31,7 +31,14 @@ public static class StandaloneApp
         // Taken before the run: the host disposes its services when it stops.
         var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         app.Services.GetRequiredService<StoreDescription>().Log(app.Services);
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception) when (Failures(backgroundServices).Count > 0)
+        {
+            // The host (Microsoft.Extensions.Hosting 11) rethrows the failure that stopped it: reported below, by exit code.
+        }
         return Failures(backgroundServices) is { Count: > 0 } failures ? Report(failures) : 0;
     }
 

@@ -9,24 +9,31 @@ public sealed class PoisonQueueDrainer(IPoisonQueueReceiver poison, IPoisonDrain
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var messages = await poison.ReceiveAsync(16, TimeSpan.FromMinutes(1), stoppingToken);
-                foreach (var message in messages)
+                try
                 {
-                    await handler.HandleMessageAsync(message.Body, message.Id, stoppingToken);
-                    await poison.DeleteAsync(message, stoppingToken);
+                    var messages = await poison.ReceiveAsync(16, TimeSpan.FromMinutes(1), stoppingToken);
+                    foreach (var message in messages)
+                    {
+                        await handler.HandleMessageAsync(message.Body, message.Id, stoppingToken);
+                        await poison.DeleteAsync(message, stoppingToken);
+                    }
+                    if (messages.Count > 0) continue;
                 }
-                if (messages.Count > 0) continue;
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The message stays in the poison queue and is read again after its visibility timeout.
+                    logger.LogError(e, "Draining {Queue} failed; trying again", poison.Name);
+                }
+                await Task.Delay(options.MaxIdle, stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The message stays in the poison queue and is read again after its visibility timeout.
-                logger.LogError(e, "Draining {Queue} failed; trying again", poison.Name);
-            }
-            await Task.Delay(options.MaxIdle, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: a stop is not a failure (the host of Microsoft.Extensions.Hosting 11 reports a cancelled service as one).
         }
     }
 }

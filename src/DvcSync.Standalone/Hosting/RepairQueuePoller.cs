@@ -58,32 +58,39 @@ public sealed class RepairQueuePoller(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var idle = TimeSpan.FromMilliseconds(50);
-
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            IReadOnlyList<ReceivedMessage> messages;
-            try
-            {
-                messages = await queue.ReceiveAsync(Math.Clamp(options.RepairConcurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "The repair queue could not be read; trying again");
-                await Task.Delay(options.MaxIdle, stoppingToken);
-                continue;
-            }
+            var idle = TimeSpan.FromMilliseconds(50);
 
-            if (messages.Count == 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(idle, stoppingToken);
-                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxIdle.Ticks));
-                continue;
-            }
-            idle = TimeSpan.FromMilliseconds(50);
+                IReadOnlyList<ReceivedMessage> messages;
+                try
+                {
+                    messages = await queue.ReceiveAsync(Math.Clamp(options.RepairConcurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "The repair queue could not be read; trying again");
+                    await Task.Delay(options.MaxIdle, stoppingToken);
+                    continue;
+                }
 
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = stoppingToken },
-                async (message, ct) => await ProcessAsync(message, ct));
+                if (messages.Count == 0)
+                {
+                    await Task.Delay(idle, stoppingToken);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxIdle.Ticks));
+                    continue;
+                }
+                idle = TimeSpan.FromMilliseconds(50);
+
+                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = stoppingToken },
+                    async (message, ct) => await ProcessAsync(message, ct));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: a stop is not a failure (the host of Microsoft.Extensions.Hosting 11 reports a cancelled service as one).
         }
     }
 
