@@ -44,9 +44,19 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(1, 1000)]
     public int PageSize { get; set; } = 500;
 
-    /// <summary>Portal look-ups in flight at once; the client's rate ceiling still decides the pace.</summary>
+    /// <summary>
+    /// The most portal look-ups in flight at once. Not set: sized from the portal's ceiling and the measured cycle of
+    /// a look-up (<see cref="Reconciliation.LookupWorkerSizer"/>); the rate ceiling decides the pace either way.
+    /// </summary>
     [SettingRange(1, 256)]
-    public int LookupConcurrency { get; set; } = 16;
+    public int? LookupConcurrency { get; set; }
+
+    /// <summary>
+    /// Dossiers one <c>DongBoHoSoMC</c> call of the repair carries (the portal takes 1 to 50); 1 sends each dossier on
+    /// its own, as before batching.
+    /// </summary>
+    [SettingRange(1, 50)]
+    public int RepairBatchSize { get; set; } = 50;
 
     /// <summary>A pending or retrying entry whose time is this far past is taken as lost and queued again.</summary>
     [SettingRange(0.1, 7 * 24 * 60)]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using DvcSync.Application.Configuration;
@@ -27,7 +28,8 @@ public sealed class DossierCheckPipeline(
     IRepairQueue repairQueue,
     SyncOptions options,
     TimeProvider clock,
-    ILogger<DossierCheckPipeline> logger)
+    ILogger<DossierCheckPipeline> logger,
+    IPortalPace? pace = null)
 {
     private INationalPortal Portal => portal;
     private ISyncLedger Ledger => ledger;
@@ -35,6 +37,8 @@ public sealed class DossierCheckPipeline(
     private SyncOptions Options => options;
     private TimeProvider Clock => clock;
     private ILogger Logger => logger;
+
+    private int FixedWorkers => LookupWorkerSizer.FixedWorkers(options.LookupConcurrency);
 
     /// <summary>Most dossiers of one agency written in one batch.</summary>
     public const int WriteBatchSize = 16;
@@ -57,11 +61,13 @@ public sealed class DossierCheckPipeline(
         CancellationToken stopTaking = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = new Run(this, needsLookup, onPageDone, counters, stop, stopTaking);
+        var sizer = LookupWorkerSizer.For(pace, options.LookupConcurrency);
+        using var allowance = new WorkerAllowance(sizer?.Target() ?? FixedWorkers);
+        var run = new Run(this, needsLookup, onPageDone, counters, stop, stopTaking, sizer, allowance);
 
         var reading = run.Guard(() => run.ReadAsync(pages));
         var dispatching = run.Guard(run.DispatchAsync);
-        var workers = Enumerable.Range(0, options.LookupConcurrency).Select(_ => run.Guard(run.CheckAsync)).ToArray();
+        var workers = Enumerable.Range(0, sizer?.Cap ?? FixedWorkers).Select(_ => run.Guard(run.CheckAsync)).ToArray();
         var checking = Task.WhenAll(workers).ContinueWith(_ => run.Verdicts.Writer.TryComplete(), TaskScheduler.Default);
         var writing = run.Guard(run.WriteAsync);
         var checkpointing = run.Guard(run.CheckpointAsync);
@@ -99,7 +105,9 @@ public sealed class DossierCheckPipeline(
         Func<SourcePage, Task> onPageDone,
         CheckCounters counters,
         CancellationTokenSource stop,
-        CancellationToken stopTaking)
+        CancellationToken stopTaking,
+        LookupWorkerSizer? sizer,
+        WorkerAllowance allowance)
     {
         private ExceptionDispatchInfo? _failure;
         private volatile bool _cutShort;
@@ -108,7 +116,7 @@ public sealed class DossierCheckPipeline(
         public bool CutShort => _cutShort;
 
         public Channel<PageWork> Pages { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        public Channel<Item> Items { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(owner.Options.LookupConcurrency * 2) { SingleWriter = true });
+        public Channel<Item> Items { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(2 * (sizer?.Cap ?? owner.FixedWorkers)) { SingleWriter = true });
         public Channel<Verdict> Verdicts { get; } = Channel.CreateBounded<Verdict>(new BoundedChannelOptions(WriteBatchSize * 8) { SingleReader = true });
         // Bounded too: a slow checkpoint (storage under load) holds the dispatcher back instead of piling up pages.
         // No deadlock: a page enters this channel before its dossiers are handed out, so the page the checkpoint
@@ -206,21 +214,42 @@ public sealed class DossierCheckPipeline(
             return newest.Values.ToList();
         }
 
+        /// <summary>One worker: checks a dossier while it holds a permit, so that as many check at once as the sizer wants.</summary>
         public async Task CheckAsync()
         {
-            await foreach (var item in Items.Reader.ReadAllAsync(Token))
+            while (true)
             {
-                var entry = await owner.Ledger.GetAsync(item.Source.MaDonVi, item.Source.MaHoSo, Token);
-                if (!needsLookup(item.Source, entry))
+                await allowance.WaitAsync(Token);
+                try
                 {
-                    Interlocked.Increment(ref counters.Skipped);
-                    Complete(item);
-                    continue;
+                    if (!await Items.Reader.WaitToReadAsync(Token)) return;
+                    if (Items.Reader.TryRead(out var item)) await CheckOneAsync(item);
                 }
-                var verdict = await LookUpAsync(item, entry, Token);
-                // Not cancellable: a verdict obtained is written even when the run is being stopped.
-                await Verdicts.Writer.WriteAsync(verdict, CancellationToken.None);
+                finally
+                {
+                    allowance.Release();
+                }
             }
+        }
+
+        private async Task CheckOneAsync(Item item)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var entry = await owner.Ledger.GetAsync(item.Source.MaDonVi, item.Source.MaHoSo, Token);
+            if (!needsLookup(item.Source, entry))
+            {
+                Interlocked.Increment(ref counters.Skipped);
+                Complete(item);
+                return;
+            }
+            var ledgerRead = Stopwatch.GetElapsedTime(started);
+            var verdict = await LookUpAsync(item, entry, Token);
+            var handedOver = Stopwatch.GetTimestamp();
+            // Not cancellable: a verdict obtained is written even when the run is being stopped.
+            await Verdicts.Writer.WriteAsync(verdict, CancellationToken.None);
+            if (sizer is null) return;
+            sizer.RecordOwnTime(ledgerRead + Stopwatch.GetElapsedTime(handedOver));
+            allowance.Resize(sizer.Target());
         }
 
         private async Task<Verdict> LookUpAsync(Item item, LedgerEntry? entry, CancellationToken token)
@@ -267,18 +296,18 @@ public sealed class DossierCheckPipeline(
         {
             // Not cancellable: once a verdict is in hand it is recorded, and a "pending" entry gets its message.
             var results = await owner.Ledger.SaveManyAsync(batch.Select(v => new LedgerChange(v.Previous, v.Next)).ToList(), CancellationToken.None);
-            for (var k = 0; k < batch.Count; k++)
+            var saved = batch.Where((_, k) => !results[k].Conflicted).ToList();
+            // One message for the repairs of one write, queued before any is completed: no checkpoint precedes them.
+            var repairs = saved.Where(v => v.NeedsRepair).Select(v => Request(v.Item.Source, v.Reason)).ToList();
+            if (repairs.Count > 0)
             {
-                var verdict = batch[k];
-                if (results[k].Conflicted)
-                {
-                    // A repair or another run wrote first: look at what it wrote and decide again.
-                    await CheckAgainAsync(verdict.Item);
-                    continue;
-                }
-                if (verdict.NeedsRepair) await EnqueueRepairAsync(verdict.Item.Source, verdict.Reason);
-                Complete(verdict.Item);
+                Interlocked.Add(ref counters.Mismatches, repairs.Count);
+                await owner.RepairQueue.EnqueueBatchAsync(repairs, TimeSpan.Zero, CancellationToken.None);
+                Interlocked.Add(ref counters.Queued, repairs.Count);
             }
+            foreach (var verdict in saved) Complete(verdict.Item);
+            for (var k = 0; k < batch.Count; k++)
+                if (results[k].Conflicted) await CheckAgainAsync(batch[k].Item); // someone wrote first: decide again on what they wrote
         }
 
         private async Task CheckAgainAsync(Item item)
@@ -299,10 +328,11 @@ public sealed class DossierCheckPipeline(
         private async Task EnqueueRepairAsync(SourceDossier source, string reason)
         {
             Interlocked.Increment(ref counters.Mismatches);
-            await owner.RepairQueue.EnqueueAsync(new RepairRequest(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason), TimeSpan.Zero, CancellationToken.None);
+            await owner.RepairQueue.EnqueueAsync(Request(source, reason), TimeSpan.Zero, CancellationToken.None);
             Interlocked.Increment(ref counters.Queued);
         }
 
+        private static RepairRequest Request(SourceDossier source, string reason) => new(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason);
         private void Complete(Item item)
         {
             Interlocked.Increment(ref counters.Completed);

@@ -18,10 +18,10 @@ public sealed class PoisonDrainHandler(ISyncLedger ledger, TimeProvider clock, I
 {
     public async Task HandleMessageAsync(string message, string messageId, CancellationToken cancellationToken)
     {
-        RepairRequest request;
+        IReadOnlyList<RepairRequest> requests;
         try
         {
-            request = RepairMessageCodec.Decode(message);
+            requests = RepairMessageCodec.DecodeBatch(message);
         }
         catch (FormatException e)
         {
@@ -29,7 +29,11 @@ public sealed class PoisonDrainHandler(ISyncLedger ledger, TimeProvider clock, I
             logger.LogError("Poison message {MessageId} is not a repair request and was dropped: {Reason}", messageId, e.Message);
             return;
         }
+        foreach (var request in requests) await AbandonAsync(request, messageId, cancellationToken);
+    }
 
+    private async Task AbandonAsync(RepairRequest request, string messageId, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var entry = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);

@@ -34,22 +34,27 @@ public enum RepairOutcome
 }
 
 /// <summary>
-/// Brings one dossier's portal copy up to date from a fresh read of the source: insert or update (switching on "-3"
-/// and "-4", since a time-out may have hidden an earlier success), then its processing steps. A refusal ends as
-/// <c>rejected</c> in the portal's words; a transient failure is retried on the core's schedule by a new message;
-/// a ledger entry that moved on meanwhile gets the same conclusion again, read afresh, rather than costing a delivery;
-/// and anything unexpected is thrown to the host so the message is redelivered, never dropped.
+/// Brings dossiers' portal copies up to date from a fresh read of the source, a batch at a time: inserts and updates
+/// grouped into <c>DongBoHoSoMC</c> calls of up to <c>Sync:RepairBatchSize</c> dossiers (<see cref="RepairBatchPlanner"/>
+/// sorts out "-3", "-4" and refusals of single dossiers), then the steps of all of them in shared
+/// <c>CapNhatTienDoHoSoMC</c> calls. Every dossier keeps its own conclusion: a refusal ends as <c>rejected</c> in the
+/// portal's words; a transient failure is retried on the core's schedule, on the dossier's own attempt count, by a new
+/// message; a ledger entry that moved on meanwhile gets the same conclusion again, read afresh, rather than costing a
+/// delivery; and anything unexpected is thrown to the host so the message is redelivered, never dropped.
 /// </summary>
 public interface IRepairHandler
 {
-    Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RepairOutcome>> HandleBatchAsync(IReadOnlyList<RepairRequest> requests, CancellationToken cancellationToken);
 
-    /// <summary>Takes a message as the queue delivers it; a message that is not a repair request throws, to end in the poison queue.</summary>
-    Task<RepairOutcome> HandleMessageAsync(string message, CancellationToken cancellationToken) =>
-        HandleAsync(RepairMessageCodec.Decode(message), cancellationToken);
+    async Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken) =>
+        (await HandleBatchAsync([request], cancellationToken))[0];
+
+    /// <summary>Takes a message as the queue delivers it (one request or a batch); one that is not a repair request throws, to end in the poison queue.</summary>
+    Task<IReadOnlyList<RepairOutcome>> HandleMessageAsync(string message, CancellationToken cancellationToken) =>
+        HandleBatchAsync(RepairMessageCodec.DecodeBatch(message), cancellationToken);
 }
 
-public sealed class RepairHandler(
+public sealed partial class RepairHandler(
     IProvincialSystem provincial,
     INationalPortal portal,
     ISyncLedger ledger,
@@ -64,11 +69,59 @@ public sealed class RepairHandler(
     /// <summary>Saves of one conclusion before a conflict is thrown to the host (the message then comes back).</summary>
     public const int MaxSaveAttempts = 5;
 
-    public async Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken)
+    /// <summary>Dossiers of a batch read from the source, or concluded in the ledger, at once.</summary>
+    private const int DossiersAtOnce = 8;
+
+    /// <summary>A dossier read and checked, to be sent.</summary>
+    private sealed record Ready(RepairRequest Request, LedgerEntry? Entry, SourceDossier Source, LedgerEntry Current, PersonalDataRedactor Redactor);
+
+    public async Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken) =>
+        (await HandleBatchAsync([request], cancellationToken))[0];
+
+    public async Task<IReadOnlyList<RepairOutcome>> HandleBatchAsync(IReadOnlyList<RepairRequest> requests, CancellationToken cancellationToken)
     {
         using var activity = Activity.StartActivity("repair");
-        activity?.SetTag("dvcsync.mahoso", request.MaHoSo);
+        activity?.SetTag("dvcsync.dossiers", requests.Count);
+        var outcomes = new RepairOutcome[requests.Count];
+        var ready = new Ready?[requests.Count];
+        // A dossier named twice is repaired once, for its newest request; the other request is spoken for.
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var k = 0; k < requests.Count; k++)
+        {
+            if (first.TryGetValue(requests[k].MaHoSo, out var seen))
+            {
+                outcomes[k] = RepairOutcome.AlreadyCurrent;
+                if (requests[k].PhienBan > requests[seen].PhienBan || requests[k].Force) (outcomes[seen], first[requests[k].MaHoSo]) = (RepairOutcome.AlreadyCurrent, k);
+                continue;
+            }
+            first[requests[k].MaHoSo] = k;
+        }
 
+        await Parallel.ForEachAsync(first.Values, Parallelism(cancellationToken), async (k, token) =>
+        {
+            var (done, item) = await PrepareAsync(requests[k], token);
+            outcomes[k] = done;
+            ready[k] = item;
+        });
+        var toSend = ready.OfType<Ready>().ToList();
+        if (toSend.Count == 0) return outcomes;
+
+        var writes = await WriteDossiersAsync(toSend, cancellationToken);
+        var accepted = toSend.Where(r => writes[r.Request.MaHoSo].Result.Kind == PortalOutcomeKind.Accepted).Select(r => r.Request.MaHoSo).ToList();
+        var stepsFailures = await SendStepsAsync(accepted, cancellationToken);
+
+        var index = first.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        await Parallel.ForEachAsync(toSend, Parallelism(cancellationToken), async (item, token) =>
+            outcomes[index[item.Request.MaHoSo]] = await ConcludeAsync(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), token));
+        return outcomes;
+    }
+
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = DossiersAtOnce, CancellationToken = cancellationToken };
+
+    /// <summary>Reads the dossier and checks it: a conclusion already (nothing to send), or the dossier ready to send.</summary>
+    private async Task<(RepairOutcome Done, Ready? Item)> PrepareAsync(RepairRequest request, CancellationToken cancellationToken)
+    {
         var entry = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);
         SourceDossier? source;
         try
@@ -77,26 +130,22 @@ public sealed class RepairHandler(
         }
         catch (ExternalSystemUnavailableException e)
         {
-            return await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, cancellationToken);
+            return (await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, cancellationToken), null);
         }
 
         var now = clock.GetUtcNow();
         if (source is null)
         {
-            if (entry is null) return RepairOutcome.Rejected;
+            if (entry is null) return (RepairOutcome.Rejected, null);
             var gone = await RecordAsync(request, null, entry, e => e.Rejected("The provincial system no longer knows this dossier", e.PortalHolds, now), cancellationToken);
-            return gone is null ? RepairOutcome.Superseded : RepairOutcome.Rejected;
+            return (gone is null ? RepairOutcome.Superseded : RepairOutcome.Rejected, null);
         }
 
         if (!request.Force && entry is { State: SyncState.Synced } && entry.PhienBan >= source.PhienBan)
         {
             logger.LogDebug("Repair of {MaHoSo} skipped: already confirmed at version {PhienBan}", request.MaHoSo, entry.PhienBan);
-            return RepairOutcome.AlreadyCurrent;
+            return (RepairOutcome.AlreadyCurrent, null);
         }
-
-        var current = Basis(entry, source, now);
-        // The portal's words may quote the applicant: this dossier's personal values go before they are kept or logged.
-        var redactor = PersonalDataRedactor.For(source.Dossier);
 
         var problems = PortalPreValidator.Validate(source.Dossier, now);
         if (problems.Count == 0 && source.Dossier.MaTTHC.Length > 0)
@@ -107,13 +156,32 @@ public sealed class RepairHandler(
         if (problems.Count > 0)
         {
             var reason = "Dữ liệu không hợp lệ: " + string.Join("; ", problems);
-            if (await RecordAsync(request, source, entry, e => e.Rejected(reason, e.PortalHolds, now), cancellationToken) is null) return RepairOutcome.Superseded;
+            if (await RecordAsync(request, source, entry, e => e.Rejected(reason, e.PortalHolds, now), cancellationToken) is null) return (RepairOutcome.Superseded, null);
             logger.LogWarning("Repair of {MaHoSo} rejected before sending: {ProblemCount} data problems", request.MaHoSo, problems.Count);
-            return RepairOutcome.Rejected;
+            return (RepairOutcome.Rejected, null);
         }
+        // The portal's words may quote the applicant: this dossier's personal values go before they are kept or logged.
+        return (default, new Ready(request, entry, source, Basis(entry, source, now), PersonalDataRedactor.For(source.Dossier)));
+    }
 
-        var write = await WriteDossierAsync(source.ToPortalPayload(), current.PortalHolds, cancellationToken);
-        now = clock.GetUtcNow();
+    /// <summary>The <c>DongBoHoSoMC</c> calls of the batch, as the planner asks for them, to each dossier's outcome.</summary>
+    private async Task<IReadOnlyDictionary<string, DossierWriteOutcome>> WriteDossiersAsync(List<Ready> items, CancellationToken cancellationToken)
+    {
+        var payloads = items.ToDictionary(r => r.Request.MaHoSo, r => r.Source.ToPortalPayload(), StringComparer.Ordinal);
+        var planner = new RepairBatchPlanner(items.Select(r => (r.Request.MaHoSo, r.Current.PortalHolds)), options.RepairBatchSize);
+        while (planner.Next() is { } call)
+        {
+            var result = await portal.SyncDossiersAsync(call.MaHoSo.Select(c => payloads[c]).ToList(), call.IsUpdating, cancellationToken);
+            planner.Record(call, result);
+        }
+        return planner.Outcomes;
+    }
+
+    /// <summary>Concludes one dossier of the batch from its write's outcome and its steps'.</summary>
+    private async Task<RepairOutcome> ConcludeAsync(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, CancellationToken cancellationToken)
+    {
+        var (request, entry, source, redactor) = (item.Request, item.Entry, item.Source, item.Redactor);
+        var now = clock.GetUtcNow();
         switch (write.Result.Kind)
         {
             case PortalOutcomeKind.Accepted:
@@ -135,7 +203,6 @@ public sealed class RepairHandler(
         }
 
         // The dossier is on the portal from here on, whatever happens to its steps.
-        var stepsFailure = await SendStepsAsync(request.MaHoSo, cancellationToken);
         if (stepsFailure is { Deferred: { } why })
             return await DeferAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
@@ -155,159 +222,59 @@ public sealed class RepairHandler(
         return RepairOutcome.Synced;
     }
 
-    private sealed record WriteResult(PortalWriteResult Result, bool WasUpdate);
-
-    private async Task<WriteResult> WriteDossierAsync(JsonObject payload, bool portalHolds, CancellationToken cancellationToken)
-    {
-        var isUpdating = portalHolds;
-        // At most one switch each way: insert → "-3" → update → "-4" → insert would otherwise loop forever on a portal
-        // that contradicts itself.
-        for (var switches = 0; ; switches++)
-        {
-            var result = await portal.SyncDossiersAsync([payload], isUpdating, cancellationToken);
-            var wrongMode = result.Kind == PortalOutcomeKind.AlreadyExists && !isUpdating
-                || result.Kind == PortalOutcomeKind.NotFound && isUpdating;
-            if (!wrongMode || switches >= 2)
-                return new WriteResult(wrongMode ? result with { Kind = PortalOutcomeKind.Transient } : result, isUpdating);
-            isUpdating = !isUpdating;
-        }
-    }
-
     /// <param name="Deferred">The portal is down or refusing requests as malformed: wait, without spending an attempt.</param>
     private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter, PortalOutcomeKind? Deferred = null);
 
-    private async Task<StepsFailure?> SendStepsAsync(string maHoSo, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<JsonObject> steps;
-        try
-        {
-            steps = await provincial.GetStepsAsync(maHoSo, cancellationToken);
-        }
-        catch (ExternalSystemUnavailableException e)
-        {
-            return new StepsFailure(true, "provincial system: " + e.Reason, e.RetryAfter);
-        }
-
-        foreach (var chunk in steps.Chunk(PortalServices.MaxStepsPerCall))
-        {
-            var result = await portal.AppendStepsAsync(chunk, cancellationToken);
-            if (result.Kind == PortalOutcomeKind.Accepted) continue;
-            var deferred = result.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError ? result.Kind : (PortalOutcomeKind?)null;
-            var transient = deferred is not null || result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound;
-            return new StepsFailure(transient, result.Message, result.RetryAfter, deferred);
-        }
-        return null;
-    }
-
-    /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
-    /// before the retry is scheduled, to the stored entry as it is when the save goes through.</param>
-    private async Task<RepairOutcome> RetryLaterAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
-        string error, TimeSpan? retryAfter, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        if (source is null && stored is null)
-        {
-            // Nothing known about the dossier yet (the source could not be read): keep the message alive without a ledger row.
-            var delay = DelayFor(request.Attempt + 1, retryAfter);
-            await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay, cancellationToken);
-            return RepairOutcome.RetryScheduled;
-        }
-
-        var wait = TimeSpan.Zero;
-        // Ledger first, then the message: if the enqueue fails the exception redelivers this message; if the process
-        // dies in between, the reconciliation's sweep finds the overdue entry.
-        var saved = await RecordAsync(request, source, stored, e =>
-        {
-            e = adjust?.Invoke(e) ?? e;
-            if (e.FailingSince is { } since && options.Retry.ShouldGiveUp(since, now)) return e.Abandoned(error, now);
-            wait = DelayFor(e.Attempts + 1, retryAfter);
-            return e.RetryScheduled(error, now + wait, now);
-        }, cancellationToken);
-        if (saved is null) return RepairOutcome.Superseded;
-
-        if (saved.State == SyncState.Abandoned)
-        {
-            logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
-            return RepairOutcome.Abandoned;
-        }
-        await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
-        logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
-        return RepairOutcome.RetryScheduled;
-    }
-
     /// <summary>
-    /// The portal is down, or refuses the project's requests as malformed: put the repair back until the circuit's next
-    /// probe, spread so the queue does not return all at once, without counting an attempt or moving the give-up clock —
-    /// neither an outage nor a configuration error is the dossier's fault.
+    /// The steps of every dossier written, in shared <c>CapNhatTienDoHoSoMC</c> calls of up to ten, each dossier's in
+    /// the source's order; a failed call is the failure of every dossier with a step in it. Once the portal is taken
+    /// to be down, the calls left are not made: their dossiers are deferred too.
     /// </summary>
-    private async Task<RepairOutcome> DeferAsync(RepairRequest request, SourceDossier source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
-        PortalOutcomeKind why, TimeSpan? untilProbe, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, StepsFailure>> SendStepsAsync(IReadOnlyList<string> written, CancellationToken cancellationToken)
     {
-        var reason = why == PortalOutcomeKind.ConfigurationError
-            ? "deferred: the national portal refuses this project's requests as malformed (HTTP 400); an operator must check NationalPortal:DstCode and NationalPortal:MaDonVi"
-            : "deferred: the national portal is unavailable (circuit open)";
-        var now = clock.GetUtcNow();
-        var wait = (untilProbe ?? TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30_000));
-        var saved = await RecordAsync(request, source, stored, e =>
+        var failures = new Dictionary<string, StepsFailure>(StringComparer.Ordinal);
+        var steps = new (string MaHoSo, IReadOnlyList<JsonObject> Steps)[written.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, written.Count), Parallelism(cancellationToken), async (k, token) =>
         {
-            e = adjust?.Invoke(e) ?? e;
-            return e with
+            try
             {
-                State = e.State == SyncState.Synced ? SyncState.Pending : e.State,
-                NextAttemptAt = now + wait,
-                LastError = reason,
-                UpdatedAt = now,
-            };
-        }, cancellationToken);
-        if (saved is null) return RepairOutcome.Superseded;
-        await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
-        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
-        return RepairOutcome.Deferred;
-    }
-
-    private TimeSpan DelayFor(int attempt, TimeSpan? retryAfter)
-    {
-        var delay = options.Retry.DelayFor(attempt, Random.Shared.NextDouble());
-        return retryAfter is { } floor && floor > delay ? floor : delay;
-    }
-
-    /// <summary>The entry as this repair speaks of it: the stored one, or a new one, moved to the source's version.</summary>
-    private static LedgerEntry Basis(LedgerEntry? stored, SourceDossier source, DateTimeOffset now) =>
-        (stored ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
-
-    /// <summary>
-    /// Records this repair's conclusion. When the entry moved on since it was read (a reconciliation's verdict, a
-    /// resync, another delivery of the same message), the entry is read again and the same conclusion applied to
-    /// it — nothing is sent to the portal again because a save conflicted — a few times with jitter, then the
-    /// conflict is thrown so the message comes back. Null when the stored entry came to speak for a newer version
-    /// or holds this one as synced: the conclusion is moot.
-    /// </summary>
-    private async Task<LedgerEntry?> RecordAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored,
-        Func<LedgerEntry, LedgerEntry> conclusion, CancellationToken cancellationToken)
-    {
-        var version = source?.PhienBan ?? stored?.PhienBan ?? request.PhienBan;
-        for (var attempt = 1; ; attempt++)
-        {
-            var basis = source is null ? stored : Basis(stored, source, clock.GetUtcNow());
-            if (basis is null) return null;
-            var result = await ledger.TrySaveAsync(new LedgerChange(stored, conclusion(basis)), cancellationToken);
-            if (result.Saved is { } saved) return saved;
-            if (attempt == MaxSaveAttempts) throw new LedgerConflictException(request.MaHoSo);
-
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), cancellationToken);
-            stored = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);
-            if (stored is not null && (stored.PhienBan > version || stored.State == SyncState.Synced && stored.PhienBan >= version))
-            {
-                logger.LogInformation("Repair of {MaHoSo}: the ledger moved on to version {PhienBan} ({State}) meanwhile; this repair's conclusion is moot",
-                    request.MaHoSo, stored.PhienBan, stored.State);
-                return null;
+                steps[k] = (written[k], await provincial.GetStepsAsync(written[k], token));
             }
-        }
-    }
+            catch (ExternalSystemUnavailableException e)
+            {
+                steps[k] = (written[k], []);
+                lock (failures) failures[written[k]] = new StepsFailure(true, "provincial system: " + e.Reason, e.RetryAfter);
+            }
+        });
 
-    private static string ReasonFor(string maHoSo, PortalWriteResult result)
-    {
-        var own = result.Errors.Where(e => e.MaHoSo == maHoSo).Select(e => e.Message).ToList();
-        return own.Count > 0 ? string.Join("; ", own) : result.Message;
+        StepsFailure? down = null;
+        foreach (var chunk in steps.SelectMany(s => s.Steps.Select(step => (s.MaHoSo, Step: step))).Chunk(PortalServices.MaxStepsPerCall))
+        {
+            var failure = down;
+            if (failure is null)
+            {
+                var result = await portal.AppendStepsAsync(chunk.Select(c => c.Step).ToList(), cancellationToken);
+                if (result.Kind == PortalOutcomeKind.Accepted) continue;
+                var deferred = result.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError ? result.Kind : (PortalOutcomeKind?)null;
+                var transient = deferred is not null || result.Kind is PortalOutcomeKind.Transient or PortalOutcomeKind.NotFound;
+                failure = new StepsFailure(transient, result.Message, result.RetryAfter, deferred);
+                if (deferred is not null) down = failure;
+                if (!transient && chunk.DistinctBy(c => c.MaHoSo).Count() > 1)
+                {
+                    // Refused atomically for one dossier's step: each dossier's steps go again alone, to find whose.
+                    foreach (var own in chunk.GroupBy(c => c.MaHoSo, StringComparer.Ordinal))
+                    {
+                        var alone = await portal.AppendStepsAsync(own.Select(c => c.Step).ToList(), cancellationToken);
+                        if (alone.Kind != PortalOutcomeKind.Accepted)
+                            failures.TryAdd(own.Key, new StepsFailure(alone.Kind is not (PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict), alone.Message, alone.RetryAfter,
+                                alone.Kind is PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError ? alone.Kind : null));
+                    }
+                    continue;
+                }
+            }
+            foreach (var maHoSo in chunk.Select(c => c.MaHoSo).Distinct(StringComparer.Ordinal))
+                failures.TryAdd(maHoSo, failure);
+        }
+        return failures;
     }
 }

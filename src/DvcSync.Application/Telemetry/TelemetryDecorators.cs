@@ -10,17 +10,17 @@ namespace DvcSync.Application.Telemetry;
 /// <summary>Counts repairs by outcome; a handler that throws counts as <c>failed</c> and still throws.</summary>
 public sealed class MeteredRepairHandler(RepairHandler inner, SyncTelemetry telemetry) : IRepairHandler
 {
-    public async Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RepairOutcome>> HandleBatchAsync(IReadOnlyList<RepairRequest> requests, CancellationToken cancellationToken)
     {
         try
         {
-            var outcome = await inner.HandleAsync(request, cancellationToken);
-            telemetry.Repairs.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
-            return outcome;
+            var outcomes = await inner.HandleBatchAsync(requests, cancellationToken);
+            foreach (var outcome in outcomes) telemetry.Repairs.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
+            return outcomes;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            telemetry.Repairs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            telemetry.Repairs.Add(requests.Count, new KeyValuePair<string, object?>("outcome", "failed"));
             throw;
         }
     }

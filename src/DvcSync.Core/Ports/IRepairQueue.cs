@@ -60,6 +60,13 @@ public interface IRepairQueue
     /// <returns>The queue's id of the message.</returns>
     Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Several repairs as one message, handled together (a Functions queue trigger takes one message at a time, so a
+    /// message must carry the batch). At most <see cref="PortalServices.MaxDossiersPerBatch"/> requests.
+    /// </summary>
+    /// <returns>The queue's id of the message.</returns>
+    Task<string> EnqueueBatchAsync(IReadOnlyList<RepairRequest> requests, TimeSpan delay, CancellationToken cancellationToken);
+
     Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken);
 
     Task<long> GetPoisonDepthAsync(CancellationToken cancellationToken);

@@ -35,6 +35,7 @@ public static class NationalPortalServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<SyncTelemetry>();
         services.TryAddSingleton(sp => new PortalRateGate(Options(sp).MaxRequestsPerSecond, TimeOf(sp), margin: TimeSpan.FromMilliseconds(Options(sp).RateMarginMilliseconds)));
+        services.TryAddSingleton<IPortalPace>(sp => sp.GetRequiredService<PortalRateGate>());
         services.TryAddSingleton(sp => new PortalSessionCache(TimeOf(sp)));
         services.TryAddTransient(sp => new PortalRateLimitingHandler(
             sp.GetRequiredService<PortalRateGate>(), sp.GetRequiredService<SyncTelemetry>(), TimeOf(sp)));

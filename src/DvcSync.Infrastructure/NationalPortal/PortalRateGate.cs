@@ -1,3 +1,5 @@
+using DvcSync.Core.Ports;
+
 namespace DvcSync.Infrastructure.NationalPortal;
 
 /// <summary>
@@ -25,7 +27,7 @@ namespace DvcSync.Infrastructure.NationalPortal;
 /// Waiting callers queue (first come, first served) up to <see cref="QueueLimit"/>; beyond that a call fails
 /// fast with <see cref="PortalRateLimitQueueFullException"/>, which the client reports as a transient outcome.
 /// </summary>
-public sealed class PortalRateGate
+public sealed class PortalRateGate : IPortalPace
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
 
@@ -68,6 +70,17 @@ public sealed class PortalRateGate
     public TimeSpan Margin { get; }
 
     public int QueueLimit { get; }
+
+    int IPortalPace.CallsPerSecond => Limit;
+
+    public TimeSpan? TypicalRoundTrip
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _typicalRoundTrip);
+            return ticks < 0 ? null : TimeSpan.FromSeconds(ticks / (double)_time.TimestampFrequency);
+        }
+    }
 
     /// <summary>Callers waiting for a slot right now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);

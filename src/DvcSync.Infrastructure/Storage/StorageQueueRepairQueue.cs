@@ -14,11 +14,20 @@ internal sealed class StorageQueueRepairQueue(QueueClient queue, QueueClient poi
     // Storage queues hide a message for at most 7 days.
     private static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
-    public async Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken)
+    public Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken) =>
+        SendAsync(RepairMessageCodec.Encode(request), delay, cancellationToken);
+
+    public Task<string> EnqueueBatchAsync(IReadOnlyList<RepairRequest> requests, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(requests.Count, PortalServices.MaxDossiersPerBatch);
+        return SendAsync(RepairMessageCodec.Encode(requests), delay, cancellationToken);
+    }
+
+    private async Task<string> SendAsync(string message, TimeSpan delay, CancellationToken cancellationToken)
     {
         var visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
-        var receipt = await queue.SendMessageAsync(RepairMessageCodec.Encode(request), visibility == TimeSpan.Zero ? null : visibility,
-            TimeToLive(visibility), cancellationToken);
+        var receipt = await queue.SendMessageAsync(message, visibility == TimeSpan.Zero ? null : visibility, TimeToLive(visibility), cancellationToken);
         return receipt.Value.MessageId;
     }
 

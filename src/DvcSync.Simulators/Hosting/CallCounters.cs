@@ -15,6 +15,13 @@ public sealed class CallCounters
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Service, string Outcome), long> _outcomes = new();
     private long _total;
+    private long _dossiersApplied;
+    private long _applyingCalls;
+
+    /// <summary>Dossiers applied by accepted <c>DongBoHoSoMC</c> calls, and those calls: how well the client batches.</summary>
+    public long DossiersApplied => Interlocked.Read(ref _dossiersApplied);
+
+    public long ApplyingCalls => Interlocked.Read(ref _applyingCalls);
 
     public long Total => Interlocked.Read(ref _total);
 
@@ -35,6 +42,14 @@ public sealed class CallCounters
         _calls.Clear();
         _outcomes.Clear();
         Interlocked.Exchange(ref _total, 0);
+        Interlocked.Exchange(ref _dossiersApplied, 0);
+        Interlocked.Exchange(ref _applyingCalls, 0);
+    }
+
+    internal void Applied(int dossiers)
+    {
+        Interlocked.Increment(ref _applyingCalls);
+        Interlocked.Add(ref _dossiersApplied, dossiers);
     }
 
     internal void Received(string service)
@@ -55,6 +70,13 @@ public sealed class CallCounters
                 outcomes[kv.Key.Outcome] = kv.Value;
             services[service] = new JsonObject { ["calls"] = calls, ["outcomes"] = outcomes };
         }
-        return new JsonObject { ["total"] = Total, ["services"] = services };
+        return new JsonObject
+        {
+            ["total"] = Total,
+            ["services"] = services,
+            ["dossiersApplied"] = DossiersApplied,
+            ["applyingCalls"] = ApplyingCalls,
+            ["dossiersPerApplyingCall"] = ApplyingCalls == 0 ? 0 : Math.Round(DossiersApplied / (double)ApplyingCalls, 2),
+        };
     }
 }

@@ -211,9 +211,7 @@ public sealed class PortalState
         return PortalMessages.Reply("99", PortalMessages.SystemError + QuoteOf(subject));
     }
 
-    // ------------------------------------------------------------------ services
-
-    /// <summary><c>DongBoHoSoMC</c>: validate every dossier, then apply all or none.</summary>
+    /// <summary><c>DongBoHoSoMC</c>: validate every dossier, then apply all or none (counted in <see cref="CallCounters.DossiersApplied"/>).</summary>
     internal JsonObject SyncDossiers(IReadOnlyList<JsonObject> data, bool isUpdating)
     {
         var now = Clock.GetUtcNow();
@@ -247,6 +245,7 @@ public sealed class PortalState
                     copy.Remove("NgayDongBo");
                     StoreLocked(code, copy, status, now);
                 }
+                Counters.Applied(accepted.Count);
             }
         }
         return errors.Count == 0 ? PortalMessages.Reply(SuccessCode, PortalMessages.Success) : Refusal(errors, quotes[0]);

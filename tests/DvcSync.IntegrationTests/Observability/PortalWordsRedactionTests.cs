@@ -141,6 +141,12 @@ public sealed class PortalWordsRedactionTests(AzuriteFixture azurite)
             return inner.EnqueueAsync(request, delay, cancellationToken);
         }
 
+        public Task<string> EnqueueBatchAsync(IReadOnlyList<RepairRequest> requests, TimeSpan delay, CancellationToken cancellationToken)
+        {
+            messages.Enqueue(RepairMessageCodec.Encode(requests));
+            return inner.EnqueueBatchAsync(requests, delay, cancellationToken);
+        }
+
         public Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken) => inner.GetApproximateDepthAsync(cancellationToken);
 
         public Task<long> GetPoisonDepthAsync(CancellationToken cancellationToken) => inner.GetPoisonDepthAsync(cancellationToken);

@@ -125,10 +125,10 @@ public sealed class RepairDeliveryTests(AzuriteFixture azurite)
             public void Add() => Interlocked.Increment(ref _value);
         }
 
-        public Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<RepairOutcome>> HandleBatchAsync(IReadOnlyList<RepairRequest> requests, CancellationToken cancellationToken)
         {
             counter.Add();
-            return inner.HandleAsync(request, cancellationToken);
+            return inner.HandleBatchAsync(requests, cancellationToken);
         }
 
         public static void Install(WebApplicationBuilder builder, Counter counter)

@@ -51,7 +51,20 @@ public sealed class HandlerFixture
                     return "msg-" + Enqueued.Count;
                 }
             });
+        Queue.Setup(q => q.EnqueueBatchAsync(It.IsAny<IReadOnlyList<RepairRequest>>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyList<RepairRequest> requests, TimeSpan delay, CancellationToken _) =>
+            {
+                lock (Enqueued)
+                {
+                    Batches.Add(requests.Count);
+                    Enqueued.AddRange(requests.Select(r => (r, delay)));
+                    return "msg-" + Enqueued.Count;
+                }
+            });
     }
+
+    /// <summary>The size of every batch message queued.</summary>
+    public List<int> Batches { get; } = [];
 
     /// <summary>
     /// Before each of the next saves, someone else (a reconciliation, another repair) writes the entry first: what

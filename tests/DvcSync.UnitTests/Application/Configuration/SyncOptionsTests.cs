@@ -17,7 +17,7 @@ public class SyncOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.AuditPoll);
         Assert.Equal(TimeSpan.FromMinutes(8), options.AuditSlice);
         Assert.Null(options.ReconcileSlice); // the standalone host runs each reconciliation to its end
-        Assert.Equal(16, options.LookupConcurrency);
+        Assert.Null(options.LookupConcurrency); // sized from the portal's pace
         Assert.Equal(500, options.PageSize);
     }
 

@@ -71,6 +71,39 @@ public class DossierCheckPipelineTests
         Assert.All(reported, r => Assert.True(r.AllRecorded));
     }
 
+    private sealed class Pace(int callsPerSecond, TimeSpan roundTrip) : IPortalPace
+    {
+        public int CallsPerSecond { get; } = callsPerSecond;
+        public TimeSpan? TypicalRoundTrip { get; } = roundTrip;
+    }
+
+    [Fact]
+    public async Task Without_a_cap_the_look_ups_in_flight_follow_the_portals_pace()
+    {
+        // 200 calls/s at 120 ms: ceil(200 × 0.12 × 1.5) + 4 = 40 workers, far above the old fixed 16.
+        var pace = new Pace(200, TimeSpan.FromMilliseconds(120));
+        var wanted = new LookupWorkerSizer(pace, LookupWorkerSizer.DefaultCap).Target();
+        var inFlight = 0;
+        var peak = 0;
+        var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        PortalHoldsEverything(async _ =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            lock (allIn) peak = Math.Max(peak, now);
+            if (now >= wanted) allIn.TrySetResult();
+            // Every look-up waits until the wanted number is in flight at once; a smaller pool never gets there.
+            await allIn.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Interlocked.Decrement(ref inFlight);
+        });
+        var pipeline = new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, _f.Options, _f.Clock,
+            NullLogger<DossierCheckPipeline>.Instance, pace);
+
+        await pipeline.RunAsync(Stream(Pages(2, 60)), (_, entry) => entry is null, _ => Task.CompletedTask, new CheckCounters(), CancellationToken.None);
+
+        Assert.Equal(40, wanted);
+        Assert.InRange(peak, wanted, LookupWorkerSizer.DefaultCap);
+    }
+
     [Fact]
     public async Task Verdicts_are_written_in_batches_of_one_agency()
     {

@@ -1,0 +1,122 @@
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace DvcSync.Application.Repair;
+
+/// <summary>How a repair records its conclusions: the ledger first, then any message that must follow.</summary>
+public sealed partial class RepairHandler
+{
+    /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
+    /// before the retry is scheduled, to the stored entry as it is when the save goes through.</param>
+    private async Task<RepairOutcome> RetryLaterAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
+        string error, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (source is null && stored is null)
+        {
+            // Nothing known about the dossier yet (the source could not be read): keep the message alive without a ledger row.
+            var delay = DelayFor(request.Attempt + 1, retryAfter);
+            await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay, cancellationToken);
+            return RepairOutcome.RetryScheduled;
+        }
+
+        var wait = TimeSpan.Zero;
+        // Ledger first, then the message: if the enqueue fails the exception redelivers this message; if the process
+        // dies in between, the reconciliation's sweep finds the overdue entry.
+        var saved = await RecordAsync(request, source, stored, e =>
+        {
+            e = adjust?.Invoke(e) ?? e;
+            if (e.FailingSince is { } since && options.Retry.ShouldGiveUp(since, now)) return e.Abandoned(error, now);
+            wait = DelayFor(e.Attempts + 1, retryAfter);
+            return e.RetryScheduled(error, now + wait, now);
+        }, cancellationToken);
+        if (saved is null) return RepairOutcome.Superseded;
+
+        if (saved.State == SyncState.Abandoned)
+        {
+            logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
+            return RepairOutcome.Abandoned;
+        }
+        await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
+        logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
+        return RepairOutcome.RetryScheduled;
+    }
+
+    /// <summary>
+    /// The portal is down, or refuses the project's requests as malformed: put the repair back until the circuit's next
+    /// probe, spread so the queue does not return all at once, without counting an attempt or moving the give-up clock —
+    /// neither an outage nor a configuration error is the dossier's fault.
+    /// </summary>
+    private async Task<RepairOutcome> DeferAsync(RepairRequest request, SourceDossier source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
+        PortalOutcomeKind why, TimeSpan? untilProbe, CancellationToken cancellationToken)
+    {
+        var reason = why == PortalOutcomeKind.ConfigurationError
+            ? "deferred: the national portal refuses this project's requests as malformed (HTTP 400); an operator must check NationalPortal:DstCode and NationalPortal:MaDonVi"
+            : "deferred: the national portal is unavailable (circuit open)";
+        var now = clock.GetUtcNow();
+        var wait = (untilProbe ?? TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30_000));
+        var saved = await RecordAsync(request, source, stored, e =>
+        {
+            e = adjust?.Invoke(e) ?? e;
+            return e with
+            {
+                State = e.State == SyncState.Synced ? SyncState.Pending : e.State,
+                NextAttemptAt = now + wait,
+                LastError = reason,
+                UpdatedAt = now,
+            };
+        }, cancellationToken);
+        if (saved is null) return RepairOutcome.Superseded;
+        await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
+        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
+        return RepairOutcome.Deferred;
+    }
+
+    private TimeSpan DelayFor(int attempt, TimeSpan? retryAfter)
+    {
+        var delay = options.Retry.DelayFor(attempt, Random.Shared.NextDouble());
+        return retryAfter is { } floor && floor > delay ? floor : delay;
+    }
+
+    /// <summary>The entry as this repair speaks of it: the stored one, or a new one, moved to the source's version.</summary>
+    private static LedgerEntry Basis(LedgerEntry? stored, SourceDossier source, DateTimeOffset now) =>
+        (stored ?? LedgerEntry.For(source, now)).AtVersionOf(source, now);
+
+    /// <summary>
+    /// Records this repair's conclusion. When the entry moved on since it was read (a reconciliation's verdict, a
+    /// resync, another delivery of the same message), the entry is read again and the same conclusion applied to
+    /// it — nothing is sent to the portal again because a save conflicted — a few times with jitter, then the
+    /// conflict is thrown so the message comes back. Null when the stored entry came to speak for a newer version
+    /// or holds this one as synced: the conclusion is moot.
+    /// </summary>
+    private async Task<LedgerEntry?> RecordAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored,
+        Func<LedgerEntry, LedgerEntry> conclusion, CancellationToken cancellationToken)
+    {
+        var version = source?.PhienBan ?? stored?.PhienBan ?? request.PhienBan;
+        for (var attempt = 1; ; attempt++)
+        {
+            var basis = source is null ? stored : Basis(stored, source, clock.GetUtcNow());
+            if (basis is null) return null;
+            var result = await ledger.TrySaveAsync(new LedgerChange(stored, conclusion(basis)), cancellationToken);
+            if (result.Saved is { } saved) return saved;
+            if (attempt == MaxSaveAttempts) throw new LedgerConflictException(request.MaHoSo);
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), cancellationToken);
+            stored = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);
+            if (stored is not null && (stored.PhienBan > version || stored.State == SyncState.Synced && stored.PhienBan >= version))
+            {
+                logger.LogInformation("Repair of {MaHoSo}: the ledger moved on to version {PhienBan} ({State}) meanwhile; this repair's conclusion is moot",
+                    request.MaHoSo, stored.PhienBan, stored.State);
+                return null;
+            }
+        }
+    }
+
+    private static string ReasonFor(string maHoSo, PortalWriteResult result)
+    {
+        var own = result.Errors.Where(e => e.MaHoSo == maHoSo).Select(e => e.Message).ToList();
+        return own.Count > 0 ? string.Join("; ", own) : result.Message;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using DvcSync.Application.Repair;
+using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
+using DvcSync.Core.Ports;
+using DvcSync.UnitTests.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace DvcSync.UnitTests.Application.Repair;
+
+/// <summary>The repair of a batch over a portal that applies each call atomically and names its offenders.</summary>
+public class BatchRepairHandlerTests
+{
+    private const string Agency = "000.00.19.H19";
+    private readonly HandlerFixture _f = new();
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+    private readonly List<(bool IsUpdating, int Count)> _calls = [];
+
+    public BatchRepairHandlerTests() =>
+        _f.Portal.Setup(p => p.GetProcedureAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ProcedureLookupResult(PortalOutcomeKind.Accepted, true, ""));
+
+    private RepairHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object,
+        new ProcedureCatalogue(_f.Portal.Object, _f.Clock), _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance);
+
+    private RepairRequest Dossier(string suffix, int attempt = 0)
+    {
+        var source = new DossierBuilder().Code($"{Agency}-250115-{suffix}", Agency).Status(4).Version(2).Source();
+        _f.SourceHas(source);
+        _f.SourceHasSteps(source.MaHoSo, 3);
+        return new RepairRequest(source.MaHoSo, Agency, 2, attempt, RepairReason.Missing);
+    }
+
+    /// <summary>Atomic: "-3" for an insert of a held dossier, "-4" for an update of one not held, "2"/"5" by code suffix.</summary>
+    private void PortalIsAtomic()
+    {
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyList<JsonObject> data, bool isUpdating, CancellationToken _) =>
+            {
+                lock (_calls) _calls.Add((isUpdating, data.Count));
+                var errors = new List<PortalItemError>();
+                foreach (var code in data.Select(d => DvcSync.Core.Dossiers.Dossier.ReadCode(d, "MaHoSo")!))
+                {
+                    if (code.EndsWith("INVAL", StringComparison.Ordinal)) errors.Add(new(code, PortalOutcomeKind.InvalidData, "field refused"));
+                    else if (code.EndsWith("FINAL", StringComparison.Ordinal)) errors.Add(new(code, PortalOutcomeKind.FinalStateConflict, "final state"));
+                    else if (!isUpdating && _held.Contains(code)) errors.Add(new(code, PortalOutcomeKind.AlreadyExists, "exists"));
+                    else if (isUpdating && !_held.Contains(code)) errors.Add(new(code, PortalOutcomeKind.NotFound, "not found"));
+                }
+                if (errors.Count > 0) return new PortalWriteResult(errors[0].Kind, "refused", errors);
+                foreach (var d in data) _held.Add(DvcSync.Core.Dossiers.Dossier.ReadCode(d, "MaHoSo")!);
+                return PortalWriteResult.Success;
+            });
+        _f.Portal.Setup(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>())).ReturnsAsync(PortalWriteResult.Success);
+    }
+
+    [Fact]
+    public async Task A_batch_with_every_kind_of_offender_converges_in_few_calls()
+    {
+        PortalIsAtomic();
+        RepairRequest[] requests = [Dossier("00001"), Dossier("00002"), Dossier("EXIST"), Dossier("INVAL"), Dossier("FINAL"), Dossier("GONE1")];
+        _held.Add(requests[2].MaHoSo);
+        // The ledger believes GONE1 is held: it goes as an update and comes back "-4".
+        _f.Store(LedgerEntry.For(new DossierBuilder().Code(requests[5].MaHoSo, Agency).Status(4).Version(1).Source(), HandlerFixture.Now) with { PortalHolds = true });
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.Equal([RepairOutcome.Synced, RepairOutcome.Synced, RepairOutcome.Synced, RepairOutcome.Rejected, RepairOutcome.Rejected, RepairOutcome.Synced], outcomes);
+        Assert.Equal(SyncState.Synced, _f.Entry(requests[2].MaHoSo)!.State);
+        Assert.Contains("field refused", _f.Entry(requests[3].MaHoSo)!.LastError);
+        Assert.Contains("final state", _f.Entry(requests[4].MaHoSo)!.LastError);
+        Assert.True(_f.Entry(requests[4].MaHoSo)!.PortalHolds);
+        Assert.Contains(requests[5].MaHoSo, _held);
+        Assert.InRange(_calls.Count, 2, 5);
+        // Six dossiers of three steps: 18 steps in shared calls of ten, not one call per dossier.
+        _f.Portal.Verify(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_transiently_schedules_each_dossier_on_its_own_attempt_count()
+    {
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        RepairRequest[] requests = [Dossier("00001"), Dossier("00002", attempt: 3)];
+        _f.Store(LedgerEntry.For(new DossierBuilder().Code(requests[1].MaHoSo, Agency).Status(4).Version(2).Source(), HandlerFixture.Now)
+            with { State = SyncState.Retrying, Attempts = 3, FailingSince = HandlerFixture.Now.AddMinutes(-20) });
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.Equal([RepairOutcome.RetryScheduled, RepairOutcome.RetryScheduled], outcomes);
+        _f.Portal.Verify(p => p.SyncDossiersAsync(It.Is<IReadOnlyList<JsonObject>>(d => d.Count == 2), false, It.IsAny<CancellationToken>()), Times.Once);
+        var attempts = _f.Enqueued.ToDictionary(e => e.Request.MaHoSo, e => e.Request.Attempt);
+        Assert.Equal(1, attempts[requests[0].MaHoSo]);
+        Assert.Equal(4, attempts[requests[1].MaHoSo]);
+    }
+
+    [Fact]
+    public async Task While_the_circuit_is_open_every_dossier_of_the_batch_is_deferred_without_an_attempt()
+    {
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalWriteResult(PortalOutcomeKind.CircuitOpen, "circuit open", [], TimeSpan.FromSeconds(30)));
+        RepairRequest[] requests = [Dossier("00001", attempt: 2), Dossier("00002")];
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.Equal([RepairOutcome.Deferred, RepairOutcome.Deferred], outcomes);
+        Assert.All(_f.Enqueued, e => Assert.Equal(RepairReason.Deferred, e.Request.Reason));
+        Assert.Equal(2, _f.Enqueued.Single(e => e.Request.MaHoSo == requests[0].MaHoSo).Request.Attempt);
+        Assert.All(requests, r => Assert.Equal(0, _f.Entry(r.MaHoSo)!.Attempts));
+    }
+}
