@@ -39,7 +39,7 @@ public static class EmbeddedIndicatorBenchmark
             Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s through the ledger writer, " +
                               $"{Batch} a transaction); file {new FileInfo(store.Path).Length / 1048576.0:0} MB");
 
-            var query = new SyncRateQuery(new AgencyDirectory(new IndicatorBenchmark.AgenciesOnly(agencies), TimeProvider.System), ledger,
+            var query = new SyncRateQuery(new AgencyDirectory(new IndicatorBenchmark.AgenciesOnly(agencies), new SqliteAgencyArchive(store), TimeProvider.System), ledger,
                 new SqlitePipelineState(new SqliteDocuments(store), TimeProvider.System), new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
             SyncRateReport? report = null;

@@ -10,7 +10,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Every storage port on the embedded store at <see cref="EmbeddedStoreOptions.SqlitePath"/>: the ledger, the
-    /// pipeline state, the audit store, the repair queue and its poison queue (named as <see cref="StorageOptions"/>
+    /// pipeline state, the agency archive, the audit store, the repair queue and its poison queue (named as <see cref="StorageOptions"/>
     /// names them), the probe. The file and its tables are created when the store is first used.
     /// </summary>
     public static IServiceCollection AddEmbeddedStorage(this IServiceCollection services, IConfiguration configuration)
@@ -21,6 +21,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
         services.AddSingleton(sp => new SqliteDocuments(sp.GetRequiredService<SqliteStore>()));
         services.AddSingleton<ISyncLedger>(sp => new SqliteSyncLedger(sp.GetRequiredService<SqliteStore>()));
         services.AddSingleton<IPipelineState>(sp => new SqlitePipelineState(sp.GetRequiredService<SqliteDocuments>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAgencyArchive>(sp => new SqliteAgencyArchive(sp.GetRequiredService<SqliteStore>()));
         services.AddSingleton<IAuditStore>(sp => new SqliteAuditStore(sp.GetRequiredService<SqliteDocuments>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new SqlitePoisonQueue(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<StorageOptions>().PoisonQueue));
         services.AddSingleton(sp => new SqliteRepairQueue(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<StorageOptions>().RepairQueue,

@@ -10,19 +10,22 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// <summary>
 /// Saves entries as the table ledger does, in one transaction per batch: each entry is inserted (if new) or replaced
 /// over the version it was read at, and the day counts and month roll-ups it contributes to are adjusted in the same
-/// transaction, so the counts equal a recount whatever crashes. An entry that moved on is reported, and the others
+/// transaction (the 1.4 counts here, the scorecard counters in <see cref="SqliteScoreCounters"/>), so the counts equal a
+/// recount whatever crashes. An entry that moved on is reported, and the others
 /// are saved. The indexes (unsynced, in repair) are columns of the entry with partial indexes over them.
 /// </summary>
 internal sealed class SqliteLedgerWriter(SqliteStore store)
 {
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
-        next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version
+        next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
+        portal_copy_lacks_reception_date, source_facts, portal_facts
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
-        $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version
+        $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -52,6 +55,7 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
                 if (saved is not null) counted.Add((change.Previous, saved));
             }
             AdjustCounts(connection, transaction, counted);
+            SqliteScoreCounters.Adjust(connection, transaction, counted);
             return results;
         }, cancellationToken);
     }
@@ -101,6 +105,9 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$unsynced", next.IsUnsynced),
             ("$in_repair", next.State is SyncState.Pending or SyncState.Retrying),
             ("$version", version),
+            ("$portal_copy_lacks_reception_date", next.PortalCopyLacksReceptionDate),
+            ("$source_facts", next.SourceFacts?.ToCompact()),
+            ("$portal_facts", next.PortalFacts?.ToCompact()),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }

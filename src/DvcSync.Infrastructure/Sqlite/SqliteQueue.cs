@@ -91,10 +91,20 @@ internal class SqliteQueue(SqliteStore store, string name) : IQueueReceiver
 internal sealed class SqliteRepairQueue(SqliteStore store, string name, SqliteQueue poison, RetrySchedule retry)
     : SqliteQueue(store, name), IRepairQueue, IRepairQueueReceiver
 {
-    public Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken)
+    public Task<string> EnqueueAsync(RepairRequest request, TimeSpan delay, CancellationToken cancellationToken) =>
+        SendRepairAsync(RepairMessageCodec.Encode(request), delay, cancellationToken);
+
+    public Task<string> EnqueueBatchAsync(IReadOnlyList<RepairRequest> requests, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(requests.Count, PortalServices.MaxDossiersPerBatch);
+        return SendRepairAsync(RepairMessageCodec.Encode(requests), delay, cancellationToken);
+    }
+
+    private Task<string> SendRepairAsync(string message, TimeSpan delay, CancellationToken cancellationToken)
     {
         var visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay;
-        return SendAsync(RepairMessageCodec.Encode(request), visibility, retry.MessageTimeToLive(visibility), cancellationToken);
+        return SendAsync(message, visibility, retry.MessageTimeToLive(visibility), cancellationToken);
     }
 
     public Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken) => CountAsync(cancellationToken);

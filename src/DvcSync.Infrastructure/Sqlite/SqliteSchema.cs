@@ -27,6 +27,9 @@ internal static class SqliteSchema
             unsynced INTEGER NOT NULL,
             in_repair INTEGER NOT NULL,
             version INTEGER NOT NULL,
+            portal_copy_lacks_reception_date INTEGER NOT NULL,
+            source_facts TEXT,
+            portal_facts TEXT,
             PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
         CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;
@@ -45,6 +48,30 @@ internal static class SqliteSchema
             received INTEGER NOT NULL,
             synced INTEGER NOT NULL,
             PRIMARY KEY (month, ma_don_vi)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS score_day (
+            ma_don_vi TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, day, axis, side, counter)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS score_month (
+            ma_don_vi TEXT NOT NULL,
+            month INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS agency_listed (
+            ma_don_vi TEXT PRIMARY KEY,
+            ten_don_vi TEXT NOT NULL,
+            cap TEXT NOT NULL,
+            ma_don_vi_cha TEXT) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS state_document (
             name TEXT PRIMARY KEY,

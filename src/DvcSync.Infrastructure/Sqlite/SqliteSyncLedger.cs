@@ -17,10 +17,11 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 {
     private const string EntryColumns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
-        next_attempt_at, failing_since, confirmed_at, updated_at, version
+        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts
         """;
 
     private readonly SqliteLedgerWriter _writer = new(store);
+    private readonly SqliteScoreCounters _scores = new(store);
 
     public Task<LedgerEntry?> GetAsync(string maDonVi, string maHoSo, CancellationToken cancellationToken) =>
         store.ReadAsync(connection =>
@@ -63,6 +64,13 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
             if (afterLastWhole <= to) days.AddRange(DayCounts(connection, agencies, afterLastWhole, to));
             return (months, days);
         }, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken) =>
+        _scores.GetTotalsAsync(agencies, from, to, cancellationToken);
+
+    public Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        _scores.GetDayRowsAsync(maDonVi, from, to, cancellationToken);
 
     public Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyList<LedgerDayCount>>(connection => DayCounts(connection, agencies, from, to), cancellationToken);
@@ -145,5 +153,8 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
         ConfirmedAt = SqliteSchema.ReadInstant(r, 11),
         UpdatedAt = SqliteSchema.ReadInstant(r, 12) ?? default,
         ETag = SqliteSchema.ETag(r.GetInt64(13)),
+        PortalCopyLacksReceptionDate = r.GetBoolean(14),
+        SourceFacts = DossierFacts.TryParse(r.IsDBNull(15) ? null : r.GetString(15), out var sourceFacts) ? sourceFacts : null,
+        PortalFacts = DossierFacts.TryParse(r.IsDBNull(16) ? null : r.GetString(16), out var portalFacts) ? portalFacts : null,
     };
 }

@@ -47,7 +47,7 @@ public abstract class LedgerContract
     [Fact]
     public async Task A_copy_held_without_its_reception_date_is_unsynced_until_the_update_lands()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var day = VnTime.Day(Jan15);
         var statusOne = Entry("000.00.19.H19", 1, Jan15) with { PortalHolds = true, PortalCopyLacksReceptionDate = true, ConfirmedAt = Jan15 };
@@ -62,7 +62,7 @@ public abstract class LedgerContract
         await ledger.SaveAsync(read, read.Confirmed(Jan15.AddHours(1)), CancellationToken.None);
         Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 1)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
         Assert.Empty(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None));
-        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+        await storage.AssertCountsEqualRecountAsync();
     }
 
     [Fact]
