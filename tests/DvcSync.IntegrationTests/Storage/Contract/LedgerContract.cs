@@ -45,6 +45,39 @@ public abstract class LedgerContract
     }
 
     [Fact]
+    public async Task Every_field_of_an_entry_round_trips_the_facts_of_both_copies_included()
+    {
+        await using var storage = await OpenAsync();
+        var day = VnTime.Day(Jan15);
+        var entry = Entry("000.00.19.H19", 2, Jan15) with
+        {
+            TrangThaiHoSo = 10,
+            PhienBan = 3,
+            State = SyncState.Retrying,
+            PortalHolds = true,
+            PortalCopyLacksReceptionDate = true,
+            SourceFacts = new DossierFacts(day, TrangThaiHoSo.DaTraKetQua, 2, FeeBearing: true, PaidOnline: true, HasResultLink: true,
+                Digitised: true, VneidVerified: false, OnTimeJudgement.Ended(day.AddDays(3), true)),
+            PortalFacts = new DossierFacts(null, TrangThaiHoSo.DangXuLy, 1, FeeBearing: false, PaidOnline: false, HasResultLink: false,
+                Digitised: false, VneidVerified: true, OnTimeJudgement.Open(day.AddDays(9))),
+            Attempts = 2,
+            LastError = "portal busy",
+            NextAttemptAt = Jan15.AddMinutes(5),
+            FailingSince = Jan15.AddMinutes(-5),
+            ConfirmedAt = Jan15.AddMinutes(-1),
+            UpdatedAt = Jan15.AddSeconds(7),
+        };
+
+        var saved = await storage.Ledger.SaveAsync(null, entry, CancellationToken.None);
+        Assert.Equal(saved, await storage.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
+
+        var withoutFacts = saved with { PortalCopyLacksReceptionDate = false, SourceFacts = null, PortalFacts = null };
+        var resaved = await storage.Ledger.SaveAsync(saved, withoutFacts, CancellationToken.None);
+        Assert.Equal(resaved, await storage.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
+        await storage.AssertCountsEqualRecountAsync();
+    }
+
+    [Fact]
     public async Task A_copy_held_without_its_reception_date_is_unsynced_until_the_update_lands()
     {
         await using var storage = await OpenAsync();

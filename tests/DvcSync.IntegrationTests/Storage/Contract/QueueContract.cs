@@ -45,6 +45,29 @@ public abstract class QueueContract
     }
 
     [Fact]
+    public async Task A_batch_travels_as_one_message_carrying_every_request_in_order()
+    {
+        await using var store = await OpenAsync();
+        IReadOnlyList<RepairRequest> batch = [Request(1), Request(2) with { Force = true }, Request(3) with { Reason = RepairReason.Stale }];
+        var id = await store.Queue.EnqueueBatchAsync(batch, TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(1, await store.Queue.GetApproximateDepthAsync(CancellationToken.None));
+
+        var message = Assert.Single(await ReceiveAsync(store.Receiver, 1, TimeSpan.FromMinutes(5)));
+        Assert.Equal(id, message.Id);
+        Assert.Equal(batch, RepairMessageCodec.DecodeBatch(message.Body));
+    }
+
+    [Fact]
+    public async Task A_batch_that_is_empty_or_larger_than_the_portal_takes_is_refused_and_nothing_is_sent()
+    {
+        await using var store = await OpenAsync();
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.Queue.EnqueueBatchAsync([], TimeSpan.Zero, CancellationToken.None));
+        var tooMany = Enumerable.Range(1, PortalServices.MaxDossiersPerBatch + 1).Select(Request).ToList();
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.Queue.EnqueueBatchAsync(tooMany, TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(0, await store.Queue.GetApproximateDepthAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_delayed_message_shows_only_after_its_delay()
     {
         await using var store = await OpenAsync();

@@ -58,3 +58,25 @@ public sealed class SqliteQueueContract : QueueContract
 {
     protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.SqliteAsync(clock);
 }
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureScoreCounterContract(AzuriteFixture azurite) : ScoreCounterContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.AzureAsync(azurite, clock);
+}
+
+public sealed class SqliteScoreCounterContract : ScoreCounterContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.SqliteAsync(clock);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureAgencyArchiveContract(AzuriteFixture azurite) : AgencyArchiveContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.AzureAsync(azurite, clock);
+}
+
+public sealed class SqliteAgencyArchiveContract : AgencyArchiveContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.SqliteAsync(clock);
+}

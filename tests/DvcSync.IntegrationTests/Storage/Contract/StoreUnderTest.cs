@@ -30,6 +30,7 @@ public sealed class StoreUnderTest : IAsyncDisposable
 
     public ISyncLedger Ledger => _services.GetRequiredService<ISyncLedger>();
     public IPipelineState State => _services.GetRequiredService<IPipelineState>();
+    public IAgencyArchive Agencies => _services.GetRequiredService<IAgencyArchive>();
     public IAuditStore Audit => _services.GetRequiredService<IAuditStore>();
     public IRepairQueue Queue => _services.GetRequiredService<IRepairQueue>();
     public IRepairQueueReceiver Receiver => _services.GetRequiredService<IRepairQueueReceiver>();
