@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job on one machine: Azurite, the simulated national portal and provincial system, and the standalone
-# host running reconciliation, repair and the API against them. Prints the URL and key to use, then the sync rate
-# every few seconds as repairs land. Ctrl+C stops everything it started.
+# The main job on one machine: the simulated national portal and provincial system, and the standalone host running
+# reconciliation, repair and the API against them, its ledger, state and queues in the embedded store (a SQLite file
+# under artifacts/demo/, new for each run because the simulators are seeded anew). DEMO_STORE=azurite runs it on
+# Azurite instead (needs Node.js; npm ci installs it). Prints the URL and key to use, then the sync rate every few
+# seconds as repairs land. Ctrl+C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,10 +11,22 @@ DOSSIERS="${DOSSIERS:-3000}"
 SEED="${SEED:-42}"
 API_PORT="${API_PORT:-7071}"
 PORTAL_RPS="${PORTAL_RPS:-20}"
+DEMO_STORE="${DEMO_STORE:-embedded}"
 logs="artifacts/demo"
 mkdir -p "$logs"
+store_file="$PWD/$logs/dvcsync.db"
+case "$DEMO_STORE" in embedded|azurite) ;; *) echo "DEMO_STORE must be embedded (the default) or azurite, not '$DEMO_STORE'" >&2; exit 2 ;; esac
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# A port nothing listens on: bash alone, so the demo needs no Node.js.
+taken_ports=" "
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    case "$taken_ports" in *" $port "*) continue ;; esac
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then taken_ports+="$port "; echo "$port"; return; fi
+  done
+}
 wait_for_port() {
   local port=$1 name=$2 pid=$3
   for _ in $(seq 1 600); do
@@ -24,15 +38,22 @@ wait_for_port() {
 }
 
 pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  echo; echo "Stopping…"
+stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+# A deliberate stop (Ctrl+C, or TERM) is not a failure: say so, and exit 0.
+stopped_by_user() {
+  trap - EXIT INT TERM
+  echo; echo "Stopping (you asked)…"
+  stop_all
+  echo "Stopped. Logs are in $logs/$([ "$DEMO_STORE" = embedded ] && echo "; the store was $store_file")."
+  exit 0
+}
+trap 'trap - EXIT; stop_all' EXIT
+trap stopped_by_user INT TERM
 
-if [ ! -x node_modules/.bin/azurite ]; then
+if [ "$DEMO_STORE" = azurite ] && [ ! -x node_modules/.bin/azurite ]; then
   echo "== Installing Azurite (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
@@ -41,15 +62,23 @@ echo "== Building"
 dotnet build src/DvcSync.Standalone -c Release -nologo -v quiet
 dotnet build src/DvcSync.Simulators -c Release -nologo -v quiet
 
-blob=$(free_port); queue=$(free_port); table=$(free_port)
 portal=$(free_port); provincial=$(free_port)
 
-echo "== Starting Azurite (in memory)"
-node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --loose \
-  --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
-  --tableHost 127.0.0.1 --tablePort "$table" > "$logs/azurite.log" 2>&1 &
-pids+=($!); azurite_pid=$!
-wait_for_port "$table" Azurite "$azurite_pid"; wait_for_port "$queue" Azurite "$azurite_pid"
+if [ "$DEMO_STORE" = azurite ]; then
+  blob=$(free_port); queue=$(free_port); table=$(free_port)
+  echo "== Starting Azurite (in memory)"
+  node_modules/.bin/azurite --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --loose \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" > "$logs/azurite.log" 2>&1 &
+  pids+=($!); azurite_pid=$!
+  wait_for_port "$table" Azurite "$azurite_pid"; wait_for_port "$queue" Azurite "$azurite_pid"
+  export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+else
+  # The simulators start from their seed each run: a ledger from an earlier run would speak of other dossiers.
+  rm -f "$store_file" "$store_file-wal" "$store_file-shm"
+  unset AzureWebJobsStorage
+  export Storage__SqlitePath="$store_file"
+fi
 
 echo "== Starting the simulated national portal and provincial system ($DOSSIERS dossiers, seed $SEED)"
 dotnet src/DvcSync.Simulators/bin/Release/net10.0/DvcSync.Simulators.dll \
@@ -60,10 +89,8 @@ wait_for_port "$portal" "Portal simulator" "$sim_pid"; wait_for_port "$provincia
 
 read_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 admin_key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
 
 echo "== Starting the sync host on http://127.0.0.1:$API_PORT"
-AzureWebJobsStorage="$storage" \
 NationalPortal__BaseUrl="http://127.0.0.1:$portal" NationalPortal__Username=dvcsync NationalPortal__Password=dvcsync-demo \
 NationalPortal__DstCode=H19 NationalPortal__MaDonVi=000.00.00.H19 NationalPortal__MaxRequestsPerSecond="$PORTAL_RPS" \
 ProvincialSystem__BaseUrl="http://127.0.0.1:$provincial" ProvincialSystem__ClientId=dvcsync ProvincialSystem__ClientSecret=dvcsync-demo-secret \
@@ -74,11 +101,13 @@ Api__Keys="$read_key" Api__AdminKeys="$admin_key" \
 pids+=($!); host_pid=$!
 wait_for_port "$API_PORT" "Sync host" "$host_pid"
 
-year=$(date +%Y); today=$(date +%F)
+# The indicator's days are Vietnam's (UTC+7, no daylight saving): before 07:00 UTC the UTC date is yesterday there.
+year=$(TZ=UTC-7 date +%Y); today=$(TZ=UTC-7 date +%F)
 base="http://127.0.0.1:$API_PORT/api"
 cat <<BANNER
 
   Sync host:        $base   (logs in $logs/)
+  Store:            $([ "$DEMO_STORE" = embedded ] && echo "embedded, $store_file" || echo "Azurite (in memory)")
   Dashboard:        $base/dashboard   (paste the read key into the page)
   API description:  $base/openapi.json
   Read key:         $read_key
@@ -99,22 +128,28 @@ cat <<BANNER
 
 BANNER
 
+# One line of the sync-rate answer, read with grep so the demo needs no JSON tool (the first field of a name is the top level's).
+field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2- | tr -d '"'; }
 report() {
-  curl -s -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$1&to=$2" \
-    | node -e '
-        let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-          try { const r=JSON.parse(s);
-            if (r.received===undefined) { console.log("  ", r.detail||s); return; }
-            const pct=r.rate===null?"—":(100*r.rate).toFixed(2)+"%";
-            console.log(`   ${r.from}..${r.to}  received ${String(r.received).padStart(5)}  synced ${String(r.synced).padStart(5)}  rate ${pct.padStart(7)}  points ${r.points.toFixed(2)}/${r.maxPoints}`);
-          } catch { console.log("   waiting for the host…"); } });' || true
+  local answer
+  answer=$(curl -s -H "x-functions-key: $read_key" "$base/indicators/sync-rate?from=$1&to=$2" || true)
+  if [ -z "$(field received "$answer")" ]; then
+    echo "   ${1}..${2}  $( [ -n "$answer" ] && field detail "$answer" || echo "waiting for the host…")"
+    return
+  fi
+  local rate; rate=$(field rate "$answer")
+  [ "$rate" = null ] && rate="—" || rate=$(awk -v r="$rate" 'BEGIN { printf "%.2f%%", 100 * r }')
+  printf '   %s..%s  received %5s  synced %5s  rate %7s  points %.2f/%s\n' "$1" "$2" \
+    "$(field received "$answer")" "$(field synced "$answer")" "$rate" "$(field points "$answer")" "$(field maxPoints "$answer")"
 }
 
 while kill -0 "$host_pid" 2>/dev/null; do
   echo "$(date +%T)  province 000.00.00.H19"
   report 2025-01-01 2025-12-31
   report "$year-01-01" "$today"
-  sleep 10
+  sleep 10 &
+  wait $! || true
 done
-echo "The sync host stopped; see $logs/standalone.log" >&2
+code=0; wait "$host_pid" || code=$?
+echo "The sync host stopped on its own (exit code $code); see $logs/standalone.log" >&2
 exit 1

@@ -5,6 +5,7 @@ using DvcSync.Benchmarks.Scale;
 return args switch
 {
     [] => await IndicatorBenchmark.RunAsync(args),
+    ["indicator", "--store", "sqlite", .. var rest] => await EmbeddedIndicatorBenchmark.RunAsync(rest),
     ["indicator", .. var rest] => await IndicatorBenchmark.RunAsync(rest),
     ["scorecard", .. var rest] => await ScorecardBenchmark.RunAsync(rest),
     ["scale", .. var rest] => await ScaleBenchmark.RunAsync(rest),
@@ -15,6 +16,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--dossiers n ...] | scorecard [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
+    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--store sqlite] [--dossiers n ...] | scorecard [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
     return 2;
 }

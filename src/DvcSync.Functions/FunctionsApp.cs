@@ -1,9 +1,11 @@
 using DvcSync.Api;
 using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure;
+using DvcSync.Infrastructure.Storage;
 using DvcSync.Infrastructure.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace DvcSync.Functions;
@@ -15,6 +17,7 @@ public static class FunctionsApp
     public static async Task<int> RunAsync(string[] args)
     {
         if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } host) return StartupCheck.BadConfiguration;
+        host.Services.GetRequiredService<StoreDescription>().Log(host.Services);
         await host.RunAsync();
         return 0;
     }

@@ -12,13 +12,14 @@ namespace DvcSync.Infrastructure;
 /// <summary>Everything both hosts share, wired in one place, grouped by concern.</summary>
 public static class SyncServiceCollectionExtensions
 {
-    public static IServiceCollection AddDvcSync(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="store">The Functions app keeps Azure Storage; the standalone host may run on the embedded store.</param>
+    public static IServiceCollection AddDvcSync(this IServiceCollection services, IConfiguration configuration, StoreChoice store = StoreChoice.StorageAccount)
     {
         // Use cases
         services.AddSyncHandlers(configuration);
 
-        // Storage: ledger, pipeline state, repair queue
-        services.AddSyncStorage(configuration);
+        // Storage: ledger, pipeline state, audit, repair queue
+        services.AddStore(configuration, store);
 
         // External systems
         services.AddProvincialSystemClient(configuration);

@@ -7,6 +7,7 @@ using DvcSync.Application.Configuration;
 using DvcSync.Application.Indicators;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
 
 namespace DvcSync.Standalone;
 
@@ -79,9 +80,10 @@ public static partial class AuditCommand
                 e.Cancel = true; // stop after the pages in flight, so the next run resumes from there
                 stop.Cancel();
             };
+            app.Services.GetRequiredService<StoreDescription>().Log(app.Services);
             var handler = app.Services.GetRequiredService<IAuditHandler>();
-            // The storage may be new: the host's provisioner creates the tables and queues.
-            await app.Services.GetRequiredService<DvcSync.Infrastructure.Storage.StorageProvisioner>().StartAsync(stop.Token);
+            // A storage account may be new: the host's provisioner creates the tables and queues (the embedded store creates its own).
+            if (app.Services.GetService<StorageProvisioner>() is { } provisioner) await provisioner.StartAsync(stop.Token);
 
             AuditJob job;
             try

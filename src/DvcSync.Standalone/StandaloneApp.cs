@@ -2,6 +2,7 @@ using DvcSync.Api;
 using DvcSync.Api.Dashboard;
 using DvcSync.Application.Configuration;
 using DvcSync.Infrastructure;
+using DvcSync.Infrastructure.Storage;
 using DvcSync.Infrastructure.Telemetry;
 using DvcSync.Standalone.Hosting;
 
@@ -22,13 +23,22 @@ public static class StandaloneApp
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.FirstOrDefault() == AuditCommand.Name) return await AuditCommand.RunAsync(args);
+        if (args.FirstOrDefault() == BackupCommand.Name) return await BackupCommand.RunAsync(args);
 
         // Every setting checked at once, before anything starts: the operator sees all the bad keys in one go.
         if (await StartupCheck.BuildAsync(() => Build(args), Console.Error) is not { } app) return StartupCheck.BadConfiguration;
 
         // Taken before the run: the host disposes its services when it stops.
         var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
-        await app.RunAsync();
+        app.Services.GetRequiredService<StoreDescription>().Log(app.Services);
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception) when (Failures(backgroundServices).Count > 0)
+        {
+            // The host (Microsoft.Extensions.Hosting 11) rethrows the failure that stopped it: reported below, by exit code.
+        }
         return Failures(backgroundServices) is { Count: > 0 } failures ? Report(failures) : 0;
     }
 
@@ -52,6 +62,9 @@ public static class StandaloneApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Under systemd (Type=notify): readiness and stopping are told to systemd, and the log goes to the journal
+        // without console colours or timestamps of its own. Elsewhere this does nothing.
+        builder.Host.UseSystemd();
         // Wiring mistakes surface when the host is built, not on the first request at night.
         builder.Host.UseDefaultServiceProvider(provider =>
         {
@@ -66,7 +79,7 @@ public static class StandaloneApp
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
-        builder.Services.AddDvcSync(builder.Configuration).AddSyncApi();
+        builder.Services.AddDvcSync(builder.Configuration, StoreChoice.EmbeddedUnlessAccountSet).AddSyncApi();
         builder.Services.AddSyncTelemetry(builder.Configuration, tracing => tracing.AddRedactedAspNetCoreInstrumentation());
         builder.Services.AddApiKeys(builder.Configuration);
         builder.Services.AddSettings<RepairPollerOptions, RepairPollerOptionsValidator>(builder.Configuration);

@@ -19,4 +19,12 @@ public sealed record RetrySchedule(TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSp
     }
 
     public bool ShouldGiveUp(DateTimeOffset failingSince, DateTimeOffset now) => now - failingSince >= GiveUpAfter;
+
+    /// <summary>
+    /// How long a repair message lives: the give-up time plus the longest retry delay, counted from when it shows. A
+    /// dossier still failing by then is abandoned by its next attempt anyway, and one whose message expired unread (a
+    /// queue backed up for a day) is still pending or retrying in the ledger, where the reconciliation's sweep finds it
+    /// and queues it again. A message that never expires would keep a dossier's old requests forever.
+    /// </summary>
+    public TimeSpan MessageTimeToLive(TimeSpan visibility) => visibility + GiveUpAfter + MaxDelay;
 }

@@ -71,7 +71,8 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
     private async Task<LedgerChangeResult> TrySaveOneAsync(LedgerChange change, CancellationToken cancellationToken) =>
         new(change, await TrySaveOneAsync(change.Previous, change.Next, cancellationToken));
 
-    private static void EnsureValid(LedgerEntry? previous, LedgerEntry next)
+    /// <summary>What every store checks before saving: an entry keeps its keys, and a previous entry comes from the store.</summary>
+    internal static void EnsureValid(LedgerEntry? previous, LedgerEntry next)
     {
         if (previous is not null && (previous.MaDonVi != next.MaDonVi || previous.MaHoSo != next.MaHoSo))
             throw new ArgumentException("An entry keeps its MaDonVi and MaHoSo", nameof(next));

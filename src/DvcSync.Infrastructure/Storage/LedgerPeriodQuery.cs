@@ -12,10 +12,7 @@ internal sealed class LedgerPeriodQuery(TableClient table, TableClient rollups)
     public async Task<(IReadOnlyList<LedgerMonthCount> Months, IReadOnlyList<LedgerDayCount> Days)> GetPeriodCountsAsync(
         IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        // Whole months come from their roll-ups; the partial months at either end from their days.
-        var firstWhole = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
-        var afterLastWhole = new DateOnly(to.Year, to.Month, 1);
-        if (to == afterLastWhole.AddMonths(1).AddDays(-1)) afterLastWhole = afterLastWhole.AddMonths(1);
+        var (firstWhole, afterLastWhole) = WholeMonths(from, to);
         if (firstWhole >= afterLastWhole)
             return ([], await GetDayCountsAsync(agencies, from, to, cancellationToken));
 
@@ -31,6 +28,18 @@ internal sealed class LedgerPeriodQuery(TableClient table, TableClient rollups)
             return agencyDays;
         }));
         return (monthsPerYear.SelectMany(m => m).ToList(), edgeDays.SelectMany(d => d).ToList());
+    }
+
+    /// <summary>
+    /// Whole months come from their roll-ups; the partial months at either end from their days. The first whole month
+    /// and the month after the last (equal, or the first after the last, when there is none).
+    /// </summary>
+    internal static (DateOnly FirstWhole, DateOnly AfterLastWhole) WholeMonths(DateOnly from, DateOnly to)
+    {
+        var firstWhole = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        var afterLastWhole = new DateOnly(to.Year, to.Month, 1);
+        if (to == afterLastWhole.AddMonths(1).AddDays(-1)) afterLastWhole = afterLastWhole.AddMonths(1);
+        return (firstWhole, afterLastWhole);
     }
 
     public async Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken)

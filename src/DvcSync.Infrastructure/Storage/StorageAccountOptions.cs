@@ -19,7 +19,7 @@ public sealed class StorageAccountOptions : IValidatableObject
     public const string ConnectionKey = "AzureWebJobsStorage";
 
     [ConfigurationKeyName(ConnectionKey)]
-    public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+    public string ConnectionString { get; set; } = "";
 
     /// <summary>The account whose <c>https://&lt;name&gt;.table.core.windows.net</c> and queue endpoint are used, as on Azure.</summary>
     [ConfigurationKeyName(ConnectionKey + ":accountName")]
@@ -73,6 +73,8 @@ public sealed class StorageAccountOptions : IValidatableObject
 
     private string? ConnectionStringProblem()
     {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+            return $"{ConnectionKey} must be set: the storage account's connection string (UseDevelopmentStorage=true for Azurite), or {ConnectionKey}__accountName for a managed identity";
         try
         {
             _ = new TableServiceClient(ConnectionString);

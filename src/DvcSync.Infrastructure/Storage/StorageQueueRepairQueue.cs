@@ -31,13 +31,8 @@ internal sealed class StorageQueueRepairQueue(QueueClient queue, QueueClient poi
         return receipt.Value.MessageId;
     }
 
-    /// <summary>
-    /// A message outlives the repair's give-up time by the longest retry delay, counted from when it shows: a dossier
-    /// still failing by then is abandoned by its next attempt anyway, and one whose message expired unread (a queue
-    /// backed up for a day) is still pending or retrying in the ledger, where the reconciliation's sweep finds it and
-    /// queues it again. A message that never expires would keep a dossier's old requests forever.
-    /// </summary>
-    internal TimeSpan TimeToLive(TimeSpan visibility) => visibility + retry.GiveUpAfter + retry.MaxDelay;
+    /// <inheritdoc cref="RetrySchedule.MessageTimeToLive"/>
+    internal TimeSpan TimeToLive(TimeSpan visibility) => retry.MessageTimeToLive(visibility);
 
     public async Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken) =>
         (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;

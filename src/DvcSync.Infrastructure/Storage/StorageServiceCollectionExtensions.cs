@@ -21,6 +21,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSettings<StorageOptions, StorageOptionsValidator>(configuration);
         services.AddSettings<StorageAccountOptions, StorageAccountOptionsValidator>(configuration);
         services.AddSingleton(sp => StorageAccount.For(sp.GetRequiredService<StorageAccountOptions>()));
+        services.AddSingleton(sp => StoreDescription.For(sp.GetRequiredService<StorageAccountOptions>()));
         services.AddKeyedSingleton(StorageOptions.LedgerTableName, (sp, _) => Table(sp, StorageOptions.LedgerTableName));
         services.AddKeyedSingleton(StorageOptions.StateTableName, (sp, _) => Table(sp, StorageOptions.StateTableName));
         services.AddSingleton(sp => new PartitionRegistry(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));
@@ -35,6 +36,13 @@ public static class StorageServiceCollectionExtensions
             var (account, options) = (sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<StorageOptions>());
             return new StorageQueueRepairQueue(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue), sp.GetRequiredService<SyncOptions>().Retry);
         });
+        services.AddSingleton<IRepairQueueReceiver>(sp =>
+        {
+            var (account, options) = (sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<StorageOptions>());
+            return new StorageRepairQueueReceiver(account.Queue(options.RepairQueue), account.Queue(options.PoisonQueue));
+        });
+        services.AddSingleton<IPoisonQueueReceiver>(sp =>
+            new StoragePoisonQueueReceiver(sp.GetRequiredService<StorageAccount>().Queue(sp.GetRequiredService<StorageOptions>().PoisonQueue)));
         services.AddSingleton<StorageProvisioner>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageProvisioner>());
         services.AddSingleton<IStorageProbe>(sp => new StorageProbe(sp.GetRequiredKeyedService<TableClient>(StorageOptions.StateTableName)));

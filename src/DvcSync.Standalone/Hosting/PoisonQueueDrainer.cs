@@ -1,33 +1,39 @@
 using DvcSync.Application.Repair;
-using DvcSync.Infrastructure.Storage;
+using DvcSync.Core.Ports;
 
 namespace DvcSync.Standalone.Hosting;
 
 /// <summary>The Functions app's poison-queue trigger, for the standalone host: poison messages become abandoned entries.</summary>
-public sealed class PoisonQueueDrainer(StorageAccount account, StorageOptions storage, IPoisonDrainHandler handler, RepairPollerOptions options, ILogger<PoisonQueueDrainer> logger)
+public sealed class PoisonQueueDrainer(IPoisonQueueReceiver poison, IPoisonDrainHandler handler, RepairPollerOptions options, ILogger<PoisonQueueDrainer> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var poison = account.Queue(storage.PoisonQueue);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var messages = (await poison.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(1), stoppingToken)).Value;
-                foreach (var message in messages)
+                try
                 {
-                    await handler.HandleMessageAsync(message.Body.ToString(), message.MessageId, stoppingToken);
-                    await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+                    var messages = await poison.ReceiveAsync(16, TimeSpan.FromMinutes(1), stoppingToken);
+                    foreach (var message in messages)
+                    {
+                        await handler.HandleMessageAsync(message.Body, message.Id, stoppingToken);
+                        await poison.DeleteAsync(message, stoppingToken);
+                    }
+                    if (messages.Count > 0) continue;
                 }
-                if (messages.Length > 0) continue;
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The message stays in the poison queue and is read again after its visibility timeout.
+                    logger.LogError(e, "Draining {Queue} failed; trying again", poison.Name);
+                }
+                await Task.Delay(options.MaxIdle, stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The message stays in the poison queue and is read again after its visibility timeout.
-                logger.LogError(e, "Draining {Queue} failed; trying again", storage.PoisonQueue);
-            }
-            await Task.Delay(options.MaxIdle, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: a stop is not a failure (the host of Microsoft.Extensions.Hosting 11 reports a cancelled service as one).
         }
     }
 }

@@ -1,8 +1,6 @@
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using DvcSync.Application.Configuration;
 using DvcSync.Application.Repair;
-using DvcSync.Infrastructure.Storage;
+using DvcSync.Core.Ports;
 using Microsoft.Extensions.Options;
 
 namespace DvcSync.Standalone.Hosting;
@@ -51,8 +49,7 @@ internal sealed partial class RepairPollerOptionsValidator : IValidateOptions<Re
 /// A failed delete or update is logged and not thrown: the message then comes back, and the handler is idempotent.
 /// </summary>
 public sealed class RepairQueuePoller(
-    StorageAccount account,
-    StorageOptions storage,
+    IRepairQueueReceiver queue,
     IRepairHandler handler,
     RepairPollerOptions options,
     ILogger<RepairQueuePoller> logger) : BackgroundService
@@ -61,46 +58,51 @@ public sealed class RepairQueuePoller(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = account.Queue(storage.RepairQueue);
-        var poison = account.Queue(storage.PoisonQueue);
-        var idle = TimeSpan.FromMilliseconds(50);
-
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            QueueMessage[] messages;
-            try
-            {
-                messages = (await queue.ReceiveMessagesAsync(Math.Clamp(options.RepairConcurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken)).Value;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "The repair queue could not be read; trying again");
-                await Task.Delay(options.MaxIdle, stoppingToken);
-                continue;
-            }
+            var idle = TimeSpan.FromMilliseconds(50);
 
-            if (messages.Length == 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(idle, stoppingToken);
-                idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxIdle.Ticks));
-                continue;
-            }
-            idle = TimeSpan.FromMilliseconds(50);
+                IReadOnlyList<ReceivedMessage> messages;
+                try
+                {
+                    messages = await queue.ReceiveAsync(Math.Clamp(options.RepairConcurrency * 2, 1, 32), options.VisibilityTimeout, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "The repair queue could not be read; trying again");
+                    await Task.Delay(options.MaxIdle, stoppingToken);
+                    continue;
+                }
 
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = stoppingToken },
-                async (message, ct) => await ProcessAsync(queue, poison, message, ct));
+                if (messages.Count == 0)
+                {
+                    await Task.Delay(idle, stoppingToken);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxIdle.Ticks));
+                    continue;
+                }
+                idle = TimeSpan.FromMilliseconds(50);
+
+                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = stoppingToken },
+                    async (message, ct) => await ProcessAsync(message, ct));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: a stop is not a failure (the host of Microsoft.Extensions.Hosting 11 reports a cancelled service as one).
         }
     }
 
-    private async Task ProcessAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
+    private async Task ProcessAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
-        var receipt = new Receipt(message.PopReceipt);
+        var held = new Held(received);
         using var handled = new CancellationTokenSource();
-        var keeping = KeepHiddenAsync(queue, message.MessageId, receipt, handled.Token);
+        var keeping = KeepHiddenAsync(held, handled.Token);
         Exception? failure = null;
         try
         {
-            await handler.HandleMessageAsync(message.Body.ToString(), cancellationToken);
+            await handler.HandleMessageAsync(received.Body, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -119,29 +121,27 @@ public sealed class RepairQueuePoller(
 
         if (failure is null)
         {
-            await TryAsync(() => queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None), message, "deleted after its repair");
+            await TryAsync(() => queue.DeleteAsync(held.Message, CancellationToken.None), received, "deleted after its repair");
         }
-        else if (message.DequeueCount >= MaxDequeueCount)
+        else if (received.DequeueCount >= MaxDequeueCount)
         {
-            logger.LogError(failure, "Repair message {MessageId} failed {Count} times; moved to {Poison}", message.MessageId, message.DequeueCount, storage.PoisonQueue);
-            if (await TryAsync(() => poison.SendMessageAsync(message.Body.ToString(), cancellationToken: CancellationToken.None), message, "moved to the poison queue"))
-                await TryAsync(() => queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None), message, "deleted once moved to the poison queue");
+            logger.LogError(failure, "Repair message {MessageId} failed {Count} times; moved to the poison queue", received.Id, received.DequeueCount);
+            await TryAsync(() => queue.DeadLetterAsync(held.Message, CancellationToken.None), received, "moved to the poison queue");
         }
         else
         {
             logger.LogWarning(failure, "Repair message {MessageId} failed (delivery {Count}); it will be delivered again in {Delay}",
-                message.MessageId, message.DequeueCount, options.RedeliveryDelay);
-            await TryAsync(() => queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: options.RedeliveryDelay, cancellationToken: CancellationToken.None),
-                message, "put back for a later delivery");
+                received.Id, received.DequeueCount, options.RedeliveryDelay);
+            await TryAsync(() => queue.ReleaseAsync(held.Message, options.RedeliveryDelay, CancellationToken.None), received, "put back for a later delivery");
         }
     }
 
     /// <summary>
     /// Hides the message again every <see cref="RepairPollerOptions.RenewEvery"/> until the handler is done, keeping
-    /// the pop receipt each renewal returns (the previous one stops working). Never throws: a renewal that fails means
+    /// the receipt each renewal returns (the previous one stops working). Never throws: a renewal that fails means
     /// the message may show and be handled twice, which the handler tolerates.
     /// </summary>
-    private async Task KeepHiddenAsync(QueueClient queue, string messageId, Receipt receipt, CancellationToken handled)
+    private async Task KeepHiddenAsync(Held held, CancellationToken handled)
     {
         while (true)
         {
@@ -155,36 +155,39 @@ public sealed class RepairQueuePoller(
             }
             try
             {
-                // Not cancellable: a renewal the service applied must have its new receipt kept, or the delete fails.
-                var renewed = await queue.UpdateMessageAsync(messageId, receipt.Value, visibilityTimeout: options.VisibilityTimeout, cancellationToken: CancellationToken.None);
-                receipt.Value = renewed.Value.PopReceipt;
+                // Not cancellable: a renewal the store applied must have its new receipt kept, or the delete fails.
+                if (await queue.RenewAsync(held.Message, options.VisibilityTimeout, CancellationToken.None) is not { } renewed)
+                {
+                    logger.LogWarning("Repair message {MessageId} was received again elsewhere while its repair ran; it may be handled twice", held.Message.Id);
+                    return;
+                }
+                held.Message = renewed;
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Repair message {MessageId} could not be kept hidden while its repair runs; it may be delivered again", messageId);
+                logger.LogWarning(e, "Repair message {MessageId} could not be kept hidden while its repair runs; it may be delivered again", held.Message.Id);
                 return;
             }
         }
     }
 
-    private async Task<bool> TryAsync(Func<Task> storageCall, QueueMessage message, string what)
+    private async Task TryAsync(Func<Task<bool>> storageCall, ReceivedMessage message, string what)
     {
         try
         {
-            await storageCall();
-            return true;
+            if (!await storageCall())
+                logger.LogWarning("Repair message {MessageId} could not be {What}: it was received again elsewhere, and is handled again", message.Id, what);
         }
         catch (Exception e)
         {
             logger.LogError(e, "Repair message {MessageId} could not be {What}; it comes back after its visibility time-out and is handled again",
-                message.MessageId, what);
-            return false;
+                message.Id, what);
         }
     }
 
-    /// <summary>The message's current pop receipt: every renewal of its invisibility replaces it.</summary>
-    private sealed class Receipt(string popReceipt)
+    /// <summary>The message with its current receipt: every renewal of its invisibility replaces it.</summary>
+    private sealed class Held(ReceivedMessage message)
     {
-        public string Value { get; set; } = popReceipt;
+        public ReceivedMessage Message { get; set; } = message;
     }
 }

@@ -18,9 +18,12 @@ public static class LedgerAudit
         return entries;
     }
 
-    public static async Task AssertCountsEqualRecountAsync(StorageAccount account, string tablePrefix, ISyncLedger ledger)
+    public static async Task AssertCountsEqualRecountAsync(StorageAccount account, string tablePrefix, ISyncLedger ledger) =>
+        await AssertCountsEqualRecountAsync(await AllEntriesAsync(account, tablePrefix, ledger), ledger);
+
+    /// <summary>The ledger's day counts, month roll-ups and unsynced index equal a recount of <paramref name="entries"/> (all of them).</summary>
+    public static async Task AssertCountsEqualRecountAsync(IReadOnlyList<LedgerEntry> entries, ISyncLedger ledger)
     {
-        var entries = await AllEntriesAsync(account, tablePrefix, ledger);
         var counted = entries.Where(e => e.ReceivedDay is not null).ToList();
         var agencies = entries.Select(e => e.MaDonVi).Distinct().ToList();
         var first = counted.Min(e => e.ReceivedDay!.Value);

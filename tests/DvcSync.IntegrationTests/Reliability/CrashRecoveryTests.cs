@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using DvcSync.IntegrationTests.Infrastructure;
+using DvcSync.IntegrationTests.Storage.Contract;
 using DvcSync.Simulators;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,31 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         await using var simulators = await SimulatorHost.StartAsync(ReliabilityScenario.Simulators(seed: 304));
         var prefix = TestStorage.NewPrefix();
         var environment = StandaloneProcess.Environment(azurite, simulators, prefix, ReliabilityScenario.Ceiling);
+        await KillRestartAndConvergeAsync(simulators, environment, async () => await StoreUnderTest.AzureAsync(azurite, prefix), "Azure Storage account devstoreaccount1");
+    }
+
+    [Fact]
+    public async Task On_the_embedded_store_a_host_killed_mid_batch_and_restarted_on_the_same_file_loses_no_dossier()
+    {
+        await using var simulators = await SimulatorHost.StartAsync(ReliabilityScenario.Simulators(seed: 305));
+        var folder = Path.Combine(Path.GetTempPath(), "dvcsync-crash-" + Guid.NewGuid().ToString("N")[..10]);
+        var path = Path.Combine(folder, "data", "dvcsync.db");
+        var environment = StandaloneProcess.Environment(azurite, simulators, TestStorage.NewPrefix(), ReliabilityScenario.Ceiling);
+        environment.Remove("AzureWebJobsStorage");
+        environment["Storage__SqlitePath"] = path;
+        try
+        {
+            await KillRestartAndConvergeAsync(simulators, environment, () => StoreUnderTest.SqliteAtAsync(path), $"embedded SQLite store at {path}");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private async Task KillRestartAndConvergeAsync(SimulatorHost simulators, Dictionary<string, string> environment, Func<Task<StoreUnderTest>> openStore, string storeNamed)
+    {
         foreach (var (key, value) in ReliabilityScenario.Settings()) environment[key.Replace(":", "__")] = value!;
         environment["Sync__ReconcileOnStartup"] = "true";
         environment["Sync__ReconcileSchedule"] = "*/5 * * * * *";
@@ -35,6 +61,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
             await first.WaitUntilAsync(() => Task.FromResult(simulators.Portal.Counters.Calls("TraCuuHoSo") >= 150 && simulators.Portal.Counters.Calls("DongBoHoSoMC") >= 5),
                 "the first host to be busy");
             await first.KillAsync();
+            Assert.Contains("Store: " + storeNamed, first.Output().First(line => line.Contains("Store: ", StringComparison.Ordinal)));
         }
         var lookupsBeforeCrash = simulators.Portal.Counters.Calls("TraCuuHoSo");
 
@@ -48,7 +75,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         }
 
         await using var second = StandaloneProcess.Start(environment);
-        await using var storage = await StorageFor(prefix);
+        await using var storage = await openStore();
         await second.WaitUntilAsync(async () =>
         {
             var (_, finished) = await storage.State.GetRunsAsync(CancellationToken.None);
@@ -60,7 +87,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         }, "the restarted host to finish the work", TimeSpan.FromMinutes(6));
         await second.KillAsync();
 
-        var figures = $"[crash and restart] killed after {lookupsBeforeCrash} look-ups; converged {clock.Elapsed.TotalSeconds:0.0} s after start; " +
+        var figures = $"[crash and restart, {storeNamed}] killed after {lookupsBeforeCrash} look-ups; converged {clock.Elapsed.TotalSeconds:0.0} s after start; " +
                       $"portal calls {simulators.Portal.Counters.Total}, TraCuuHoSo {simulators.Portal.Counters.Calls("TraCuuHoSo")} for {simulators.Truth.Entries.Count} dossiers, " +
                       $"peak {simulators.Portal.Histogram.PeakReceivedPerSecond}/s";
         output.WriteLine(figures);
@@ -71,9 +98,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         Assert.Empty(notCurrent);
         foreach (var refused in simulators.Truth.Entries.Where(e => e.Category == DvcSync.Simulators.Seeding.DossierCategory.RefusedByPortal))
             Assert.Equal(DvcSync.Core.Ledger.SyncState.Rejected, (await storage.Ledger.GetAsync(refused.MaDonVi, refused.MaHoSo, CancellationToken.None))!.State);
-        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, prefix, storage.Ledger);
+        await storage.AssertCountsEqualRecountAsync();
         Assert.InRange(simulators.Portal.Histogram.PeakReceivedPerSecond, 1, ReliabilityScenario.Ceiling);
     }
-
-    private async Task<TestStorage> StorageFor(string prefix) => await TestStorage.OpenAsync(azurite, prefix);
 }

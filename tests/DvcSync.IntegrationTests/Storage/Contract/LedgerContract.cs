@@ -1,16 +1,16 @@
-using Azure.Data.Tables;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Indicators;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
-using DvcSync.Infrastructure.Storage;
 using DvcSync.IntegrationTests.Infrastructure;
 
-namespace DvcSync.IntegrationTests.Storage;
+namespace DvcSync.IntegrationTests.Storage.Contract;
 
-[Collection(AzuriteCollection.Name)]
-public class TableSyncLedgerTests(AzuriteFixture azurite)
+/// <summary>The ledger port's semantics, which every store must keep: conditional saves, counts equal to a recount, the indexes.</summary>
+public abstract class LedgerContract
 {
+    protected abstract Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null);
+
     private static readonly DateTimeOffset Jan15 = new(2025, 1, 15, 9, 30, 0, TimeSpan.FromHours(7));
 
     private static LedgerEntry Entry(string agency, int n, DateTimeOffset? received) => new()
@@ -27,7 +27,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_entry_round_trips_and_its_day_count_and_unsynced_index_follow_it()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var day = VnTime.Day(Jan15);
 
@@ -45,9 +45,42 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Every_field_of_an_entry_round_trips_the_facts_of_both_copies_included()
+    {
+        await using var storage = await OpenAsync();
+        var day = VnTime.Day(Jan15);
+        var entry = Entry("000.00.19.H19", 2, Jan15) with
+        {
+            TrangThaiHoSo = 10,
+            PhienBan = 3,
+            State = SyncState.Retrying,
+            PortalHolds = true,
+            PortalCopyLacksReceptionDate = true,
+            SourceFacts = new DossierFacts(day, TrangThaiHoSo.DaTraKetQua, 2, FeeBearing: true, PaidOnline: true, HasResultLink: true,
+                Digitised: true, VneidVerified: false, OnTimeJudgement.Ended(day.AddDays(3), true)),
+            PortalFacts = new DossierFacts(null, TrangThaiHoSo.DangXuLy, 1, FeeBearing: false, PaidOnline: false, HasResultLink: false,
+                Digitised: false, VneidVerified: true, OnTimeJudgement.Open(day.AddDays(9))),
+            Attempts = 2,
+            LastError = "portal busy",
+            NextAttemptAt = Jan15.AddMinutes(5),
+            FailingSince = Jan15.AddMinutes(-5),
+            ConfirmedAt = Jan15.AddMinutes(-1),
+            UpdatedAt = Jan15.AddSeconds(7),
+        };
+
+        var saved = await storage.Ledger.SaveAsync(null, entry, CancellationToken.None);
+        Assert.Equal(saved, await storage.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
+
+        var withoutFacts = saved with { PortalCopyLacksReceptionDate = false, SourceFacts = null, PortalFacts = null };
+        var resaved = await storage.Ledger.SaveAsync(saved, withoutFacts, CancellationToken.None);
+        Assert.Equal(resaved, await storage.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
+        await storage.AssertCountsEqualRecountAsync();
+    }
+
+    [Fact]
     public async Task A_copy_held_without_its_reception_date_is_unsynced_until_the_update_lands()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var day = VnTime.Day(Jan15);
         var statusOne = Entry("000.00.19.H19", 1, Jan15) with { PortalHolds = true, PortalCopyLacksReceptionDate = true, ConfirmedAt = Jan15 };
@@ -62,13 +95,13 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
         await ledger.SaveAsync(read, read.Confirmed(Jan15.AddHours(1)), CancellationToken.None);
         Assert.Equal([new LedgerDayCount("000.00.19.H19", day, 1, 1)], await ledger.GetDayCountsAsync(["000.00.19.H19"], day, day, CancellationToken.None));
         Assert.Empty(await ledger.GetUnsyncedAsync(["000.00.19.H19"], day, day, null, 10, CancellationToken.None));
-        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+        await storage.AssertCountsEqualRecountAsync();
     }
 
     [Fact]
     public async Task A_stale_writer_loses_with_a_conflict_and_changes_nothing()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var first = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15), CancellationToken.None);
         await storage.Ledger.SaveAsync(first, first.Confirmed(Jan15), CancellationToken.None);
 
@@ -83,7 +116,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_changed_reception_day_moves_the_count()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var saved = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15).Confirmed(Jan15), CancellationToken.None);
         await storage.Ledger.SaveAsync(saved, saved with { NgayTiepNhan = Jan15.AddDays(2) }, CancellationToken.None);
 
@@ -95,7 +128,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Dossiers_without_a_reception_date_are_kept_but_never_counted()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         await storage.Ledger.SaveAsync(null, Entry("A", 1, null), CancellationToken.None);
         Assert.NotNull(await storage.Ledger.GetAsync("A", Entry("A", 1, null).MaHoSo, CancellationToken.None));
         Assert.Empty(await storage.Ledger.GetDayCountsAsync(["A"], new DateOnly(2000, 1, 1), new DateOnly(2100, 1, 1), CancellationToken.None));
@@ -104,7 +137,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Counts_equal_a_recount_after_many_concurrent_writers_on_the_same_days()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var random = new Random(7);
         var plans = Enumerable.Range(1, 60).Select(n => (Entry: Entry(n % 2 == 0 ? "A" : "B", n, Jan15.AddDays(n % 3)), Steps: random.Next(1, 5))).ToList();
@@ -125,10 +158,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
             }
         });
 
-        var table = storage.Account.Table(storage.TablePrefix + StorageOptions.LedgerTableName);
-        var entries = new List<LedgerEntry>();
-        await foreach (var row in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo("h|") >= 0 && r.RowKey.CompareTo("h}") < 0))
-            entries.Add(await ledger.GetAsync(row.GetString("MaDonVi"), row.GetString("MaHoSo"), CancellationToken.None) ?? throw new InvalidOperationException());
+        var entries = await storage.AllEntriesAsync();
 
         var counted = await ledger.GetDayCountsAsync(["A", "B"], VnTime.Day(Jan15), VnTime.Day(Jan15).AddDays(3), CancellationToken.None);
         var recount = entries.GroupBy(e => (e.MaDonVi, Day: e.ReceivedDay!.Value))
@@ -143,7 +173,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_batch_saves_many_agencies_and_days_at_once_and_its_counts_equal_a_recount()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         // More than one transaction's worth per agency, over several days, and a dossier without a reception date.
         var first = Enumerable.Range(1, 70).Select(n => new LedgerChange(null, Entry(n % 3 == 0 ? "B" : "A", n, n == 5 ? null : Jan15.AddDays(n % 4)))).ToList();
@@ -163,7 +193,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
         var moved = await ledger.SaveManyAsync(second, CancellationToken.None);
         Assert.All(moved, r => Assert.False(r.Conflicted));
 
-        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+        await storage.AssertCountsEqualRecountAsync();
         var day = VnTime.Day(Jan15);
         var counted = await ledger.GetDayCountsAsync(["A", "B"], day, day.AddDays(9), CancellationToken.None);
         Assert.Equal(69, counted.Sum(c => c.Seen));
@@ -173,7 +203,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task In_a_batch_a_stale_change_is_reported_as_a_conflict_and_the_others_are_saved()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var entries = new List<LedgerEntry>();
         for (var n = 1; n <= 6; n++) entries.Add(await ledger.SaveAsync(null, Entry("A", n, Jan15), CancellationToken.None));
@@ -188,13 +218,13 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
             Assert.Equal(SyncState.Synced, (await ledger.GetAsync("A", entry.MaHoSo, CancellationToken.None))!.State);
         var day = VnTime.Day(Jan15);
         Assert.Equal([new LedgerDayCount("A", day, 6, 6)], await ledger.GetDayCountsAsync(["A"], day, day, CancellationToken.None));
-        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
+        await storage.AssertCountsEqualRecountAsync();
     }
 
     [Fact]
     public async Task Unsynced_entries_page_in_reception_order_across_agencies()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         for (var n = 0; n < 7; n++)
             await storage.Ledger.SaveAsync(null, Entry(n % 2 == 0 ? "A" : "B", n, Jan15.AddHours(7 - n)), CancellationToken.None);
         var day = VnTime.Day(Jan15);
@@ -216,7 +246,7 @@ public class TableSyncLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Entries_in_the_repairs_hands_are_listed_for_the_sweep()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var pending = await storage.Ledger.SaveAsync(null, Entry("A", 1, Jan15), CancellationToken.None);
         var synced = await storage.Ledger.SaveAsync(null, Entry("B", 2, null), CancellationToken.None);
         await storage.Ledger.SaveAsync(synced, synced.Confirmed(Jan15), CancellationToken.None);

@@ -4,12 +4,13 @@ using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.IntegrationTests.Infrastructure;
 
-namespace DvcSync.IntegrationTests.Storage;
+namespace DvcSync.IntegrationTests.Storage.Contract;
 
 /// <summary>Month roll-ups and the copied provincial counts: a year-long figure from a dozen rows per agency, still exact.</summary>
-[Collection(AzuriteCollection.Name)]
-public class RollupTests(AzuriteFixture azurite)
+public abstract class RollupContract
 {
+    protected abstract Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null);
+
     private static LedgerEntry Entry(string agency, int n, DateOnly day, bool held) => new()
     {
         MaHoSo = $"{agency}-{n:00000}",
@@ -24,7 +25,7 @@ public class RollupTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_year_from_roll_ups_equals_the_sum_of_its_days_with_reported_counts_larger_or_smaller()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var random = new Random(11);
         var start = new DateOnly(2025, 1, 1);
@@ -52,7 +53,7 @@ public class RollupTests(AzuriteFixture azurite)
         Assert.InRange(months.Count, 2, 24);
         Assert.Equal(expected, fromRollups);
         Assert.Equal(reported.Sum(r => Math.Max(r.SoHoSoTiepNhan, days.Single(d => d.MaDonVi == r.MaDonVi && d.Day == r.Ngay).Seen)) , expected.Received);
-        await storage.AssertNothingLeft(ledger);
+        await storage.AssertCountsEqualRecountAsync();
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public class RollupTests(AzuriteFixture azurite)
     [InlineData("2025-03-31", "2025-05-01")]
     public async Task Partial_months_at_either_end_come_from_their_days(string from, string to)
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var ledger = storage.Ledger;
         var start = new DateOnly(2025, 1, 1);
         for (var n = 0; n < 150; n++) await ledger.SaveAsync(null, Entry("A", n, start.AddDays(n), held: n % 3 != 0), CancellationToken.None);
@@ -81,7 +82,7 @@ public class RollupTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_report_lowered_later_lowers_the_roll_up()
     {
-        await using var storage = await TestStorage.CreateAsync(azurite);
+        await using var storage = await OpenAsync();
         var day = new DateOnly(2025, 3, 3);
         await storage.Ledger.RecordReportedCountsAsync([new ReportedReceivedCount("A", day, 9)], day, day, CancellationToken.None);
         await storage.Ledger.RecordReportedCountsAsync([new ReportedReceivedCount("A", day, 2)], day, day, CancellationToken.None);
@@ -91,11 +92,4 @@ public class RollupTests(AzuriteFixture azurite)
         var (months, _) = await storage.Ledger.GetPeriodCountsAsync(["A"], new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31), CancellationToken.None);
         Assert.Equal(1, Assert.Single(months).Received);
     }
-}
-
-internal static class RollupTestExtensions
-{
-    /// <summary>Counts and roll-ups agree with a full recount of the entries.</summary>
-    public static Task AssertNothingLeft(this TestStorage storage, ISyncLedger ledger) =>
-        LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, ledger);
 }

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace DvcSync.Infrastructure.Sqlite;
+
+/// <summary>
+/// The embedded store's tables. Every row that can be written concurrently carries a <c>version</c>, the ETag's
+/// counterpart: a write names the version it read, and loses if the row moved on.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS ledger_entry (
+            ma_don_vi TEXT NOT NULL,
+            ma_ho_so TEXT NOT NULL,
+            ngay_tiep_nhan TEXT,
+            trang_thai_ho_so INTEGER,
+            phien_ban INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            portal_holds INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT,
+            next_attempt_at TEXT,
+            failing_since TEXT,
+            confirmed_at TEXT,
+            updated_at TEXT NOT NULL,
+            unsynced INTEGER NOT NULL,
+            in_repair INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            portal_copy_lacks_reception_date INTEGER NOT NULL,
+            source_facts TEXT,
+            portal_facts TEXT,
+            PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
+        CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;
+
+        CREATE TABLE IF NOT EXISTS ledger_day (
+            ma_don_vi TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            seen INTEGER NOT NULL,
+            synced INTEGER NOT NULL,
+            reported INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, day)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS ledger_month (
+            ma_don_vi TEXT NOT NULL,
+            month INTEGER NOT NULL,
+            received INTEGER NOT NULL,
+            synced INTEGER NOT NULL,
+            PRIMARY KEY (month, ma_don_vi)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS score_day (
+            ma_don_vi TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, day, axis, side, counter)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS score_month (
+            ma_don_vi TEXT NOT NULL,
+            month INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS agency_listed (
+            ma_don_vi TEXT PRIMARY KEY,
+            ten_don_vi TEXT NOT NULL,
+            cap TEXT NOT NULL,
+            ma_don_vi_cha TEXT) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS state_document (
+            name TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            version INTEGER NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS lease (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at TEXT NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS queue_message (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            queue TEXT NOT NULL,
+            id TEXT NOT NULL UNIQUE,
+            body TEXT NOT NULL,
+            visible_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            dequeue_count INTEGER NOT NULL,
+            receipt TEXT);
+        CREATE INDEX IF NOT EXISTS queue_visible ON queue_message (queue, visible_at, seq);
+        """;
+
+    /// <summary>An instant as text that sorts as it compares, kept with the offset it was written with.</summary>
+    public static string? Instant(DateTimeOffset? value) => value?.ToString("o", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? ReadInstant(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.ParseExact(reader.GetString(ordinal), "o", CultureInfo.InvariantCulture);
+
+    public static int Day(DateOnly day) => day.Year * 10000 + day.Month * 100 + day.Day;
+
+    public static DateOnly ReadDay(long value) => new((int)(value / 10000), (int)(value / 100 % 100), (int)(value % 100));
+
+    public static int Month(DateOnly day) => day.Year * 100 + day.Month;
+
+    public static DateOnly ReadMonth(long value) => new((int)(value / 100), (int)(value % 100), 1);
+
+    public static string ETag(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The version an ETag stands for; -1 (no row has it) for one this store did not give.</summary>
+    public static long Version(string? etag) => long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
+}

@@ -1,0 +1,106 @@
+using DvcSync.Core.Indicators;
+using DvcSync.Core.Ledger;
+using DvcSync.Infrastructure.Storage;
+using Microsoft.Data.Sqlite;
+using static DvcSync.Infrastructure.Sqlite.SqliteStore;
+
+namespace DvcSync.Infrastructure.Sqlite;
+
+/// <summary>
+/// The scorecard counters in the embedded store: one row per (agency, day or month, axis, side, counter name), changed
+/// by <see cref="ScoreContributions.Delta"/> in the transaction that saves the entries, so they equal a recount. A
+/// counter that comes back to zero is deleted: a row says only what it counts, as a <see cref="CounterSet"/> does.
+/// Axis and side are stored by name, which never changes meaning.
+/// </summary>
+internal sealed class SqliteScoreCounters(SqliteStore store)
+{
+    /// <summary>Applies what the saved entries change, each to its own agency: an entry that moves leaves one agency's counters and joins another's.</summary>
+    public static void Adjust(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<(LedgerEntry? Previous, LedgerEntry Next)> saved)
+    {
+        var byAgency = new Dictionary<string, List<ScoreContributions>>(StringComparer.Ordinal);
+        void Add(string agency, ScoreContributions delta)
+        {
+            if (!byAgency.TryGetValue(agency, out var deltas)) byAgency[agency] = deltas = [];
+            deltas.Add(delta);
+        }
+        foreach (var (previous, next) in saved)
+        {
+            if (previous is not null && !string.Equals(previous.MaDonVi, next.MaDonVi, StringComparison.Ordinal))
+            {
+                Add(previous.MaDonVi, ScoreContributions.Delta(previous.Contributions(), ScoreContributions.None));
+                Add(next.MaDonVi, next.Contributions());
+            }
+            else Add(next.MaDonVi, ScoreContributions.Delta(previous?.Contributions() ?? ScoreContributions.None, next.Contributions()));
+        }
+        foreach (var (agency, deltas) in byAgency)
+        {
+            var delta = ScoreContributions.Sum(deltas);
+            if (delta.IsEmpty) continue;
+            Apply(connection, transaction, "score_day", "day", agency, delta, SqliteSchema.Day);
+            Apply(connection, transaction, "score_month", "month", agency, delta.ByMonth(), SqliteSchema.Month);
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken) =>
+        store.ReadAsync<IReadOnlyDictionary<string, ScoreTotals>>(connection =>
+        {
+            var (firstWhole, afterLastWhole) = LedgerPeriodQuery.WholeMonths(from, to);
+            var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
+            foreach (var agency in agencies)
+            {
+                var days = new List<ScoreRow>();
+                var months = new List<ScoreRow>();
+                if (firstWhole >= afterLastWhole) days.AddRange(Read(connection, "score_day", "day", agency, SqliteSchema.Day(from), SqliteSchema.Day(to), SqliteSchema.ReadDay));
+                else
+                {
+                    months.AddRange(Read(connection, "score_month", "month", agency, SqliteSchema.Month(firstWhole), SqliteSchema.Month(afterLastWhole.AddDays(-1)),
+                        SqliteSchema.ReadMonth));
+                    if (from < firstWhole)
+                        days.AddRange(Read(connection, "score_day", "day", agency, SqliteSchema.Day(from), SqliteSchema.Day(firstWhole.AddDays(-1)), SqliteSchema.ReadDay));
+                    if (afterLastWhole <= to)
+                        days.AddRange(Read(connection, "score_day", "day", agency, SqliteSchema.Day(afterLastWhole), SqliteSchema.Day(to), SqliteSchema.ReadDay));
+                }
+                totals[agency] = ScoreRows.SumPeriod(days, months, from, to);
+            }
+            return totals;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ScoreRow>> GetDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        store.ReadAsync<IReadOnlyList<ScoreRow>>(connection =>
+            Read(connection, "score_day", "day", maDonVi, SqliteSchema.Day(from), SqliteSchema.Day(to), SqliteSchema.ReadDay), cancellationToken);
+
+    private static void Apply(SqliteConnection connection, SqliteTransaction transaction, string table, string period, string agency,
+        ScoreContributions delta, Func<DateOnly, int> key)
+    {
+        foreach (var increment in delta.Increments)
+        {
+            (string, object?)[] row =
+                [("$a", agency), ("$p", key(increment.Day)), ("$axis", increment.Axis.ToString()), ("$side", increment.Side.ToString()), ("$c", increment.Counter)];
+            Execute(connection, transaction, $"""
+                INSERT INTO {table} (ma_don_vi, {period}, axis, side, counter, count) VALUES ($a, $p, $axis, $side, $c, $delta)
+                ON CONFLICT DO UPDATE SET count = count + excluded.count
+                """, [.. row, ("$delta", increment.Delta)]);
+            Execute(connection, transaction,
+                $"DELETE FROM {table} WHERE ma_don_vi = $a AND {period} = $p AND axis = $axis AND side = $side AND counter = $c AND count = 0", row);
+        }
+    }
+
+    /// <summary>The rows of one agency whose day (or month) key lies between the two, each (axis, side, key) once.</summary>
+    private static List<ScoreRow> Read(SqliteConnection connection, string table, string period, string agency, int low, int high,
+        Func<long, DateOnly> parse)
+    {
+        using var command = SqliteStore.Command(connection, null, $"""
+            SELECT {period}, axis, side, counter, count FROM {table} WHERE ma_don_vi = $a AND {period} BETWEEN $low AND $high
+            """, ("$a", agency), ("$low", low), ("$high", high));
+        using var reader = command.ExecuteReader();
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        while (reader.Read())
+        {
+            var key = new ScoreRowKey(Enum.Parse<ScoreAxis>(reader.GetString(1)), Enum.Parse<ScoreSide>(reader.GetString(2)), parse(reader.GetInt64(0)));
+            if (!rows.TryGetValue(key, out var counters)) rows[key] = counters = new CounterSet();
+            counters.Add(reader.GetString(3), reader.GetInt64(4));
+        }
+        return rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
+    }
+}
