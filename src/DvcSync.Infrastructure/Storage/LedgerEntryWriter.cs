@@ -12,7 +12,7 @@ namespace DvcSync.Infrastructure.Storage;
 /// merged.
 /// </summary>
 internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry partitions, LedgerDerivedRows derived, RollupMirror mirror,
-    ScoreCounterRows scores, ScoreRollupMirror scoreMirror)
+    ScoreCounterRows scores, RollupMirror scoreMirror)
 {
     /// <summary>Entries per transaction: each brings up to five actions and a few scorecard rows (shared by entries of
     /// the same days), and the transaction holds at most 100; a batch over that is split.</summary>

@@ -22,15 +22,15 @@ internal sealed class TableSyncLedger : ISyncLedger
     private readonly ReportedCountRecorder _reported;
     private readonly LedgerPeriodQuery _periods;
     private readonly LedgerIndexQuery _indexes;
-    private readonly ScoreRollupMirror _scoreMirror;
+    private readonly RollupMirror _scoreMirror;
     private readonly ScorePeriodQuery _scores;
 
     public TableSyncLedger(TableClient table, PartitionRegistry partitions, TableClient rollups)
     {
         var derived = new LedgerDerivedRows(table);
         _table = table;
-        _mirror = new RollupMirror(table, rollups, partitions);
-        _scoreMirror = new ScoreRollupMirror(table, rollups, partitions);
+        _mirror = new RollupMirror(table, rollups, partitions, RollupShape.SyncRate);
+        _scoreMirror = new RollupMirror(table, rollups, partitions, RollupShape.Scorecard);
         _scores = new ScorePeriodQuery(table, rollups);
         _writer = new LedgerEntryWriter(table, partitions, derived, _mirror, new ScoreCounterRows(derived), _scoreMirror);
         _reported = new ReportedCountRecorder(table, partitions, derived, _mirror);
