@@ -28,6 +28,20 @@ public sealed partial class SettingsTableTests
         Assert.True(unread.Count == 0, "in the README's configuration table but bound by no settings class: " + string.Join(", ", unread));
     }
 
+    [Fact]
+    public void Every_key_of_the_install_kits_environment_file_is_a_documented_setting()
+    {
+        var documented = DocumentedKeys(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")));
+        var template = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "linux", "dvcsync.env.template"))
+            .Select(line => line.TrimStart('#', ' '))
+            .Where(line => EnvironmentKey().IsMatch(line))
+            .Select(line => line[..line.IndexOf('=')].Replace("__", ":", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains("NationalPortal:Password", template); // the file was read
+        var unknown = template.Except(documented, StringComparer.OrdinalIgnoreCase).ToList();
+        Assert.True(unknown.Count == 0, "dvcsync.env.template sets keys the README does not document (a typo the host would ignore): " + string.Join(", ", unknown));
+    }
+
     /// <summary>
     /// The keys of every settings class the standalone host registers (it binds all the Functions host binds, and its
     /// own), as <see cref="SettingKey"/> reads them.
@@ -74,6 +88,9 @@ public sealed partial class SettingsTableTests
             if (File.Exists(Path.Combine(directory.FullName, "Functions.sln"))) return directory.FullName;
         throw new InvalidOperationException("No Functions.sln above " + AppContext.BaseDirectory);
     }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.]*=")]
+    private static partial Regex EnvironmentKey();
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex Key();
