@@ -9,6 +9,24 @@ internal static class CompactDay
 
     public static string Format(DateOnly day) => day.ToString(Pattern, CultureInfo.InvariantCulture);
 
-    public static bool TryParse(string text, out DateOnly day) =>
-        DateOnly.TryParseExact(text, Pattern, CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+    /// <summary>
+    /// Accepts what <c>DateOnly.TryParseExact(text, "yyyyMMdd", …)</c> accepts — eight ASCII digits naming a real day —
+    /// by hand: the scorecard parses every day-bearing counter name of every agency on each query, and the culture-aware
+    /// parser was most of that time.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out DateOnly day)
+    {
+        day = default;
+        if (text.Length != Pattern.Length) return false;
+        var value = 0;
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9') return false;
+            value = value * 10 + (c - '0');
+        }
+        int year = value / 10000, month = value / 100 % 100, date = value % 100;
+        if (year < 1 || month is < 1 or > 12 || date < 1 || date > DateTime.DaysInMonth(year, month)) return false;
+        day = new DateOnly(year, month, date);
+        return true;
+    }
 }

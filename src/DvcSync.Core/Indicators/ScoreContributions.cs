@@ -70,7 +70,7 @@ public static class ScoreCounterNames
     private static bool TryParseDay(string name, string prefix, out DateOnly day)
     {
         day = default;
-        return name.StartsWith(prefix, StringComparison.Ordinal) && CompactDay.TryParse(name[prefix.Length..], out day);
+        return name.StartsWith(prefix, StringComparison.Ordinal) && CompactDay.TryParse(name.AsSpan(prefix.Length), out day);
     }
 }
 

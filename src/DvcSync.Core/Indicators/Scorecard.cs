@@ -100,14 +100,29 @@ public sealed class ScorecardCalculator
 
     /// <param name="agencies">Every agency of the requested subtree, each once.</param>
     /// <param name="childSubtrees">Each agency directly below the requested one, with its own subtree: the ranking's rows.</param>
+    /// <remarks>
+    /// Every figure is a sum of counts, so each agency's counter sets are folded once, for this period, into a few
+    /// numbers per side (<see cref="Tally"/>); the province and each ranked subtree are then sums of tallies, and the
+    /// province as it would be with one subtree repaired is the province's tally minus that subtree's portal tally plus
+    /// its source tally — no counter set is copied or parsed again per ranked agency.
+    /// </remarks>
     public Scorecard Compute(ScorePeriod period, IReadOnlyCollection<AgencyScoreInput> agencies, IReadOnlyDictionary<string, IReadOnlySet<string>> childSubtrees)
     {
-        var (sync, counters) = Sum(agencies);
-        var source = Rates(period, sync.Received, sync.Seen, counters, ScoreSide.Source);
-        var portal = Rates(period, sync.Received, sync.Synced, counters, ScoreSide.Portal);
-        var withoutFacts = Math.Max(
-            counters[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.WithoutFacts],
-            counters[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.WithoutFacts]);
+        var byAgency = new Dictionary<string, (SyncCounts Sync, Tally Source, Tally Portal)>(agencies.Count, StringComparer.Ordinal);
+        var sync = SyncCounts.Zero;
+        var sourceTally = new Tally();
+        var portalTally = new Tally();
+        foreach (var agency in agencies)
+        {
+            var folded = (agency.Sync, Tally.Of(period, agency.Counters, ScoreSide.Source), Tally.Of(period, agency.Counters, ScoreSide.Portal));
+            byAgency[agency.MaDonVi] = folded;
+            sync = sync.Plus(agency.Sync);
+            sourceTally.Add(folded.Item2);
+            portalTally.Add(folded.Item3);
+        }
+        var source = Rates(sync.Received, sync.Seen, sourceTally);
+        var portal = Rates(sync.Received, sync.Synced, portalTally);
+        var withoutFacts = Math.Max(sourceTally[Tally.WithoutFacts], portalTally[Tally.WithoutFacts]);
 
         var indicators = new List<IndicatorScore>(_indicators.Count);
         var measured = new List<(string Id, IndicatorScoring Scoring)>(_indicators.Count);
@@ -121,42 +136,35 @@ public sealed class ScorecardCalculator
                 continue;
             }
             measured.Add((indicator.Id, scoring));
-            var sourceFigures = Figures(source[indicator.Id], scoring);
-            var portalFigures = Figures(portal[indicator.Id], scoring);
+            var sourceFigures = Figures(source.Of(indicator.Id), scoring);
+            var portalFigures = Figures(portal.Of(indicator.Id), scoring);
             indicators.Add(new IndicatorScore(indicator.Id, indicator.Name, scoring.MaxPoints, scoring.Threshold, true, null,
                 sourceFigures, portalFigures, sourceFigures.Points - portalFigures.Points));
         }
 
-        var portalPoints = measured.Sum(m => m.Scoring.Points(portal[m.Id].Rate));
+        var portalPoints = measured.Sum(m => m.Scoring.Points(portal.Of(m.Id).Rate));
         var ranking = new List<AgencyGain>(childSubtrees.Count);
+        var repaired = new Tally();
         foreach (var (child, subtree) in childSubtrees)
         {
-            var (childSync, childCounters) = Sum(agencies.Where(a => subtree.Contains(a.MaDonVi)));
             // The province as it would be if this subtree's dossiers reached the portal as the province holds them.
-            var repaired = counters.Copy();
-            foreach (var axis in (ScoreAxis[])[ScoreAxis.Received, ScoreAxis.Ended])
-                repaired[axis, ScoreSide.Portal].Subtract(childCounters[axis, ScoreSide.Portal]).Add(childCounters[axis, ScoreSide.Source]);
+            var childSync = SyncCounts.Zero;
+            repaired.Set(portalTally);
+            foreach (var code in subtree)
+            {
+                if (!byAgency.TryGetValue(code, out var folded)) continue;
+                childSync = childSync.Plus(folded.Sync);
+                repaired.Subtract(folded.Portal).Add(folded.Source);
+            }
             var repairedSynced = sync.Synced - childSync.Synced + childSync.Seen;
-            var repairedRates = Rates(period, sync.Received, repairedSynced, repaired, ScoreSide.Portal);
-            var gain = measured.Sum(m => m.Scoring.Points(repairedRates[m.Id].Rate)) - portalPoints;
+            var repairedRates = Rates(sync.Received, repairedSynced, repaired);
+            var gain = measured.Sum(m => m.Scoring.Points(repairedRates.Of(m.Id).Rate)) - portalPoints;
             ranking.Add(new AgencyGain(child, gain, childSync.Seen - childSync.Synced));
         }
         ranking.Sort((a, b) => b.PointsLostToSync != a.PointsLostToSync
             ? b.PointsLostToSync.CompareTo(a.PointsLostToSync)
             : string.CompareOrdinal(a.MaDonVi, b.MaDonVi));
         return new Scorecard(indicators, ranking);
-    }
-
-    private static (SyncCounts Sync, ScoreTotals Counters) Sum(IEnumerable<AgencyScoreInput> agencies)
-    {
-        var sync = SyncCounts.Zero;
-        var counters = new ScoreTotals();
-        foreach (var agency in agencies)
-        {
-            sync = sync.Plus(agency.Sync);
-            counters.Add(agency.Counters);
-        }
-        return (sync, counters);
     }
 
     private static ScoreFigures Figures(Ratio ratio, IndicatorScoring scoring) =>
@@ -168,42 +176,103 @@ public sealed class ScorecardCalculator
             new(numerator, denominator, denominator == 0 ? null : (double)numerator / denominator);
     }
 
-    /// <param name="received">1.4's denominator, shared by both sides.</param>
-    /// <param name="held">1.4's numerator of this side: dossiers seen (source) or those the portal holds (portal).</param>
-    private static Dictionary<string, Ratio> Rates(ScorePeriod period, long received, long held, ScoreTotals counters, ScoreSide side)
+    /// <summary>The seven ratios of one side.</summary>
+    private readonly record struct Rates7(Ratio SyncRate, Ratio OnTime, Ratio OnlineSubmission, Ratio OnlinePayment, Ratio ElectronicResult,
+        Ratio DigitisedReuse, Ratio PopulationData)
     {
-        var byReception = counters[ScoreAxis.Received, side];
-        var syncRate = Ratio.Of(held, received);
-        var online = byReception[ScoreCounterNames.Online];
-        return new Dictionary<string, Ratio>(StringComparer.Ordinal)
+        public Ratio Of(string id) => id switch
         {
-            [Scorecard766.SyncRate] = syncRate,
-            [Scorecard766.OnTime] = OnTime(period, byReception, counters[ScoreAxis.Ended, side]),
-            [Scorecard766.OnlineSubmission] = new(online, received, received == 0 ? null : (double)online / received * syncRate.Rate),
-            [Scorecard766.OnlinePayment] = Ratio.Of(byReception[ScoreCounterNames.PaidOnline], byReception[ScoreCounterNames.FeeBearing]),
-            [Scorecard766.ElectronicResult] = Ratio.Of(byReception[ScoreCounterNames.ResultLink], byReception[ScoreCounterNames.ReturnsResult]),
-            [Scorecard766.DigitisedReuse] = Ratio.Of(byReception[ScoreCounterNames.Digitised], received),
-            [Scorecard766.PopulationData] = Ratio.Of(byReception[ScoreCounterNames.Vneid], received),
+            Scorecard766.SyncRate => SyncRate,
+            Scorecard766.OnTime => OnTime,
+            Scorecard766.OnlineSubmission => OnlineSubmission,
+            Scorecard766.OnlinePayment => OnlinePayment,
+            Scorecard766.ElectronicResult => ElectronicResult,
+            Scorecard766.DigitisedReuse => DigitisedReuse,
+            Scorecard766.PopulationData => PopulationData,
+            _ => throw new ArgumentOutOfRangeException(nameof(id), id, "not an indicator of the scorecard"),
         };
     }
 
-    /// <summary>
-    /// 2.1 over the dossiers received or processed in the period, each once: every dossier received in it (ended ones
-    /// by their verdict, open ones by their due day against the evaluation day), plus those that ended in it but were
-    /// received on a day outside it. A dossier without NgayTiepNhan ("r:none") is left out on both sides: the national
-    /// rules never count such a copy, and no sync could put it on the portal, so it is no point lost to sync.
-    /// </summary>
-    private static Ratio OnTime(ScorePeriod period, CounterSet byReception, CounterSet byEnd)
+    /// <param name="received">1.4's denominator, shared by both sides.</param>
+    /// <param name="held">1.4's numerator of this side: dossiers seen (source) or those the portal holds (portal).</param>
+    /// <param name="tally">That side's counters, folded for the period.</param>
+    private static Rates7 Rates(long received, long held, Tally tally)
     {
-        var denominator = byReception[ScoreCounterNames.Population];
-        var numerator = byReception[ScoreCounterNames.EndedOnTime] + byReception[ScoreCounterNames.OpenWithoutDueDay];
-        foreach (var (name, count) in byReception)
-            if (ScoreCounterNames.TryParseOpenDueDay(name, out var due) && due >= period.EvaluationDay) numerator += count;
-        foreach (var (name, count) in byEnd)
+        var syncRate = Ratio.Of(held, received);
+        var online = tally[Tally.Online];
+        return new Rates7(
+            syncRate,
+            Ratio.Of(tally[Tally.OnTimeNumerator], tally[Tally.OnTimeDenominator]),
+            new Ratio(online, received, received == 0 ? null : (double)online / received * syncRate.Rate),
+            Ratio.Of(tally[Tally.PaidOnline], tally[Tally.FeeBearing]),
+            Ratio.Of(tally[Tally.ResultLink], tally[Tally.ReturnsResult]),
+            Ratio.Of(tally[Tally.Digitised], received),
+            Ratio.Of(tally[Tally.Vneid], received));
+    }
+
+    /// <summary>
+    /// One side's counters of one agency or group, folded for a period into the numbers the indicators divide. Every
+    /// number is a sum of counts, so the tally of a group is the sum of its members' tallies.
+    /// </summary>
+    private sealed class Tally
+    {
+        public const int Online = 0, FeeBearing = 1, PaidOnline = 2, ReturnsResult = 3, ResultLink = 4, Digitised = 5, Vneid = 6,
+            OnTimeNumerator = 7, OnTimeDenominator = 8, WithoutFacts = 9;
+        private const int Size = 10;
+        private readonly long[] _counts = new long[Size];
+
+        public long this[int index] => _counts[index];
+
+        /// <summary>
+        /// 2.1 over the dossiers received or processed in the period, each once: every dossier received in it (ended
+        /// ones by their verdict, open ones by their due day against the evaluation day), plus those that ended in it
+        /// but were received on a day outside it. A dossier without NgayTiepNhan ("r:none") is left out on both sides:
+        /// the national rules never count such a copy, and no sync could put it on the portal, so it is no point lost
+        /// to sync.
+        /// </summary>
+        public static Tally Of(ScorePeriod period, ScoreTotals totals, ScoreSide side)
         {
-            if (ScoreCounterNames.TryParseEndedReceivedDay(name, out var receivedDay) && !period.Contains(receivedDay)) denominator += count;
-            else if (ScoreCounterNames.TryParseEndedOnTimeReceivedDay(name, out var onTimeReceivedDay) && !period.Contains(onTimeReceivedDay)) numerator += count;
+            var tally = new Tally();
+            var counts = tally._counts;
+            var byReception = totals[ScoreAxis.Received, side];
+            counts[Online] = byReception[ScoreCounterNames.Online];
+            counts[FeeBearing] = byReception[ScoreCounterNames.FeeBearing];
+            counts[PaidOnline] = byReception[ScoreCounterNames.PaidOnline];
+            counts[ReturnsResult] = byReception[ScoreCounterNames.ReturnsResult];
+            counts[ResultLink] = byReception[ScoreCounterNames.ResultLink];
+            counts[Digitised] = byReception[ScoreCounterNames.Digitised];
+            counts[Vneid] = byReception[ScoreCounterNames.Vneid];
+            counts[WithoutFacts] = byReception[ScoreCounterNames.WithoutFacts];
+            var denominator = byReception[ScoreCounterNames.Population];
+            var numerator = byReception[ScoreCounterNames.EndedOnTime] + byReception[ScoreCounterNames.OpenWithoutDueDay];
+            foreach (var (name, count) in byReception)
+                if (ScoreCounterNames.TryParseOpenDueDay(name, out var due) && due >= period.EvaluationDay) numerator += count;
+            foreach (var (name, count) in totals[ScoreAxis.Ended, side])
+            {
+                if (ScoreCounterNames.TryParseEndedReceivedDay(name, out var receivedDay) && !period.Contains(receivedDay)) denominator += count;
+                else if (ScoreCounterNames.TryParseEndedOnTimeReceivedDay(name, out var onTimeReceivedDay) && !period.Contains(onTimeReceivedDay)) numerator += count;
+            }
+            counts[OnTimeNumerator] = numerator;
+            counts[OnTimeDenominator] = denominator;
+            return tally;
         }
-        return Ratio.Of(numerator, denominator);
+
+        public Tally Set(Tally other)
+        {
+            other._counts.CopyTo(_counts, 0);
+            return this;
+        }
+
+        public Tally Add(Tally other)
+        {
+            for (var i = 0; i < Size; i++) _counts[i] += other._counts[i];
+            return this;
+        }
+
+        public Tally Subtract(Tally other)
+        {
+            for (var i = 0; i < Size; i++) _counts[i] -= other._counts[i];
+            return this;
+        }
     }
 }

@@ -31,9 +31,26 @@ internal static class ScoreKeys
         [(ScoreAxis.Received, ScoreSide.Source), (ScoreAxis.Received, ScoreSide.Portal), (ScoreAxis.Ended, ScoreSide.Source), (ScoreAxis.Ended, ScoreSide.Portal)];
 
     public static CounterSet Read(TableEntity row, string column) =>
-        row.GetString(column) is { Length: > 0 } json
-            ? new CounterSet(JsonSerializer.Deserialize<Dictionary<string, long>>(json) ?? [])
-            : new CounterSet();
+        row.GetString(column) is { Length: > 0 } json ? Parse(json) : new CounterSet();
+
+    /// <summary>
+    /// A stored set (a flat JSON object of names and counts) read straight into a <see cref="CounterSet"/>: a year-long
+    /// scorecard reads 48 of them per agency, and going through a dictionary first doubled the work.
+    /// </summary>
+    internal static CounterSet Parse(string json)
+    {
+        var counters = new CounterSet();
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        if (!reader.Read() || reader.TokenType == JsonTokenType.Null) return counters;
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"A counter set is a JSON object, not {reader.TokenType}");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            counters.Add(name, reader.GetInt64());
+        }
+        return counters;
+    }
 
     /// <summary>An empty set is stored as no value, so a row says only what it counts.</summary>
     public static void Write(TableEntity row, string column, CounterSet counters)

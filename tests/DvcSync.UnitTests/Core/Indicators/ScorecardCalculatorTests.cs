@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DvcSync.Core.Indicators;
+using DvcSync.Core.Dossiers;
 
 namespace DvcSync.UnitTests.Core.Indicators;
 
@@ -277,6 +278,101 @@ public class ScorecardCalculatorTests
         Assert.Equal(4, card.Agencies[0].Unsynced);
         Assert.Equal(0.1, card.Agencies[1].PointsLostToSync, Precision);
         Assert.Equal(1, card.Agencies[1].Unsynced);
+    }
+
+    /// <summary>
+    /// The ranking's definition, checked on a random province: an agency's gain is the province's portal points with
+    /// that agency's subtree put on the portal as the province holds it (portal counters := source counters, synced :=
+    /// seen), minus the province's portal points — computed here the long way, as a scorecard of its own.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Each_agencys_gain_equals_the_provinces_portal_points_with_that_subtree_repaired_minus_today(int seed)
+    {
+        var random = new Random(seed);
+        string[] codes = ["D1", "D1.A", "D1.B", "D2", "D2.A", "D3"];
+        var children = new Dictionary<string, IReadOnlySet<string>>
+        {
+            ["D1"] = new HashSet<string> { "D1", "D1.A", "D1.B" },
+            ["D2"] = new HashSet<string> { "D2", "D2.A" },
+            ["D3"] = new HashSet<string> { "D3" },
+        };
+        var period = ScorePeriod.Of(Jan1, Jan31, new DateOnly(2025, 1, 20));
+        var ledger = new Ledger();
+        var sync = codes.ToDictionary(c => c, _ => SyncCounts.Zero);
+        for (var n = 0; n < 400; n++)
+        {
+            var agency = codes[random.Next(codes.Length)];
+            // Received from mid-December to mid-February: some end in January having been received outside it.
+            var received = new DateOnly(2024, 12, 15).AddDays(random.Next(0, 60));
+            var ended = random.NextDouble() < 0.7;
+            var fee = random.NextDouble() < 0.4;
+            var source = new DossierFacts(received, ended ? TrangThaiHoSo.DaTraKetQua : TrangThaiHoSo.DangXuLy, random.NextDouble() < 0.6 ? 2 : 1,
+                fee, fee && random.NextDouble() < 0.7, random.NextDouble() < 0.8, random.NextDouble() < 0.5, random.NextDouble() < 0.3,
+                ended ? OnTimeJudgement.Ended(received.AddDays(random.Next(1, 30)), random.NextDouble() < 0.8)
+                      : OnTimeJudgement.Open(received.AddDays(random.Next(1, 40))));
+            var roll = random.NextDouble();
+            var portal = roll < 0.15 ? null
+                : roll < 0.35 ? source with { Status = TrangThaiHoSo.DangXuLy, HasResultLink = false, OnTime = OnTimeJudgement.Open(received.AddDays(3)) }
+                : source;
+            ledger.Add(agency, ScoreContributions.Of(received, source, portal));
+            if (period.Contains(received)) sync[agency] = sync[agency].Plus(new SyncCounts(1, 1, portal is null ? 0 : 1));
+        }
+        var inputs = codes.Select(c => ledger.Input(c, sync[c], period)).ToList();
+
+        var card = new ScorecardCalculator().Compute(period, inputs, children);
+
+        static double PortalPoints(Scorecard scorecard) => scorecard.Indicators.Where(i => i.Measured).Sum(i => i.Portal!.Points);
+        var today = PortalPoints(card);
+        foreach (var (child, subtree) in children)
+        {
+            var repaired = inputs.Select(input =>
+            {
+                if (!subtree.Contains(input.MaDonVi)) return input;
+                var counters = new ScoreTotals();
+                foreach (var axis in (ScoreAxis[])[ScoreAxis.Received, ScoreAxis.Ended])
+                {
+                    counters[axis, ScoreSide.Source].Add(input.Counters[axis, ScoreSide.Source]);
+                    counters[axis, ScoreSide.Portal].Add(input.Counters[axis, ScoreSide.Source]);
+                }
+                return input with { Sync = input.Sync with { Synced = input.Sync.Seen }, Counters = counters };
+            }).ToList();
+            var expected = PortalPoints(new ScorecardCalculator().Compute(period, repaired, NoChildren)) - today;
+            var row = card.Agencies.Single(a => a.MaDonVi == child);
+            Assert.Equal(expected, row.PointsLostToSync, Precision);
+            Assert.Equal(subtree.Sum(c => sync[c].Seen - sync[c].Synced), row.Unsynced);
+        }
+        Assert.Contains(card.Agencies, a => a.PointsLostToSync > 0);
+        Assert.Equal(card.Agencies.OrderByDescending(a => a.PointsLostToSync).ThenBy(a => a.MaDonVi, StringComparer.Ordinal), card.Agencies);
+    }
+
+    /// <summary>Day-bearing counter names are parsed by hand now; they must accept exactly what the framework's parser accepts.</summary>
+    [Theory]
+    [InlineData("20250131")]
+    [InlineData("20240229")]
+    [InlineData("20250229")]
+    [InlineData("20251301")]
+    [InlineData("20250100")]
+    [InlineData("00000101")]
+    [InlineData("99991231")]
+    [InlineData("2025013")]
+    [InlineData("202501311")]
+    [InlineData("2025-1-1")]
+    [InlineData(" 2025013")]
+    [InlineData("2025013x")]
+    [InlineData("")]
+    [InlineData("none")]
+    public void A_due_day_in_a_counter_name_parses_as_the_framework_parses_yyyyMMdd(string text)
+    {
+        var framework = DateOnly.TryParseExact(text, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var expected);
+
+        var ours = ScoreCounterNames.TryParseOpenDueDay("due:" + text, out var day);
+
+        Assert.Equal(framework, ours);
+        if (framework) Assert.Equal(expected, day);
     }
 
     [Fact]
