@@ -56,6 +56,7 @@ public static class ScorecardBenchmark
             ScorecardReport? report = null;
             var ours = await MeasureAsync(runs, async () => report = (await scorecardQuery.HandleAsync(year, null, CancellationToken.None)).Value);
             Console.WriteLine($"Scorecard query: median {Median(ours):0.0} ms, p95 {P95(ours):0.0} ms over {runs} runs");
+            await ProfileAsync(directory, ledger, rollupTable, year, Math.Min(runs, 10));
             var syncRate = await MeasureAsync(runs, () => syncRateQuery.HandleAsync(year, null, CancellationToken.None));
             Console.WriteLine($"Sync-rate query: median {Median(syncRate):0.0} ms, p95 {P95(syncRate):0.0} ms over {runs} runs");
 
@@ -76,6 +77,31 @@ public static class ScorecardBenchmark
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Where a scorecard query's time goes, each stage measured on its own: the roll-up table's answer as raw entities
+    /// (Azurite and the storage client), the counters parsed and summed per agency (the port), and the calculator alone.
+    /// </summary>
+    private static async Task ProfileAsync(AgencyDirectory directory, TableSyncLedger ledger, TableClient rollups, PeriodQuery year, int runs)
+    {
+        var tree = await directory.GetAsync(CancellationToken.None);
+        var subtree = tree.Subtree(tree.Root!.MaDonVi);
+        var chars = 0L;
+        var raw = await MeasureAsync(runs, async () =>
+        {
+            chars = 0;
+            await foreach (var row in rollups.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ScoreKeys.RollupPartition(2025)}")))
+                foreach (var (_, value) in row) chars += value is string text ? text.Length : 0;
+        });
+        IReadOnlyDictionary<string, ScoreTotals>? totals = null;
+        var port = await MeasureAsync(runs, async () => totals = await ledger.GetScoreTotalsAsync(subtree, year.From, year.To, CancellationToken.None));
+        var inputs = subtree.Select(code => new AgencyScoreInput(code, new SyncCounts(1000, 1000, 990), totals!.GetValueOrDefault(code) ?? new ScoreTotals())).ToList();
+        var children = tree.ChildrenOf(tree.Root.MaDonVi).ToDictionary(c => c.MaDonVi, c => tree.Subtree(c.MaDonVi), StringComparer.Ordinal);
+        var calculator = new ScorecardCalculator();
+        var period = ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow));
+        var compute = await MeasureAsync(runs, () => Task.FromResult(calculator.Compute(period, inputs, children)));
+        Console.WriteLine($"  profile (median): roll-up rows raw {Median(raw):0.0} ms ({chars / 1024:N0} KiB of counters); counters through the port {Median(port):0.0} ms; calculator {Median(compute):0.0} ms");
     }
 
     private static DossierFacts Facts(Random random, DateOnly received)

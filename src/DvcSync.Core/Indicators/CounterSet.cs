@@ -9,12 +9,12 @@ namespace DvcSync.Core.Indicators;
 public sealed class CounterSet : IReadOnlyDictionary<string, long>
 {
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _byName;
 
-    public CounterSet()
-    {
-    }
+    public CounterSet() => _byName = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public CounterSet(IEnumerable<KeyValuePair<string, long>> counts)
+        : this()
     {
         foreach (var (name, count) in counts) Add(name, count);
     }
@@ -32,6 +32,19 @@ public sealed class CounterSet : IReadOnlyDictionary<string, long>
         var total = _counts.GetValueOrDefault(name) + delta;
         if (total == 0) _counts.Remove(name);
         else _counts[name] = total;
+        return this;
+    }
+
+    /// <summary>
+    /// The same as <see cref="Add(string, long)"/> for a name still in a reader's buffer: a name already counted is
+    /// found without allocating a string, which is most of the names a query sums across an agency's months.
+    /// </summary>
+    public CounterSet Add(ReadOnlySpan<char> name, long delta)
+    {
+        if (delta == 0) return this;
+        if (!_byName.TryGetValue(name, out var current)) _byName[name] = delta;
+        else if (current + delta == 0) _byName.Remove(name);
+        else _byName[name] = current + delta;
         return this;
     }
 

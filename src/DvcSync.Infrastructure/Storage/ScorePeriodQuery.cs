@@ -17,14 +17,15 @@ internal sealed class ScorePeriodQuery(TableClient table, TableClient rollups)
         if (to == afterLastWhole.AddMonths(1).AddDays(-1)) afterLastWhole = afterLastWhole.AddMonths(1);
 
         var wanted = agencies.ToHashSet(StringComparer.Ordinal);
-        var months = new List<(string Agency, ScoreRow Row)>();
+        // Whole months are summed as they are read, into one total per agency: no set per month and column is kept.
+        var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
+        foreach (var agency in wanted) totals[agency] = new ScoreTotals();
         if (firstWhole < afterLastWhole)
         {
-            var years = Enumerable.Range(firstWhole.Year, afterLastWhole.AddDays(-1).Year - firstWhole.Year + 1);
-            foreach (var found in await Task.WhenAll(years.Select(year => MonthRowsAsync(year, wanted, cancellationToken))))
-                months.AddRange(found);
+            for (var year = firstWhole.Year; year <= afterLastWhole.AddDays(-1).Year; year++)
+                await AddWholeMonthsAsync(year, firstWhole, afterLastWhole, totals, cancellationToken);
         }
-        var days = await Task.WhenAll(agencies.Select(async agency =>
+        var days = await Task.WhenAll(wanted.Select(async agency =>
         {
             var rows = new List<ScoreRow>();
             if (firstWhole >= afterLastWhole) rows.AddRange(await DayRowsAsync(agency, from, to, cancellationToken));
@@ -35,27 +36,31 @@ internal sealed class ScorePeriodQuery(TableClient table, TableClient rollups)
             }
             return (Agency: agency, Rows: rows);
         }));
-
-        var monthsByAgency = months.ToLookup(m => m.Agency, m => m.Row, StringComparer.Ordinal);
-        return days.ToDictionary(d => d.Agency, d => ScoreRows.SumPeriod(d.Rows, monthsByAgency[d.Agency], from, to), StringComparer.Ordinal);
+        // Day rows are read only outside the whole months, so none of them is counted twice.
+        foreach (var (agency, rows) in days)
+            if (rows.Count > 0) totals[agency].Add(ScoreRows.SumPeriod(rows, [], from, to));
+        return totals;
     }
 
     /// <summary>Every day row of one agency in the period, for audits that compare the counters with a recount.</summary>
     public Task<List<ScoreRow>> DayRowsAsync(string agency, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         ReadRowsAsync(table, TableKeys.Escape(agency), ScoreKeys.Day(from), ScoreKeys.Day(to), ScoreKeys.ParseDay, cancellationToken);
 
-    private async Task<List<(string, ScoreRow)>> MonthRowsAsync(int year, HashSet<string> wanted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds an agency-year row's months that lie wholly in [firstWhole, afterLastWhole) to that agency's total, asking
+    /// the roll-up table for those months' columns only.
+    /// </summary>
+    private async Task AddWholeMonthsAsync(int year, DateOnly firstWhole, DateOnly afterLastWhole, Dictionary<string, ScoreTotals> totals,
+        CancellationToken cancellationToken)
     {
-        var found = new List<(string, ScoreRow)>();
+        var months = Enumerable.Range(1, 12).Where(m => new DateOnly(year, m, 1) >= firstWhole && new DateOnly(year, m, 1) < afterLastWhole).ToList();
+        var columns = months.SelectMany(m => ScoreKeys.Sets.Select(s => (s.Axis, s.Side, Column: ScoreKeys.RollupColumn(s.Axis, s.Side, m)))).ToList();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScoreKeys.RollupPartition(year)}");
-        await foreach (var row in rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var row in rollups.QueryAsync<TableEntity>(filter, select: ["MaDonVi", .. columns.Select(c => c.Column)], cancellationToken: cancellationToken))
         {
-            if (row.GetString("MaDonVi") is not { } agency || !wanted.Contains(agency)) continue;
-            for (var m = 1; m <= 12; m++)
-                foreach (var (axis, side) in ScoreKeys.Sets)
-                    found.Add((agency, new ScoreRow(axis, side, new DateOnly(year, m, 1), ScoreKeys.Read(row, ScoreKeys.RollupColumn(axis, side, m)))));
+            if (row.GetString("MaDonVi") is not { } agency || !totals.TryGetValue(agency, out var total)) continue;
+            foreach (var (axis, side, column) in columns) ScoreKeys.ReadInto(row, column, total[axis, side]);
         }
-        return found;
     }
 
     private static async Task<List<ScoreRow>> ReadRowsAsync(TableClient client, string partition, string fromKey, string toKey,
