@@ -7,6 +7,7 @@ return args switch
     [] => await IndicatorBenchmark.RunAsync(args),
     ["indicator", "--store", "sqlite", .. var rest] => await EmbeddedIndicatorBenchmark.RunAsync(rest),
     ["indicator", .. var rest] => await IndicatorBenchmark.RunAsync(rest),
+    ["scorecard", "--store", "sqlite", .. var rest] => await EmbeddedScorecardBenchmark.RunAsync(rest),
     ["scorecard", .. var rest] => await ScorecardBenchmark.RunAsync(rest),
     ["scale", .. var rest] => await ScaleBenchmark.RunAsync(rest),
     ["scale-child", .. var rest] => await ScaleChild.RunAsync(rest),
@@ -16,6 +17,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--store sqlite] [--dossiers n ...] | scorecard [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
+    Console.Error.WriteLine("Usage: DvcSync.Benchmarks [indicator [--store sqlite] [--dossiers n ...] | scorecard [--store sqlite] [--dossiers n ...] | scale [check|audit|steady|memory|all] [options]]");
     return 2;
 }

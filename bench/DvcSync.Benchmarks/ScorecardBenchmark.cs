@@ -104,7 +104,7 @@ public static class ScorecardBenchmark
         Console.WriteLine($"  profile (median): roll-up rows raw {Median(raw):0.0} ms ({chars / 1024:N0} KiB of counters); counters through the port {Median(port):0.0} ms; calculator {Median(compute):0.0} ms");
     }
 
-    private static DossierFacts Facts(Random random, DateOnly received)
+    internal static DossierFacts Facts(Random random, DateOnly received)
     {
         var ended = random.NextDouble() < 0.8;
         var status = ended ? (random.NextDouble() < 0.5 ? TrangThaiHoSo.DaTraKetQua : TrangThaiHoSo.DaXuLyXong) : TrangThaiHoSo.DangXuLy;

@@ -43,60 +43,49 @@ internal sealed class SqliteScoreCounters(SqliteStore store)
 
     /// <summary>
     /// One read, three range queries at most (the whole months, and the days of the cut months at either end), each over
-    /// every agency at once: a query per agency and table cost a year-long province scorecard 130 statements.
+    /// every agency at once and summed by SQLite per agency, axis, side and name: the rows of a range add up to the
+    /// period's total whichever months or days they are, because the ranges never overlap. A query per agency, and a
+    /// .NET row per stored counter, cost a year-long province scorecard 130 statements and hundreds of thousands of rows.
     /// </summary>
     public Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
         CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyDictionary<string, ScoreTotals>>(connection =>
         {
             var (firstWhole, afterLastWhole) = LedgerPeriodQuery.WholeMonths(from, to);
-            var days = new Dictionary<string, Dictionary<ScoreRowKey, CounterSet>>(StringComparer.Ordinal);
-            var months = new Dictionary<string, Dictionary<ScoreRowKey, CounterSet>>(StringComparer.Ordinal);
-            var wanted = System.Text.Json.JsonSerializer.Serialize(agencies.Distinct(StringComparer.Ordinal));
-            if (firstWhole >= afterLastWhole) ReadAll(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), SqliteSchema.ReadDay, days);
+            var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
+            foreach (var agency in agencies) totals.TryAdd(agency, new ScoreTotals());
+            // The same order as totals.Values: a row names its agency by its index in this list.
+            var wanted = System.Text.Json.JsonSerializer.Serialize(totals.Keys.ToArray());
+            if (firstWhole >= afterLastWhole) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), totals);
             else
             {
-                ReadAll(connection, "score_month", "month", wanted, SqliteSchema.Month(firstWhole), SqliteSchema.Month(afterLastWhole.AddDays(-1)),
-                    SqliteSchema.ReadMonth, months);
-                if (from < firstWhole)
-                    ReadAll(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(firstWhole.AddDays(-1)), SqliteSchema.ReadDay, days);
-                if (afterLastWhole <= to)
-                    ReadAll(connection, "score_day", "day", wanted, SqliteSchema.Day(afterLastWhole), SqliteSchema.Day(to), SqliteSchema.ReadDay, days);
+                SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(firstWhole), SqliteSchema.Month(afterLastWhole.AddDays(-1)), totals);
+                if (from < firstWhole) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(firstWhole.AddDays(-1)), totals);
+                if (afterLastWhole <= to) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(afterLastWhole), SqliteSchema.Day(to), totals);
             }
-            var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
-            foreach (var agency in agencies)
-                totals[agency] = ScoreRows.SumPeriod(Rows(days.GetValueOrDefault(agency)), Rows(months.GetValueOrDefault(agency)), from, to);
             return totals;
         }, cancellationToken);
 
-    private static IEnumerable<ScoreRow> Rows(Dictionary<ScoreRowKey, CounterSet>? rows) =>
-        rows is null ? [] : rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value));
-
-    /// <summary>The rows of the given agencies whose day (or month) key lies between the two, by agency, each (axis, side, key) once.</summary>
-    private static void ReadAll(SqliteConnection connection, string table, string period, string agenciesJson, int low, int high,
-        Func<long, DateOnly> parse, Dictionary<string, Dictionary<ScoreRowKey, CounterSet>> byAgency)
+    /// <summary>Adds the counters of the given agencies whose day (or month) key lies between the two.</summary>
+    private static void SumInto(SqliteConnection connection, string table, string period, string agenciesJson, int low, int high,
+        Dictionary<string, ScoreTotals> totals)
     {
-        // The agency list drives the loop, so each agency is a range of the primary key (ma_don_vi, period, …).
+        // The agency list drives the loop, so each agency is a range of the primary key (ma_don_vi, period, …). A row
+        // carries the agency as its index in the list and the axis and side as one number, so the name is the only
+        // string read per row: a year of a province is a few hundred thousand rows, and each string is an allocation.
         using var command = SqliteStore.Command(connection, null, $"""
-            SELECT t.ma_don_vi, t.{period}, t.axis, t.side, t.counter, t.count
+            SELECT a.key, (t.axis = 'Ended') * 2 + (t.side = 'Portal'), t.counter, t.count
             FROM json_each($agencies) AS a CROSS JOIN {table} AS t
             WHERE t.ma_don_vi = a.value AND t.{period} BETWEEN $low AND $high
             """, ("$agencies", agenciesJson), ("$low", low), ("$high", high));
-        using var reader = command.ExecuteReader();
-        string? agency = null;
-        Dictionary<ScoreRowKey, CounterSet>? rows = null;
-        while (reader.Read())
+        var byIndex = totals.Values.ToArray();
+        var sets = byIndex.Select(t => new[]
         {
-            var code = reader.GetString(0);
-            if (!string.Equals(code, agency, StringComparison.Ordinal))
-            {
-                agency = code;
-                if (!byAgency.TryGetValue(code, out rows)) byAgency[code] = rows = [];
-            }
-            var key = new ScoreRowKey(Axis(reader.GetString(2)), Side(reader.GetString(3)), parse(reader.GetInt64(1)));
-            if (!rows!.TryGetValue(key, out var counters)) rows[key] = counters = new CounterSet();
-            counters.Add(reader.GetString(4), reader.GetInt64(5));
-        }
+            t[ScoreAxis.Received, ScoreSide.Source], t[ScoreAxis.Received, ScoreSide.Portal], t[ScoreAxis.Ended, ScoreSide.Source], t[ScoreAxis.Ended, ScoreSide.Portal],
+        }).ToArray();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            sets[reader.GetInt32(0)][reader.GetInt32(1)].Add(reader.GetString(2), reader.GetInt64(3));
     }
 
     private static ScoreAxis Axis(string name) => name switch

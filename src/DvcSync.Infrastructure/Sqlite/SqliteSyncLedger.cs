@@ -15,7 +15,7 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// </summary>
 internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 {
-    private const string EntryColumns = """
+    internal const string EntryColumns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts
         """;
@@ -129,7 +129,7 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 
     private static string Json(IReadOnlyCollection<string> agencies) => JsonSerializer.Serialize(agencies);
 
-    private static List<LedgerEntry> ReadEntries(SqliteCommand command)
+    internal static List<LedgerEntry> ReadEntries(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
         var entries = new List<LedgerEntry>();
