@@ -13,19 +13,24 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// transaction (the 1.4 counts here, the scorecard counters in <see cref="SqliteScoreCounters"/>), so the counts equal a
 /// recount whatever crashes. An entry that moved on is reported, and the others
 /// are saved. The indexes (unsynced, in repair) are columns of the entry with partial indexes over them.
+/// <para>
+/// A dossier counts once, for its latest agency (provincial-system.md, Agencies): an entry's first save (or the return of
+/// a moved one) retires, in the same transaction, the entry of any other agency that still speaks for the dossier
+/// (<see cref="LedgerEntry.MovedAway"/>), found by the index on <c>ma_ho_so</c>; the move is all or nothing.
+/// </para>
 /// </summary>
 internal sealed class SqliteLedgerWriter(SqliteStore store)
 {
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
-        portal_copy_lacks_reception_date, source_facts, portal_facts
+        portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
         $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
-        $portal_copy_lacks_reception_date, $source_facts, $portal_facts
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $moved_to
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -50,9 +55,19 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             var counted = new List<(LedgerEntry? Previous, LedgerEntry Next)>();
             foreach (var change in changes)
             {
-                var saved = TrySave(connection, transaction, change.Previous, change.Next);
+                var arriving = LedgerEntryWriter.IsArrival(change.Previous, change.Next);
+                var others = arriving ? OthersSpeakingFor(connection, transaction, change.Next) : [];
+                // An entry elsewhere at a newer version (an old page, a late message): the dossier is there, not here.
+                var newer = others.Where(o => o.PhienBan > change.Next.PhienBan).MaxBy(o => o.PhienBan);
+                var next = newer is null ? change.Next : change.Next.MovedAway(newer.MaDonVi, newer.PhienBan, change.Next.UpdatedAt);
+                var saved = TrySave(connection, transaction, change.Previous, next);
                 results.Add(new LedgerChangeResult(change, saved));
-                if (saved is not null) counted.Add((change.Previous, saved));
+                if (saved is null) continue;
+                counted.Add((change.Previous, saved));
+                if (newer is not null) continue;
+                foreach (var other in others)
+                    if (TrySave(connection, transaction, other, other.MovedAway(next.MaDonVi, next.PhienBan, next.UpdatedAt)) is { } retired)
+                        counted.Add((other, retired));
             }
             AdjustCounts(connection, transaction, counted);
             SqliteScoreCounters.Adjust(connection, transaction, counted);
@@ -82,6 +97,15 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
                 """, ("$low", SqliteSchema.Month(from) * 100 + 1), ("$high", SqliteSchema.Month(to) * 100 + 31));
         }, cancellationToken);
 
+    /// <summary>The entries of other agencies that still count for <paramref name="next"/>'s dossier.</summary>
+    private static List<LedgerEntry> OthersSpeakingFor(SqliteConnection connection, SqliteTransaction transaction, LedgerEntry next)
+    {
+        using var command = SqliteStore.Command(connection, transaction, $"""
+            SELECT {SqliteSyncLedger.EntryColumns} FROM ledger_entry WHERE ma_ho_so = $h AND ma_don_vi <> $a AND moved_to IS NULL
+            """, ("$h", next.MaHoSo), ("$a", next.MaDonVi));
+        return SqliteSyncLedger.ReadEntries(command);
+    }
+
     private const string OnMonthConflict = "ON CONFLICT (month, ma_don_vi) DO UPDATE SET received = excluded.received, synced = excluded.synced";
 
     /// <returns>The saved entry with its new version; null when the stored entry is no longer <paramref name="previous"/>.</returns>
@@ -103,11 +127,12 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$confirmed_at", SqliteSchema.Instant(next.ConfirmedAt)),
             ("$updated_at", SqliteSchema.Instant(next.UpdatedAt)),
             ("$unsynced", next.IsUnsynced),
-            ("$in_repair", next.State is SyncState.Pending or SyncState.Retrying),
+            ("$in_repair", next.IsInRepair),
             ("$version", version),
             ("$portal_copy_lacks_reception_date", next.PortalCopyLacksReceptionDate),
             ("$source_facts", next.SourceFacts?.ToCompact()),
             ("$portal_facts", next.PortalFacts?.ToCompact()),
+            ("$moved_to", next.MovedTo),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }

@@ -30,6 +30,7 @@ internal static class SqliteSchema
             portal_copy_lacks_reception_date INTEGER NOT NULL,
             source_facts TEXT,
             portal_facts TEXT,
+            moved_to TEXT,
             PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
         CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;
@@ -94,6 +95,29 @@ internal static class SqliteSchema
             receipt TEXT);
         CREATE INDEX IF NOT EXISTS queue_visible ON queue_message (queue, visible_at, seq);
         """;
+
+    /// <summary>Columns added since the first release, as (table, column, definition): a file written by an older release gets them at start.</summary>
+    public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
+    [
+        ("ledger_entry", "moved_to", "TEXT"),
+    ];
+
+    /// <summary>What needs the added columns; run after they exist.</summary>
+    public const string AfterColumns = """
+        CREATE INDEX IF NOT EXISTS ledger_by_code ON ledger_entry (ma_ho_so) WHERE moved_to IS NULL;
+        """;
+
+    /// <summary>Creates what is missing: tables and indexes, then columns a file from an older release lacks.</summary>
+    public static void Apply(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        SqliteStore.Execute(connection, transaction, Create);
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            using var command = SqliteStore.Command(connection, transaction, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $c", ("$c", column));
+            if ((long)command.ExecuteScalar()! == 0) SqliteStore.Execute(connection, transaction, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+        }
+        SqliteStore.Execute(connection, transaction, AfterColumns);
+    }
 
     /// <summary>An instant as text that sorts as it compares, kept with the offset it was written with.</summary>
     public static string? Instant(DateTimeOffset? value) => value?.ToString("o", CultureInfo.InvariantCulture);

@@ -15,9 +15,9 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// </summary>
 internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 {
-    private const string EntryColumns = """
+    internal const string EntryColumns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
-        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts
+        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
         """;
 
     private readonly SqliteLedgerWriter _writer = new(store);
@@ -129,7 +129,7 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 
     private static string Json(IReadOnlyCollection<string> agencies) => JsonSerializer.Serialize(agencies);
 
-    private static List<LedgerEntry> ReadEntries(SqliteCommand command)
+    internal static List<LedgerEntry> ReadEntries(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
         var entries = new List<LedgerEntry>();
@@ -156,5 +156,6 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
         PortalCopyLacksReceptionDate = r.GetBoolean(14),
         SourceFacts = DossierFacts.TryParse(r.IsDBNull(15) ? null : r.GetString(15), out var sourceFacts) ? sourceFacts : null,
         PortalFacts = DossierFacts.TryParse(r.IsDBNull(16) ? null : r.GetString(16), out var portalFacts) ? portalFacts : null,
+        MovedTo = r.IsDBNull(17) ? null : r.GetString(17),
     };
 }

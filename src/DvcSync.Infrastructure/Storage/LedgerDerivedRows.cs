@@ -65,7 +65,7 @@ internal sealed class LedgerDerivedRows(TableClient table)
     public static void AddIndexActions(string partition, LedgerEntry? previous, LedgerEntry next, List<TableTransactionAction> actions)
     {
         static string? UnsyncedKey(LedgerEntry? e) => e is { IsUnsynced: true } ? TableKeys.Unsynced(e.NgayTiepNhan!.Value, e.MaHoSo) : null;
-        static string? InRepairKey(LedgerEntry? e) => e is { State: SyncState.Pending or SyncState.Retrying } ? TableKeys.InRepair(e.MaHoSo) : null;
+        static string? InRepairKey(LedgerEntry? e) => e is { IsInRepair: true } ? TableKeys.InRepair(e.MaHoSo) : null;
 
         Reindex(UnsyncedKey(previous), UnsyncedKey(next));
         Reindex(InRepairKey(previous), InRepairKey(next));
