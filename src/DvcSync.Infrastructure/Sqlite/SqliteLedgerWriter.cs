@@ -90,8 +90,8 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
                     ON CONFLICT (ma_don_vi, day) DO UPDATE SET reported = excluded.reported
                     """, ("$a", day.Key.MaDonVi), ("$d", SqliteSchema.Day(day.Key.Ngay)), ("$r", day.Sum(c => c.SoHoSoTiepNhan)));
             Execute(connection, transaction, $"""
-                INSERT INTO ledger_month (ma_don_vi, month, received, synced)
-                SELECT ma_don_vi, day / 100, SUM(MAX(reported, seen)), SUM(synced) FROM ledger_day
+                INSERT INTO ledger_month (ma_don_vi, month, received, synced, oldest_confirmed)
+                SELECT ma_don_vi, day / 100, SUM(MAX(reported, seen)), SUM(synced), MIN(oldest_confirmed) FROM ledger_day
                 WHERE day BETWEEN $low AND $high GROUP BY ma_don_vi, day / 100
                 {OnMonthConflict}
                 """, ("$low", SqliteSchema.Month(from) * 100 + 1), ("$high", SqliteSchema.Month(to) * 100 + 31));
@@ -106,7 +106,8 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
         return SqliteSyncLedger.ReadEntries(command);
     }
 
-    private const string OnMonthConflict = "ON CONFLICT (month, ma_don_vi) DO UPDATE SET received = excluded.received, synced = excluded.synced";
+    private const string OnMonthConflict =
+        "ON CONFLICT (month, ma_don_vi) DO UPDATE SET received = excluded.received, synced = excluded.synced, oldest_confirmed = excluded.oldest_confirmed";
 
     /// <returns>The saved entry with its new version; null when the stored entry is no longer <paramref name="previous"/>.</returns>
     private static LedgerEntry? TrySave(SqliteConnection connection, SqliteTransaction transaction, LedgerEntry? previous, LedgerEntry next)
@@ -141,11 +142,14 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
     private static void AdjustCounts(SqliteConnection connection, SqliteTransaction transaction, List<(LedgerEntry? Previous, LedgerEntry Next)> saved)
     {
         var deltas = new Dictionary<(string Agency, DateOnly Day), (long Seen, long Synced)>();
+        var confirmed = new Dictionary<(string Agency, DateOnly Day), long>();
         void Add(LedgerEntry? entry, int sign)
         {
             if (entry?.ReceivedDay is not { } day) return;
             var (seen, synced) = deltas.GetValueOrDefault((entry.MaDonVi, day));
             deltas[(entry.MaDonVi, day)] = (seen + sign, synced + (entry.CountsAsSynced ? sign : 0));
+            if (sign > 0 && entry is { CountsAsSynced: true, ConfirmedAt: { } at })
+                confirmed[(entry.MaDonVi, day)] = Math.Min(confirmed.GetValueOrDefault((entry.MaDonVi, day), long.MaxValue), at.ToUnixTimeMilliseconds());
         }
         foreach (var (previous, next) in saved)
         {
@@ -157,17 +161,20 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
         foreach (var ((agency, day), (seen, synced)) in deltas)
         {
             if (seen == 0 && synced == 0) continue;
+            // The oldest confirmation is a minimum, never raised: a re-confirmation is later than the one kept anyway.
             Execute(connection, transaction, """
-                INSERT INTO ledger_day (ma_don_vi, day, seen, synced, reported) VALUES ($a, $d, $seen, $synced, 0)
-                ON CONFLICT (ma_don_vi, day) DO UPDATE SET seen = seen + excluded.seen, synced = synced + excluded.synced
-                """, ("$a", agency), ("$d", SqliteSchema.Day(day)), ("$seen", seen), ("$synced", synced));
+                INSERT INTO ledger_day (ma_don_vi, day, seen, synced, reported, oldest_confirmed) VALUES ($a, $d, $seen, $synced, 0, $oldest)
+                ON CONFLICT (ma_don_vi, day) DO UPDATE SET seen = seen + excluded.seen, synced = synced + excluded.synced,
+                    oldest_confirmed = COALESCE(MIN(oldest_confirmed, excluded.oldest_confirmed), oldest_confirmed, excluded.oldest_confirmed)
+                """, ("$a", agency), ("$d", SqliteSchema.Day(day)), ("$seen", seen), ("$synced", synced),
+                ("$oldest", confirmed.TryGetValue((agency, day), out var oldest) ? oldest : null));
             months.Add((agency, SqliteSchema.Month(day)));
         }
         // A month is the sum of its days (at most 31 rows), recomputed rather than adjusted: it cannot drift from them.
         foreach (var (agency, month) in months)
             Execute(connection, transaction, $"""
-                INSERT INTO ledger_month (ma_don_vi, month, received, synced)
-                SELECT $a, $m, COALESCE(SUM(MAX(reported, seen)), 0), COALESCE(SUM(synced), 0) FROM ledger_day
+                INSERT INTO ledger_month (ma_don_vi, month, received, synced, oldest_confirmed)
+                SELECT $a, $m, COALESCE(SUM(MAX(reported, seen)), 0), COALESCE(SUM(synced), 0), MIN(oldest_confirmed) FROM ledger_day
                 WHERE ma_don_vi = $a AND day BETWEEN $m * 100 + 1 AND $m * 100 + 31
                 {OnMonthConflict}
                 """, ("$a", agency), ("$m", month));

@@ -41,6 +41,7 @@ internal static class SqliteSchema
             seen INTEGER NOT NULL,
             synced INTEGER NOT NULL,
             reported INTEGER NOT NULL,
+            oldest_confirmed INTEGER,
             PRIMARY KEY (ma_don_vi, day)) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS ledger_month (
@@ -48,6 +49,7 @@ internal static class SqliteSchema
             month INTEGER NOT NULL,
             received INTEGER NOT NULL,
             synced INTEGER NOT NULL,
+            oldest_confirmed INTEGER,
             PRIMARY KEY (month, ma_don_vi)) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS score_day (
@@ -100,6 +102,8 @@ internal static class SqliteSchema
     public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
     [
         ("ledger_entry", "moved_to", "TEXT"),
+        ("ledger_day", "oldest_confirmed", "INTEGER"),
+        ("ledger_month", "oldest_confirmed", "INTEGER"),
     ];
 
     /// <summary>What needs the added columns; run after they exist.</summary>

@@ -72,6 +72,25 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
     public Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _scores.GetDayRowsAsync(maDonVi, from, to, cancellationToken);
 
+    public Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        store.ReadAsync(connection =>
+        {
+            var (firstWhole, afterLastWhole) = LedgerPeriodQuery.WholeMonths(from, to);
+            var whole = firstWhole < afterLastWhole;
+            // Months wholly inside from their roll-ups, the days at either end from their rows: what the figure reads.
+            using var command = SqliteStore.Command(connection, null, """
+                SELECT MIN(oldest) FROM (
+                    SELECT MIN(oldest_confirmed) AS oldest FROM ledger_month
+                    WHERE $whole AND synced > 0 AND month >= $first AND month < $after AND ma_don_vi IN (SELECT value FROM json_each($agencies))
+                    UNION ALL
+                    SELECT MIN(oldest_confirmed) FROM ledger_day
+                    WHERE synced > 0 AND day BETWEEN $from AND $to AND ma_don_vi IN (SELECT value FROM json_each($agencies))
+                      AND NOT ($whole AND day / 100 >= $first AND day / 100 < $after))
+                """, ("$whole", whole), ("$first", SqliteSchema.Month(firstWhole)), ("$after", SqliteSchema.Month(afterLastWhole)),
+                ("$from", SqliteSchema.Day(from)), ("$to", SqliteSchema.Day(to)), ("$agencies", Json(agencies)));
+            return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(VnTime.Offset) : (DateTimeOffset?)null;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyList<LedgerDayCount>>(connection => DayCounts(connection, agencies, from, to), cancellationToken);
 

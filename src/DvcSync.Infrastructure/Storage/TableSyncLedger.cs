@@ -71,6 +71,9 @@ internal sealed class TableSyncLedger : ISyncLedger
         IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _periods.GetPeriodCountsAsync(agencies, from, to, cancellationToken);
 
+    public Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        _periods.GetOldestConfirmationAsync(agencies, from, to, cancellationToken);
+
     public Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _periods.GetDayCountsAsync(agencies, from, to, cancellationToken);
 
