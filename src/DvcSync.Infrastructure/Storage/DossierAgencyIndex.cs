@@ -16,18 +16,20 @@ internal sealed class DossierAgencyIndex(TableClient stateTable)
 
     public static string Partition(string maHoSo) => PartitionPrefix + TableKeys.Escape(maHoSo);
 
-    /// <returns>The agency last named for the dossier (null: none yet) and the row's ETag for a conditional change.</returns>
-    public async Task<(string? Agency, ETag? ETag)> ReadAsync(string maHoSo, CancellationToken cancellationToken)
+    /// <returns>The agency last named for the dossier (null: none yet), the version it was named at, and the row's ETag
+    /// for a conditional change.</returns>
+    public async Task<(string? Agency, long PhienBan, ETag? ETag)> ReadAsync(string maHoSo, CancellationToken cancellationToken)
     {
         var row = await stateTable.GetEntityIfExistsAsync<TableEntity>(Partition(maHoSo), Row, cancellationToken: cancellationToken);
-        return row.HasValue ? (row.Value!.GetString("MaDonVi"), row.Value.ETag) : (null, null);
+        return row.HasValue ? (row.Value!.GetString("MaDonVi"), row.Value.GetInt64("PhienBan") ?? 0, row.Value.ETag) : (null, 0, null);
     }
 
-    /// <summary>Names <paramref name="agency"/> for the dossier if the row is still as read (<paramref name="etag"/>; null: absent).</summary>
+    /// <summary>Names <paramref name="agency"/> for the dossier at <paramref name="phienBan"/> if the row is still as read
+    /// (<paramref name="etag"/>; null: absent).</summary>
     /// <returns>False when another writer changed it first.</returns>
-    public async Task<bool> TryNameAsync(string maHoSo, string agency, ETag? etag, CancellationToken cancellationToken)
+    public async Task<bool> TryNameAsync(string maHoSo, string agency, long phienBan, ETag? etag, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(Partition(maHoSo), Row) { ["MaDonVi"] = agency };
+        var entity = new TableEntity(Partition(maHoSo), Row) { ["MaDonVi"] = agency, ["PhienBan"] = phienBan };
         try
         {
             if (etag is { } known) await stateTable.UpdateEntityAsync(entity, known, TableUpdateMode.Replace, cancellationToken);

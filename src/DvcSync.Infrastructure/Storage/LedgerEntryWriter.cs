@@ -35,8 +35,23 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
     public async Task<LedgerEntry> SaveAsync(LedgerEntry? previous, LedgerEntry next, CancellationToken cancellationToken)
     {
         EnsureValid(previous, next);
-        if (IsArrival(previous, next)) next = await PrepareArrivalAsync(next, cancellationToken);
-        return await TrySaveOneAsync(previous, next, cancellationToken) ?? throw new LedgerConflictException(next.MaHoSo);
+        var arriving = IsArrival(previous, next);
+        if (arriving) next = await PrepareArrivalAsync(next, cancellationToken);
+        var saved = await TrySaveOneAsync(previous, next, cancellationToken) ?? throw new LedgerConflictException(next.MaHoSo);
+        return arriving ? await ConfirmArrivalAsync(saved, cancellationToken) : saved;
+    }
+
+    /// <summary>
+    /// After an arrival is written: if a concurrent arrival of a newer version named another agency meanwhile (its
+    /// preparation could not see this entry, not yet written), this entry steps aside, so two arrivals racing end
+    /// counted once.
+    /// </summary>
+    private async Task<LedgerEntry> ConfirmArrivalAsync(LedgerEntry saved, CancellationToken cancellationToken)
+    {
+        if (saved.HasMoved) return saved;
+        var (known, knownVersion, _) = await index.ReadAsync(saved.MaHoSo, cancellationToken);
+        if (known is null || known == saved.MaDonVi || knownVersion <= saved.PhienBan) return saved;
+        return await TrySaveOneAsync(saved, saved.MovedAway(known, knownVersion, saved.UpdatedAt), cancellationToken) ?? saved;
     }
 
     public async Task<IReadOnlyList<LedgerChangeResult>> SaveManyAsync(IReadOnlyList<LedgerChange> requested, CancellationToken cancellationToken)
@@ -50,8 +65,12 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
         var results = new LedgerChangeResult?[changes.Length];
         var byAgency = Enumerable.Range(0, changes.Length).GroupBy(i => changes[i].Next.MaDonVi, StringComparer.Ordinal);
         await Task.WhenAll(byAgency.Select(group => SaveAgencyAsync(group.Key, group.ToList(), changes, results, cancellationToken)));
+        var final = results.Select(r => r!.Saved).ToArray();
+        await Parallel.ForEachAsync(Enumerable.Range(0, changes.Length).Where(i => final[i] is not null && IsArrival(requested[i].Previous, requested[i].Next)),
+            new ParallelOptions { MaxDegreeOfParallelism = ArrivalsAtOnce, CancellationToken = cancellationToken },
+            async (i, token) => final[i] = await ConfirmArrivalAsync(final[i]!, token));
         // Reported against the change asked for; the saved entry says whether it arrived or was found to have moved on.
-        return results.Select((r, i) => new LedgerChangeResult(requested[i], r!.Saved)).ToList();
+        return final.Select((saved, i) => new LedgerChangeResult(requested[i], saved)).ToList();
     }
 
     /// <summary>The save makes the entry speak for the dossier where it had not: a first save, or a moved entry coming back.</summary>
@@ -66,8 +85,10 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (known, etag) = await index.ReadAsync(next.MaHoSo, cancellationToken);
+            var (known, knownVersion, etag) = await index.ReadAsync(next.MaHoSo, cancellationToken);
             if (known == next.MaDonVi) return next;
+            // Named elsewhere at a newer version (its entry may not be written yet): the dossier is there.
+            if (known is not null && knownVersion > next.PhienBan) return next.MovedAway(known, knownVersion, next.UpdatedAt);
             if (known is not null && await ReadEntryAsync(known, next.MaHoSo, cancellationToken) is { HasMoved: false } other)
             {
                 if (other.PhienBan > next.PhienBan) return next.MovedAway(other.MaDonVi, other.PhienBan, next.UpdatedAt);
@@ -77,7 +98,7 @@ internal sealed class LedgerEntryWriter(TableClient table, PartitionRegistry par
                 moveStepDone?.Invoke("retired");
             }
             // Then the index names the new agency, before its entry exists: a later move always finds the entry that counts.
-            if (await index.TryNameAsync(next.MaHoSo, next.MaDonVi, etag, cancellationToken))
+            if (await index.TryNameAsync(next.MaHoSo, next.MaDonVi, next.PhienBan, etag, cancellationToken))
             {
                 moveStepDone?.Invoke("indexed");
                 return next;

@@ -49,6 +49,31 @@ public sealed class LedgerMoveCrashTests(AzuriteFixture azurite)
         await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, storage.Ledger);
     }
 
+    [Fact]
+    public async Task An_older_copy_arriving_while_a_newer_ones_entry_is_not_yet_written_is_saved_as_moved()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        // The newer copy (A, version 2) has named its agency but its entry is not written yet: another writer is between
+        // the two steps (here: stopped there).
+        var between = new TableSyncLedger(
+            storage.Account.Table(storage.TablePrefix + StorageOptions.LedgerTableName),
+            new PartitionRegistry(storage.Account.Table(storage.TablePrefix + StorageOptions.StateTableName)),
+            storage.Account.Table(storage.TablePrefix + StorageOptions.RollupTableName),
+            step =>
+            {
+                if (step == "indexed") throw new IOException("paused after " + step);
+            });
+        await Assert.ThrowsAsync<IOException>(() => between.SaveAsync(null, Dossier("A", 2), CancellationToken.None));
+
+        var older = await storage.Ledger.SaveAsync(null, Dossier("B", 1), CancellationToken.None);
+        Assert.Equal("A", older.MovedTo);
+
+        await storage.Ledger.SaveAsync(null, Dossier("A", 2), CancellationToken.None);
+        Assert.Equal(1, await SeenAsync(storage, "A"));
+        Assert.Equal(0, await SeenAsync(storage, "B"));
+        await LedgerAudit.AssertCountsEqualRecountAsync(storage.Account, storage.TablePrefix, storage.Ledger);
+    }
+
     private static async Task<long> SeenAsync(TestStorage storage, string agency)
     {
         var (months, days) = await storage.Ledger.GetPeriodCountsAsync([agency], Year.From, Year.To, CancellationToken.None);
