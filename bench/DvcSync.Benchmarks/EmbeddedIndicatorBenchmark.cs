@@ -40,7 +40,7 @@ public static class EmbeddedIndicatorBenchmark
                               $"{Batch} a transaction); file {new FileInfo(store.Path).Length / 1048576.0:0} MB");
 
             var query = new SyncRateQuery(new AgencyDirectory(new IndicatorBenchmark.AgenciesOnly(agencies), new SqliteAgencyArchive(store), TimeProvider.System), ledger,
-                new SqlitePipelineState(new SqliteDocuments(store), TimeProvider.System), new SyncRateScoringOptions());
+                new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
             SyncRateReport? report = null;
             var ours = await IndicatorBenchmark.MeasureAsync(runs, async () => report = (await query.HandleAsync(year, null, CancellationToken.None)).Value);

@@ -44,9 +44,8 @@ public static class EmbeddedScorecardBenchmark
                               $"{Batch} a transaction); file {new FileInfo(store.Path).Length / 1048576.0:0} MB");
 
             var directory = new AgencyDirectory(new AgenciesOnly(agencies), new SqliteAgencyArchive(store), TimeProvider.System);
-            var state = new SqlitePipelineState(new SqliteDocuments(store), TimeProvider.System);
-            var scorecardQuery = new ScorecardQuery(directory, ledger, state, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
-            var syncRateQuery = new SyncRateQuery(directory, ledger, state, new SyncRateScoringOptions());
+            var scorecardQuery = new ScorecardQuery(directory, ledger, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
+            var syncRateQuery = new SyncRateQuery(directory, ledger, new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
             ScorecardReport? report = null;

@@ -51,7 +51,7 @@ public static class IndicatorBenchmark
             Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s, entries + day rows + month roll-ups)");
 
             var query = new SyncRateQuery(new AgencyDirectory(new AgenciesOnly(agencies), new TableAgencyArchive(stateTable, new PartitionRegistry(stateTable)), TimeProvider.System), ledger,
-                new TablePipelineState(stateTable, TimeProvider.System), new SyncRateScoringOptions());
+                new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
             SyncRateReport? report = null;

@@ -48,9 +48,8 @@ public static class ScorecardBenchmark
             Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s, entries + 1.4 and scorecard day rows and roll-ups)");
 
             var directory = new AgencyDirectory(new AgenciesOnly(agencies), new TableAgencyArchive(stateTable, new PartitionRegistry(stateTable)), TimeProvider.System);
-            var state = new TablePipelineState(stateTable, TimeProvider.System);
-            var scorecardQuery = new ScorecardQuery(directory, ledger, state, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
-            var syncRateQuery = new SyncRateQuery(directory, ledger, state, new SyncRateScoringOptions());
+            var scorecardQuery = new ScorecardQuery(directory, ledger, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
+            var syncRateQuery = new SyncRateQuery(directory, ledger, new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
             ScorecardReport? report = null;

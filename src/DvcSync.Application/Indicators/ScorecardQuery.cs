@@ -40,7 +40,6 @@ public sealed record ScorecardReport(
 public sealed class ScorecardQuery(
     AgencyDirectory agencies,
     ISyncLedger ledger,
-    IPipelineState state,
     ScorecardScoringOptions scoring,
     SyncRateScoringOptions syncRateScoring,
     TimeProvider clock)
@@ -76,13 +75,16 @@ public sealed class ScorecardQuery(
             children.ToDictionary(c => c.MaDonVi, c => tree.Subtree(c.MaDonVi), StringComparer.Ordinal));
 
         var names = children.ToDictionary(c => c.MaDonVi, c => c.TenDonVi, StringComparer.Ordinal);
-        var (_, lastFinished) = await state.GetRunsAsync(cancellationToken);
+        // asOf as the sync-rate route gives it: the oldest confirmation behind the synced counts of the subtree and period.
+        var oldestConfirmation = received.Values.Any(r => r.Synced > 0)
+            ? await ledger.GetOldestConfirmationAsync(subtree, period.From, period.To, cancellationToken)
+            : null;
         return QueryResult<ScorecardReport>.Ok(new ScorecardReport(
             Show(period.From),
             Show(period.To),
             agency.MaDonVi,
             agency.TenDonVi,
-            lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
+            oldestConfirmation is { } asOf ? VnTime.FormatIso(asOf) : null,
             scorecard.Indicators.Select(i => new ScorecardIndicatorView(i.Id, i.Name, i.MaxPoints, i.Threshold, i.Measured, i.Reason,
                 View(i.Source), View(i.Portal), i.PointsLostToSync)).ToList(),
             scorecard.Agencies.Select(a => new ScorecardAgencyRow(a.MaDonVi, names[a.MaDonVi], a.PointsLostToSync, a.Unsynced)).ToList()));

@@ -34,7 +34,6 @@ public sealed record SyncRateReport(
 public sealed class SyncRateQuery(
     AgencyDirectory agencies,
     ISyncLedger ledger,
-    IPipelineState state,
     SyncRateScoringOptions scoring)
 {
     public const int MaxDaysForDailySeries = 92;
@@ -66,7 +65,8 @@ public sealed class SyncRateQuery(
             rows.Add(new SyncRateAgencyRow(child.MaDonVi, child.TenDonVi, figures.Received, figures.Synced, figures.Rate, !child.NoLongerListed));
         }
 
-        var (_, lastFinished) = await state.GetRunsAsync(cancellationToken);
+        // asOf as sync-api.md has it: when the oldest confirmation behind the synced figure was made, from the counters.
+        var oldestConfirmation = total.Synced == 0 ? null : await ledger.GetOldestConfirmationAsync(subtree, period.From, period.To, cancellationToken);
         return QueryResult<SyncRateReport>.Ok(new SyncRateReport(
             "1.4",
             period.From.ToString("yyyy-MM-dd"),
@@ -78,7 +78,7 @@ public sealed class SyncRateQuery(
             total.Rate,
             scoring.Scoring.Points(total.Rate),
             scoring.MaxPoints,
-            lastFinished is null ? null : VnTime.FormatIso(lastFinished.WindowTo),
+            oldestConfirmation is { } asOf ? VnTime.FormatIso(asOf) : null,
             ReceivedSource,
             rows,
             period.Days > MaxDaysForDailySeries ? [] : calculator.Daily(subtree, period.From, period.To)

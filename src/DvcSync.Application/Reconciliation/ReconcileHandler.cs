@@ -188,7 +188,7 @@ public sealed class ReconcileHandler(
             if (due + options.LostRepairGrace > now) continue;
 
             var entry = await ledger.GetAsync(indexed.MaDonVi, indexed.MaHoSo, cancellationToken);
-            if (entry is null || entry.State is not (SyncState.Pending or SyncState.Retrying)) continue;
+            if (entry is not { IsInRepair: true }) continue;
             try
             {
                 await ledger.SaveAsync(entry, entry with { NextAttemptAt = now, UpdatedAt = now }, cancellationToken);

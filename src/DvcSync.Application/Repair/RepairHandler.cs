@@ -133,6 +133,15 @@ public sealed partial class RepairHandler(
             return (await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, cancellationToken), null);
         }
 
+        if (source is not null && source.MaDonVi.Length > 0 && !string.Equals(source.MaDonVi, request.MaDonVi, StringComparison.Ordinal))
+        {
+            // Transferred to another unit since the message was queued: the dossier is repaired where it is now, so the
+            // old agency's entry is never brought back (the first save under the new agency retires it, if nothing has).
+            logger.LogInformation("Repair of {MaHoSo}: the dossier is now under {MaDonVi}, not {Queued}; repaired there", request.MaHoSo, source.MaDonVi, request.MaDonVi);
+            request = request with { MaDonVi = source.MaDonVi };
+            entry = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);
+        }
+
         var now = clock.GetUtcNow();
         if (source is null)
         {

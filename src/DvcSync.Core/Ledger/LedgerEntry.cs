@@ -52,16 +52,42 @@ public sealed record LedgerEntry
 
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// The agency the dossier moved to (provincial-system.md, Agencies: a dossier whose <c>MaDonVi</c> changes counts once,
+    /// for its latest agency). A moved entry is kept — it remembers where the dossier went, so a late message or an old
+    /// page addressed to this agency is recognised as such — but it counts for nothing: no day count, no scorecard
+    /// counter, not unsynced, not in repair. Null for an entry that speaks for the dossier's current agency.
+    /// </summary>
+    public string? MovedTo { get; init; }
+
     /// <summary>Opaque concurrency token of the store; null for an entry never saved.</summary>
     public string? ETag { get; init; }
 
-    public DateOnly? ReceivedDay => NgayTiepNhan is { } at ? VnTime.Day(at) : null;
+    public bool HasMoved => MovedTo is not null;
 
-    /// <summary>Counted in the indicator's denominator: only dossiers with a NgayTiepNhan are.</summary>
-    public bool CountsAsReceived => NgayTiepNhan is not null;
+    /// <summary>The day the entry counts for; none for a dossier without a NgayTiepNhan or one that moved to another agency.</summary>
+    public DateOnly? ReceivedDay => MovedTo is null && NgayTiepNhan is { } at ? VnTime.Day(at) : null;
+
+    /// <summary>Counted in the indicator's denominator: only dossiers with a NgayTiepNhan are, and only where they are now.</summary>
+    public bool CountsAsReceived => NgayTiepNhan is not null && MovedTo is null;
     public bool CountsAsSynced => CountsAsReceived && PortalHolds && !PortalCopyLacksReceptionDate;
     public bool IsUnsynced => CountsAsReceived && !CountsAsSynced;
 
+    /// <summary>In the repair's hands (listed for the sweep of lost repairs): pending or retrying, where the dossier is now.</summary>
+    public bool IsInRepair => MovedTo is null && State is SyncState.Pending or SyncState.Retrying;
+
+    /// <summary>
+    /// The entry once the dossier is known under <paramref name="agency"/> at version <paramref name="phienBan"/>: it stops
+    /// counting here. Its version becomes the move's, so a page read before the move, still naming this agency, is covered
+    /// (<see cref="Covers"/>) and skipped, while a later move back (a newer version) brings the entry back.
+    /// </summary>
+    public LedgerEntry MovedAway(string agency, long phienBan, DateTimeOffset now) => this with
+    {
+        MovedTo = agency,
+        PhienBan = Math.Max(PhienBan, phienBan),
+        NextAttemptAt = null,
+        UpdatedAt = now,
+    };
     /// <summary>
     /// Whether the reconciliation can skip a source dossier without asking the portal: the entry already speaks
     /// for this version. A pending or retrying entry is in the repair's hands, and a lost repair message is found
@@ -82,12 +108,15 @@ public sealed record LedgerEntry
     };
 
     /// <summary>Moves the entry to a new source version: a changed dossier gets a fresh chance.</summary>
+    /// <remarks>A newer version under this entry's agency means the dossier is here again: a moved entry comes back
+    /// (the store then retires the entry of the agency it had gone to).</remarks>
     public LedgerEntry AtVersionOf(SourceDossier source, DateTimeOffset now)
     {
         if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan)
             return this with { SourceFacts = DossierFacts.Of(source.Dossier), UpdatedAt = now };
         return this with
         {
+            MovedTo = source.PhienBan > PhienBan ? null : MovedTo,
             SourceFacts = DossierFacts.Of(source.Dossier),
             NgayTiepNhan = source.Dossier.NgayTiepNhan,
             TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
@@ -137,8 +166,9 @@ public sealed record LedgerEntry
     /// refused as a final-state conflict, an update that failed half-way) is counted as the provincial copy: the
     /// dossier is on the portal, and leaving it out would cost it points sync did not lose.
     /// </summary>
-    public ScoreContributions Contributions() =>
-        ScoreContributions.Of(ReceivedDay, SourceFacts, PortalHolds ? PortalFacts ?? SourceFacts : null);
+    public ScoreContributions Contributions() => MovedTo is not null
+        ? ScoreContributions.None
+        : ScoreContributions.Of(ReceivedDay, SourceFacts, PortalHolds ? PortalFacts ?? SourceFacts : null);
 
     public LedgerEntry Rejected(string reason, bool portalHolds, DateTimeOffset now) => this with
     {

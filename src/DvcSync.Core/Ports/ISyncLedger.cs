@@ -48,6 +48,14 @@ public interface ISyncLedger
         DateOnly from, DateOnly to, CancellationToken cancellationToken);
 
     /// <summary>
+    /// When the oldest confirmation behind the synced counts of the period was made (sync-api.md, <c>asOf</c>): the least
+    /// <see cref="LedgerEntry.ConfirmedAt"/> kept beside the day counts and month roll-ups that count something synced, read
+    /// from the same few rows a figure reads. Kept as a minimum on save, it is a lower bound: no confirmation behind the
+    /// figure is older, and it is one that was made. Null when nothing counted in the period is synced.
+    /// </summary>
+    Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The scorecard counters of each agency asked for, summed over the rows whose day lies in the period (both days
     /// inclusive): for each agency, Σ over its entries of <see cref="LedgerEntry.Contributions"/> restricted to those
     /// days, as <see cref="ScoreRows.SumPeriod"/> adds them. Every agency asked for has a value (empty when it counts

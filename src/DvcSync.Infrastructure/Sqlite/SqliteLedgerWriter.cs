@@ -13,19 +13,24 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// transaction (the 1.4 counts here, the scorecard counters in <see cref="SqliteScoreCounters"/>), so the counts equal a
 /// recount whatever crashes. An entry that moved on is reported, and the others
 /// are saved. The indexes (unsynced, in repair) are columns of the entry with partial indexes over them.
+/// <para>
+/// A dossier counts once, for its latest agency (provincial-system.md, Agencies): an entry's first save (or the return of
+/// a moved one) retires, in the same transaction, the entry of any other agency that still speaks for the dossier
+/// (<see cref="LedgerEntry.MovedAway"/>), found by the index on <c>ma_ho_so</c>; the move is all or nothing.
+/// </para>
 /// </summary>
 internal sealed class SqliteLedgerWriter(SqliteStore store)
 {
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
-        portal_copy_lacks_reception_date, source_facts, portal_facts
+        portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
         $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
-        $portal_copy_lacks_reception_date, $source_facts, $portal_facts
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $moved_to
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -50,9 +55,19 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             var counted = new List<(LedgerEntry? Previous, LedgerEntry Next)>();
             foreach (var change in changes)
             {
-                var saved = TrySave(connection, transaction, change.Previous, change.Next);
+                var arriving = LedgerEntryWriter.IsArrival(change.Previous, change.Next);
+                var others = arriving ? OthersSpeakingFor(connection, transaction, change.Next) : [];
+                // An entry elsewhere at a newer version (an old page, a late message): the dossier is there, not here.
+                var newer = others.Where(o => o.PhienBan > change.Next.PhienBan).MaxBy(o => o.PhienBan);
+                var next = newer is null ? change.Next : change.Next.MovedAway(newer.MaDonVi, newer.PhienBan, change.Next.UpdatedAt);
+                var saved = TrySave(connection, transaction, change.Previous, next);
                 results.Add(new LedgerChangeResult(change, saved));
-                if (saved is not null) counted.Add((change.Previous, saved));
+                if (saved is null) continue;
+                counted.Add((change.Previous, saved));
+                if (newer is not null) continue;
+                foreach (var other in others)
+                    if (TrySave(connection, transaction, other, other.MovedAway(next.MaDonVi, next.PhienBan, next.UpdatedAt)) is { } retired)
+                        counted.Add((other, retired));
             }
             AdjustCounts(connection, transaction, counted);
             SqliteScoreCounters.Adjust(connection, transaction, counted);
@@ -75,14 +90,24 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
                     ON CONFLICT (ma_don_vi, day) DO UPDATE SET reported = excluded.reported
                     """, ("$a", day.Key.MaDonVi), ("$d", SqliteSchema.Day(day.Key.Ngay)), ("$r", day.Sum(c => c.SoHoSoTiepNhan)));
             Execute(connection, transaction, $"""
-                INSERT INTO ledger_month (ma_don_vi, month, received, synced)
-                SELECT ma_don_vi, day / 100, SUM(MAX(reported, seen)), SUM(synced) FROM ledger_day
+                INSERT INTO ledger_month (ma_don_vi, month, received, synced, oldest_confirmed)
+                SELECT ma_don_vi, day / 100, SUM(MAX(reported, seen)), SUM(synced), MIN(oldest_confirmed) FROM ledger_day
                 WHERE day BETWEEN $low AND $high GROUP BY ma_don_vi, day / 100
                 {OnMonthConflict}
                 """, ("$low", SqliteSchema.Month(from) * 100 + 1), ("$high", SqliteSchema.Month(to) * 100 + 31));
         }, cancellationToken);
 
-    private const string OnMonthConflict = "ON CONFLICT (month, ma_don_vi) DO UPDATE SET received = excluded.received, synced = excluded.synced";
+    /// <summary>The entries of other agencies that still count for <paramref name="next"/>'s dossier.</summary>
+    private static List<LedgerEntry> OthersSpeakingFor(SqliteConnection connection, SqliteTransaction transaction, LedgerEntry next)
+    {
+        using var command = SqliteStore.Command(connection, transaction, $"""
+            SELECT {SqliteSyncLedger.EntryColumns} FROM ledger_entry WHERE ma_ho_so = $h AND ma_don_vi <> $a AND moved_to IS NULL
+            """, ("$h", next.MaHoSo), ("$a", next.MaDonVi));
+        return SqliteSyncLedger.ReadEntries(command);
+    }
+
+    private const string OnMonthConflict =
+        "ON CONFLICT (month, ma_don_vi) DO UPDATE SET received = excluded.received, synced = excluded.synced, oldest_confirmed = excluded.oldest_confirmed";
 
     /// <returns>The saved entry with its new version; null when the stored entry is no longer <paramref name="previous"/>.</returns>
     private static LedgerEntry? TrySave(SqliteConnection connection, SqliteTransaction transaction, LedgerEntry? previous, LedgerEntry next)
@@ -103,11 +128,12 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$confirmed_at", SqliteSchema.Instant(next.ConfirmedAt)),
             ("$updated_at", SqliteSchema.Instant(next.UpdatedAt)),
             ("$unsynced", next.IsUnsynced),
-            ("$in_repair", next.State is SyncState.Pending or SyncState.Retrying),
+            ("$in_repair", next.IsInRepair),
             ("$version", version),
             ("$portal_copy_lacks_reception_date", next.PortalCopyLacksReceptionDate),
             ("$source_facts", next.SourceFacts?.ToCompact()),
             ("$portal_facts", next.PortalFacts?.ToCompact()),
+            ("$moved_to", next.MovedTo),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }
@@ -116,11 +142,14 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
     private static void AdjustCounts(SqliteConnection connection, SqliteTransaction transaction, List<(LedgerEntry? Previous, LedgerEntry Next)> saved)
     {
         var deltas = new Dictionary<(string Agency, DateOnly Day), (long Seen, long Synced)>();
+        var confirmed = new Dictionary<(string Agency, DateOnly Day), long>();
         void Add(LedgerEntry? entry, int sign)
         {
             if (entry?.ReceivedDay is not { } day) return;
             var (seen, synced) = deltas.GetValueOrDefault((entry.MaDonVi, day));
             deltas[(entry.MaDonVi, day)] = (seen + sign, synced + (entry.CountsAsSynced ? sign : 0));
+            if (sign > 0 && entry is { CountsAsSynced: true, ConfirmedAt: { } at })
+                confirmed[(entry.MaDonVi, day)] = Math.Min(confirmed.GetValueOrDefault((entry.MaDonVi, day), long.MaxValue), at.ToUnixTimeMilliseconds());
         }
         foreach (var (previous, next) in saved)
         {
@@ -132,17 +161,20 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
         foreach (var ((agency, day), (seen, synced)) in deltas)
         {
             if (seen == 0 && synced == 0) continue;
+            // The oldest confirmation is a minimum, never raised: a re-confirmation is later than the one kept anyway.
             Execute(connection, transaction, """
-                INSERT INTO ledger_day (ma_don_vi, day, seen, synced, reported) VALUES ($a, $d, $seen, $synced, 0)
-                ON CONFLICT (ma_don_vi, day) DO UPDATE SET seen = seen + excluded.seen, synced = synced + excluded.synced
-                """, ("$a", agency), ("$d", SqliteSchema.Day(day)), ("$seen", seen), ("$synced", synced));
+                INSERT INTO ledger_day (ma_don_vi, day, seen, synced, reported, oldest_confirmed) VALUES ($a, $d, $seen, $synced, 0, $oldest)
+                ON CONFLICT (ma_don_vi, day) DO UPDATE SET seen = seen + excluded.seen, synced = synced + excluded.synced,
+                    oldest_confirmed = COALESCE(MIN(oldest_confirmed, excluded.oldest_confirmed), oldest_confirmed, excluded.oldest_confirmed)
+                """, ("$a", agency), ("$d", SqliteSchema.Day(day)), ("$seen", seen), ("$synced", synced),
+                ("$oldest", confirmed.TryGetValue((agency, day), out var oldest) ? oldest : null));
             months.Add((agency, SqliteSchema.Month(day)));
         }
         // A month is the sum of its days (at most 31 rows), recomputed rather than adjusted: it cannot drift from them.
         foreach (var (agency, month) in months)
             Execute(connection, transaction, $"""
-                INSERT INTO ledger_month (ma_don_vi, month, received, synced)
-                SELECT $a, $m, COALESCE(SUM(MAX(reported, seen)), 0), COALESCE(SUM(synced), 0) FROM ledger_day
+                INSERT INTO ledger_month (ma_don_vi, month, received, synced, oldest_confirmed)
+                SELECT $a, $m, COALESCE(SUM(MAX(reported, seen)), 0), COALESCE(SUM(synced), 0), MIN(oldest_confirmed) FROM ledger_day
                 WHERE ma_don_vi = $a AND day BETWEEN $m * 100 + 1 AND $m * 100 + 31
                 {OnMonthConflict}
                 """, ("$a", agency), ("$m", month));

@@ -30,6 +30,7 @@ internal static class SqliteSchema
             portal_copy_lacks_reception_date INTEGER NOT NULL,
             source_facts TEXT,
             portal_facts TEXT,
+            moved_to TEXT,
             PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
         CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;
@@ -40,6 +41,7 @@ internal static class SqliteSchema
             seen INTEGER NOT NULL,
             synced INTEGER NOT NULL,
             reported INTEGER NOT NULL,
+            oldest_confirmed INTEGER,
             PRIMARY KEY (ma_don_vi, day)) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS ledger_month (
@@ -47,6 +49,7 @@ internal static class SqliteSchema
             month INTEGER NOT NULL,
             received INTEGER NOT NULL,
             synced INTEGER NOT NULL,
+            oldest_confirmed INTEGER,
             PRIMARY KEY (month, ma_don_vi)) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS score_day (
@@ -94,6 +97,31 @@ internal static class SqliteSchema
             receipt TEXT);
         CREATE INDEX IF NOT EXISTS queue_visible ON queue_message (queue, visible_at, seq);
         """;
+
+    /// <summary>Columns added since the first release, as (table, column, definition): a file written by an older release gets them at start.</summary>
+    public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
+    [
+        ("ledger_entry", "moved_to", "TEXT"),
+        ("ledger_day", "oldest_confirmed", "INTEGER"),
+        ("ledger_month", "oldest_confirmed", "INTEGER"),
+    ];
+
+    /// <summary>What needs the added columns; run after they exist.</summary>
+    public const string AfterColumns = """
+        CREATE INDEX IF NOT EXISTS ledger_by_code ON ledger_entry (ma_ho_so) WHERE moved_to IS NULL;
+        """;
+
+    /// <summary>Creates what is missing: tables and indexes, then columns a file from an older release lacks.</summary>
+    public static void Apply(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        SqliteStore.Execute(connection, transaction, Create);
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            using var command = SqliteStore.Command(connection, transaction, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $c", ("$c", column));
+            if ((long)command.ExecuteScalar()! == 0) SqliteStore.Execute(connection, transaction, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+        }
+        SqliteStore.Execute(connection, transaction, AfterColumns);
+    }
 
     /// <summary>An instant as text that sorts as it compares, kept with the offset it was written with.</summary>
     public static string? Instant(DateTimeOffset? value) => value?.ToString("o", CultureInfo.InvariantCulture);

@@ -32,7 +32,7 @@ public sealed class SqliteStore : IDisposable
         _writer = Open();
         Execute(_writer, null, "PRAGMA journal_mode=WAL;");
         using var transaction = _writer.BeginTransaction();
-        Execute(_writer, transaction, SqliteSchema.Create);
+        SqliteSchema.Apply(_writer, transaction);
         transaction.Commit();
     }
 

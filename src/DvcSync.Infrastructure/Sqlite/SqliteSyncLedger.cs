@@ -17,7 +17,7 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 {
     internal const string EntryColumns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
-        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts
+        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
         """;
 
     private readonly SqliteLedgerWriter _writer = new(store);
@@ -71,6 +71,25 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 
     public Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _scores.GetDayRowsAsync(maDonVi, from, to, cancellationToken);
+
+    public Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        store.ReadAsync(connection =>
+        {
+            var (firstWhole, afterLastWhole) = LedgerPeriodQuery.WholeMonths(from, to);
+            var whole = firstWhole < afterLastWhole;
+            // Months wholly inside from their roll-ups, the days at either end from their rows: what the figure reads.
+            using var command = SqliteStore.Command(connection, null, """
+                SELECT MIN(oldest) FROM (
+                    SELECT MIN(oldest_confirmed) AS oldest FROM ledger_month
+                    WHERE $whole AND synced > 0 AND month >= $first AND month < $after AND ma_don_vi IN (SELECT value FROM json_each($agencies))
+                    UNION ALL
+                    SELECT MIN(oldest_confirmed) FROM ledger_day
+                    WHERE synced > 0 AND day BETWEEN $from AND $to AND ma_don_vi IN (SELECT value FROM json_each($agencies))
+                      AND NOT ($whole AND day / 100 >= $first AND day / 100 < $after))
+                """, ("$whole", whole), ("$first", SqliteSchema.Month(firstWhole)), ("$after", SqliteSchema.Month(afterLastWhole)),
+                ("$from", SqliteSchema.Day(from)), ("$to", SqliteSchema.Day(to)), ("$agencies", Json(agencies)));
+            return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(VnTime.Offset) : (DateTimeOffset?)null;
+        }, cancellationToken);
 
     public Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyList<LedgerDayCount>>(connection => DayCounts(connection, agencies, from, to), cancellationToken);
@@ -156,5 +175,6 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
         PortalCopyLacksReceptionDate = r.GetBoolean(14),
         SourceFacts = DossierFacts.TryParse(r.IsDBNull(15) ? null : r.GetString(15), out var sourceFacts) ? sourceFacts : null,
         PortalFacts = DossierFacts.TryParse(r.IsDBNull(16) ? null : r.GetString(16), out var portalFacts) ? portalFacts : null,
+        MovedTo = r.IsDBNull(17) ? null : r.GetString(17),
     };
 }

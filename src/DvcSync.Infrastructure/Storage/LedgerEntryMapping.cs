@@ -32,6 +32,7 @@ internal static class LedgerEntryMapping
         entity["FailingSince"] = entry.FailingSince;
         entity["ConfirmedAt"] = entry.ConfirmedAt;
         entity["UpdatedAt"] = entry.UpdatedAt;
+        entity["MovedTo"] = entry.MovedTo;
         return entity;
     }
 
@@ -57,6 +58,7 @@ internal static class LedgerEntryMapping
             FailingSince = entity.GetDateTimeOffset("FailingSince"),
             ConfirmedAt = entity.GetDateTimeOffset("ConfirmedAt"),
             UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? default,
+            MovedTo = entity.GetString("MovedTo"),
             ETag = isEntryRow ? entity.ETag.ToString() : null,
         };
     }

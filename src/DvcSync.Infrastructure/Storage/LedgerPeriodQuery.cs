@@ -30,6 +30,45 @@ internal sealed class LedgerPeriodQuery(TableClient table, TableClient rollups)
         return (monthsPerYear.SelectMany(m => m).ToList(), edgeDays.SelectMany(d => d).ToList());
     }
 
+    /// <summary>The oldest confirmation kept beside the rows the period's figure reads (months whole, days at the edges) that count something synced.</summary>
+    public async Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var (firstWhole, afterLastWhole) = WholeMonths(from, to);
+        var candidates = new List<DateTimeOffset?>();
+        if (firstWhole < afterLastWhole)
+        {
+            var wanted = agencies.ToHashSet(StringComparer.Ordinal);
+            foreach (var year in Enumerable.Range(firstWhole.Year, afterLastWhole.AddDays(-1).Year - firstWhole.Year + 1))
+            {
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RollupKeys.Partition(year)}");
+                await foreach (var row in rollups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+                {
+                    if (row.GetString("MaDonVi") is not { } agency || !wanted.Contains(agency)) continue;
+                    for (var m = 1; m <= 12; m++)
+                    {
+                        var month = new DateOnly(year, m, 1);
+                        if (month < firstWhole || month >= afterLastWhole || (row.GetInt64(RollupKeys.Column("Synced", m)) ?? 0) <= 0) continue;
+                        candidates.Add(row.GetDateTimeOffset(RollupKeys.Column(LedgerDerivedRows.OldestConfirmed, m)));
+                    }
+                }
+            }
+        }
+        var edges = firstWhole >= afterLastWhole
+            ? [(from, to)]
+            : new List<(DateOnly From, DateOnly To)> { (from, firstWhole.AddDays(-1)), (afterLastWhole, to) }.Where(r => r.From <= r.To).ToList();
+        var perAgency = await Task.WhenAll(agencies.SelectMany(agency => edges.Select(async range =>
+        {
+            var found = new List<DateTimeOffset?>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(agency)} and RowKey ge {TableKeys.Day(range.From)} and RowKey le {TableKeys.Day(range.To)}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Synced", LedgerDerivedRows.OldestConfirmed], cancellationToken: cancellationToken))
+                if ((row.GetInt64("Synced") ?? 0) > 0) found.Add(row.GetDateTimeOffset(LedgerDerivedRows.OldestConfirmed));
+            return found;
+        })));
+        candidates.AddRange(perAgency.SelectMany(f => f));
+        // A row counted synced before this column existed says nothing: the oldest of those that do is given.
+        return candidates.Where(c => c is not null).Min();
+    }
+
     /// <summary>
     /// Whole months come from their roll-ups; the partial months at either end from their days. The first whole month
     /// and the month after the last (equal, or the first after the last, when there is none).

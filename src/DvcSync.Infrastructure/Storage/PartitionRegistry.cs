@@ -15,6 +15,9 @@ internal sealed class PartitionRegistry(TableClient stateTable)
     internal const string Partition = "ledger-partitions";
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
 
+    /// <summary>The state table, where the ledger's other cross-partition index (<see cref="DossierAgencyIndex"/>) lives too.</summary>
+    public TableClient StateTable => stateTable;
+
     public async Task EnsureAsync(string maDonVi, CancellationToken cancellationToken)
     {
         if (_known.ContainsKey(maDonVi)) return;

@@ -12,11 +12,12 @@ internal sealed record RollupShape(
     Func<int, string> Partition,
     Action<TableEntity, TableEntity, int> CopyColumns)
 {
-    /// <summary>The 1.4 counts (<see cref="RollupKeys"/>): received and synced per month.</summary>
+    /// <summary>The 1.4 counts (<see cref="RollupKeys"/>): received and synced per month, and the oldest confirmation behind synced.</summary>
     public static readonly RollupShape SyncRate = new(TableKeys.MonthPrefix, TableKeys.ParseMonth, RollupKeys.Partition, (month, row, m) =>
     {
         row[RollupKeys.Column("Received", m)] = month.GetInt64("Received") ?? 0;
         row[RollupKeys.Column("Synced", m)] = month.GetInt64("Synced") ?? 0;
+        row[RollupKeys.Column(LedgerDerivedRows.OldestConfirmed, m)] = month.GetDateTimeOffset(LedgerDerivedRows.OldestConfirmed);
     });
 
     /// <summary>The scorecard counters (<see cref="ScoreKeys"/>): one serialized column per axis and side per month.</summary>

@@ -25,14 +25,16 @@ internal sealed class TableSyncLedger : ISyncLedger
     private readonly RollupMirror _scoreMirror;
     private readonly ScorePeriodQuery _scores;
 
-    public TableSyncLedger(TableClient table, PartitionRegistry partitions, TableClient rollups)
+    /// <param name="moveStepDone">A fault seam for tests: called after each step of moving a dossier between agencies.</param>
+    public TableSyncLedger(TableClient table, PartitionRegistry partitions, TableClient rollups, Action<string>? moveStepDone = null)
     {
         var derived = new LedgerDerivedRows(table);
         _table = table;
         _mirror = new RollupMirror(table, rollups, partitions, RollupShape.SyncRate);
         _scoreMirror = new RollupMirror(table, rollups, partitions, RollupShape.Scorecard);
         _scores = new ScorePeriodQuery(table, rollups);
-        _writer = new LedgerEntryWriter(table, partitions, derived, _mirror, new ScoreCounterRows(derived), _scoreMirror);
+        _writer = new LedgerEntryWriter(table, partitions, derived, _mirror, new ScoreCounterRows(derived), _scoreMirror,
+            new DossierAgencyIndex(partitions.StateTable), moveStepDone);
         _reported = new ReportedCountRecorder(table, partitions, derived, _mirror);
         _periods = new LedgerPeriodQuery(table, rollups);
         _indexes = new LedgerIndexQuery(table, partitions);
@@ -68,6 +70,9 @@ internal sealed class TableSyncLedger : ISyncLedger
     public Task<(IReadOnlyList<LedgerMonthCount> Months, IReadOnlyList<LedgerDayCount> Days)> GetPeriodCountsAsync(
         IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _periods.GetPeriodCountsAsync(agencies, from, to, cancellationToken);
+
+    public Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        _periods.GetOldestConfirmationAsync(agencies, from, to, cancellationToken);
 
     public Task<IReadOnlyList<LedgerDayCount>> GetDayCountsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _periods.GetDayCountsAsync(agencies, from, to, cancellationToken);

@@ -255,4 +255,37 @@ public abstract class LedgerContract
         await foreach (var e in storage.Ledger.GetInRepairAsync(CancellationToken.None)) inRepair.Add(e);
         Assert.Equal(pending.MaHoSo, Assert.Single(inRepair).MaHoSo);
     }
+
+    [Fact]
+    public async Task The_oldest_confirmation_behind_the_synced_counts_is_kept_by_day_and_month_and_never_raised()
+    {
+        await using var storage = await OpenAsync();
+        var ledger = storage.Ledger;
+        var (t1, t2) = (Jan15.AddDays(5), Jan15.AddDays(3));
+        var first = await ledger.SaveAsync(null, Entry("A", 1, Jan15).Confirmed(t1), CancellationToken.None);
+        var second = await ledger.SaveAsync(null, Entry("A", 2, Jan15.AddDays(1)).Confirmed(t2), CancellationToken.None);
+        // Held without its reception date: confirmed earliest of all, but not synced, so not behind any synced figure.
+        await ledger.SaveAsync(null, Entry("A", 3, Jan15.AddDays(2)) with { PortalHolds = true, PortalCopyLacksReceptionDate = true, ConfirmedAt = Jan15.AddDays(-5) },
+            CancellationToken.None);
+        var march = new DateTimeOffset(2025, 3, 5, 8, 0, 0, TimeSpan.FromHours(7));
+        await ledger.SaveAsync(null, Entry("B", 4, march).Confirmed(march.AddDays(5)), CancellationToken.None);
+        var jan = (From: new DateOnly(2025, 1, 1), To: new DateOnly(2025, 1, 31));
+        var year = (From: new DateOnly(2025, 1, 1), To: new DateOnly(2025, 12, 31));
+
+        Assert.Equal(t2, await ledger.GetOldestConfirmationAsync(["A"], jan.From, jan.To, CancellationToken.None));
+        Assert.Equal(t1, await ledger.GetOldestConfirmationAsync(["A"], VnTime.Day(Jan15), VnTime.Day(Jan15), CancellationToken.None));
+        Assert.Null(await ledger.GetOldestConfirmationAsync(["A"], VnTime.Day(Jan15).AddDays(2), VnTime.Day(Jan15).AddDays(2), CancellationToken.None));
+        Assert.Equal(t2, await ledger.GetOldestConfirmationAsync(["A", "B"], year.From, year.To, CancellationToken.None)); // months whole
+        Assert.Equal(march.AddDays(5), await ledger.GetOldestConfirmationAsync(["B"], year.From, year.To, CancellationToken.None));
+        Assert.Equal(march.AddDays(5), await ledger.GetOldestConfirmationAsync(["B"], new DateOnly(2025, 2, 15), new DateOnly(2025, 3, 10), CancellationToken.None));
+        Assert.Null(await ledger.GetOldestConfirmationAsync(["C"], year.From, year.To, CancellationToken.None));
+
+        // A later confirmation of the oldest does not raise it (a lower bound); a new synced entry older than it lowers it.
+        await ledger.SaveAsync(second, second.Confirmed(t1.AddDays(1)), CancellationToken.None);
+        Assert.Equal(t2, await ledger.GetOldestConfirmationAsync(["A"], jan.From, jan.To, CancellationToken.None));
+        await ledger.SaveAsync(null, Entry("A", 5, Jan15).Confirmed(Jan15), CancellationToken.None);
+        Assert.Equal(Jan15, await ledger.GetOldestConfirmationAsync(["A"], jan.From, jan.To, CancellationToken.None));
+        Assert.Equal(Jan15, await ledger.GetOldestConfirmationAsync(["A"], year.From, year.To, CancellationToken.None));
+        Assert.Equal(t1, (await ledger.GetAsync("A", first.MaHoSo, CancellationToken.None))!.ConfirmedAt);
+    }
 }

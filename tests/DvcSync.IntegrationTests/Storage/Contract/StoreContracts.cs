@@ -80,3 +80,14 @@ public sealed class SqliteAgencyArchiveContract : AgencyArchiveContract
 {
     protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.SqliteAsync(clock);
 }
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureLedgerMoveContract(AzuriteFixture azurite) : LedgerMoveContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.AzureAsync(azurite, clock);
+}
+
+public sealed class SqliteLedgerMoveContract : LedgerMoveContract
+{
+    protected override Task<StoreUnderTest> OpenAsync(TimeProvider? clock = null) => StoreUnderTest.SqliteAsync(clock);
+}

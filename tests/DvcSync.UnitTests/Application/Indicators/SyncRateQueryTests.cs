@@ -26,15 +26,19 @@ public class SyncRateQueryTests
             .ReturnsAsync((IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken _) =>
                 ((IReadOnlyList<LedgerMonthCount>)_months.Where(m => agencies.Contains(m.MaDonVi) && SyncRateCalculator.WholeMonthIn(m.Month, from, to)).ToList(),
                  (IReadOnlyList<LedgerDayCount>)[]));
+        _f.Ledger.Setup(l => l.GetOldestConfirmationAsync(It.IsAny<IReadOnlyCollection<string>>(), It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => _oldestConfirmation);
         LastFinishedRun(null);
     }
+
+    private DateTimeOffset? _oldestConfirmation;
 
     private void LastFinishedRun(DateTimeOffset? windowTo) =>
         _f.State.Setup(s => s.GetRunsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(((ReconcileRun?)null,
             windowTo is { } to ? new ReconcileRun("run", to, to, to.AddMinutes(-10), to, 10, 10, 10, 0, 0, null) : null));
 
     private SyncRateQuery Query(IReadOnlyList<DvcSync.Core.Agencies.Agency>? agencies = null) =>
-        new(Province.Directory(_f, agencies), _f.Ledger.Object, _f.State.Object, new SyncRateScoringOptions { MaxPoints = 2, Threshold = 1 });
+        new(Province.Directory(_f, agencies), _f.Ledger.Object, new SyncRateScoringOptions { MaxPoints = 2, Threshold = 1 });
 
     private async Task<SyncRateReport> ReportAsync(PeriodQuery period, string? agency = null)
     {
@@ -76,6 +80,7 @@ public class SyncRateQueryTests
         Assert.Empty(report.Agencies);
         Assert.Empty(report.Days);
         Assert.Null(report.AsOf);
+        _f.Ledger.Verify(l => l.GetOldestConfirmationAsync(It.IsAny<IReadOnlyCollection<string>>(), It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Fact]
@@ -85,6 +90,7 @@ public class SyncRateQueryTests
         Day(Province.Commune.MaDonVi, 10, seen: 2, synced: 2, reported: 6);
         Day(Province.Health.MaDonVi, 11, seen: 10, synced: 5);
         LastFinishedRun(Now.AddMinutes(-5));
+        _oldestConfirmation = Now.AddDays(-3);
 
         var report = await ReportAsync(January);
 
@@ -93,7 +99,10 @@ public class SyncRateQueryTests
         Assert.Equal([new SyncRateAgencyRow(Province.Justice.MaDonVi, Province.Justice.TenDonVi, 10, 5, 0.5),
                       new SyncRateAgencyRow(Province.Health.MaDonVi, Province.Health.TenDonVi, 10, 5, 0.5)], report.Agencies);
         Assert.Equal([new SyncRateDay("2025-01-10", 10, 5, 0.5), new SyncRateDay("2025-01-11", 10, 5, 0.5)], report.Days);
-        Assert.Equal(VnTime.FormatIso(Now.AddMinutes(-5)), report.AsOf);
+        // asOf: the oldest confirmation behind the synced counts of the subtree and period, not the last run's window.
+        Assert.Equal(VnTime.FormatIso(Now.AddDays(-3)), report.AsOf);
+        _f.Ledger.Verify(l => l.GetOldestConfirmationAsync(It.Is<IReadOnlyCollection<string>>(a => a.Contains(Province.Health.MaDonVi)),
+            January.From, January.To, It.IsAny<CancellationToken>()), Times.Once);
         _f.Ledger.Verify(l => l.GetPeriodCountsAsync(It.IsAny<IReadOnlyCollection<string>>(), It.IsAny<DateOnly>(), It.IsAny<DateOnly>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 

@@ -51,6 +51,23 @@ public class RepairHandlerTests
     }
 
     [Fact]
+    public async Task A_message_addressed_to_the_agency_a_dossier_left_repairs_it_under_its_new_agency()
+    {
+        _f.SourceHas(_source);
+        _f.SourceHasSteps(_source.MaHoSo, 0);
+        PortalAnswers(false, PortalWriteResult.Success);
+        StepsAccepted();
+
+        var outcome = await Handler().HandleAsync(Request() with { MaDonVi = "000.00.99.OLD" }, CancellationToken.None);
+
+        Assert.Equal(RepairOutcome.Synced, outcome);
+        Assert.All(_f.Saved, e => Assert.Equal(_source.MaDonVi, e.MaDonVi));
+        Assert.NotEmpty(_f.Saved);
+        _f.Ledger.Verify(l => l.GetAsync(_source.MaDonVi, _source.MaHoSo, It.IsAny<CancellationToken>()), Times.AtLeastOnce);
+        _f.Ledger.Verify(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.Is<LedgerEntry>(e => e.MaDonVi == "000.00.99.OLD"), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
     public async Task An_insert_the_portal_already_holds_is_resent_as_an_update()
     {
         _f.SourceHas(_source);
