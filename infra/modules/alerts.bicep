@@ -19,15 +19,15 @@ param alertEmail string
 param syncRateThresholdPercent int
 
 @minValue(1)
-@maxValue(60)
-param reconcileEveryMinutes int
+@maxValue(3600)
+param reconcileEverySeconds int
 
 @description('Sync:RepairQueue; the Functions host moves messages to <name>-poison after five failed deliveries.')
 param repairQueueName string
 
 // "No reconciliation finished (or moved the watermark) for three schedule periods or one hour, whichever is longer" —
 // the same limit after which /api/health answers unhealthy (sync-api.md).
-var stalledAfterMinutes = max(3 * reconcileEveryMinutes, 60)
+var stalledAfterMinutes = max(3 * reconcileEverySeconds / 60, 60)
 
 var emails = filter(map(split(alertEmail, ','), e => trim(e)), e => !empty(e))
 
