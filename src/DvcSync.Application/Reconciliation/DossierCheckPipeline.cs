@@ -35,7 +35,8 @@ public sealed class DossierCheckPipeline(
     SyncOptions options,
     TimeProvider clock,
     ILogger<DossierCheckPipeline> logger,
-    IPortalPace? pace = null)
+    IPortalPace? pace = null,
+    Telemetry.FreshnessWindow? freshness = null)
 {
     private INationalPortal Portal => portal;
     private ISyncLedger Ledger => ledger;
@@ -43,6 +44,7 @@ public sealed class DossierCheckPipeline(
     private SyncOptions Options => options;
     private TimeProvider Clock => clock;
     private ILogger Logger => logger;
+    private Telemetry.FreshnessWindow? Freshness => freshness;
 
     private int FixedWorkers => LookupWorkerSizer.FixedWorkers(options.LookupConcurrency);
 
@@ -313,7 +315,11 @@ public sealed class DossierCheckPipeline(
             var saved = batch.Where((_, k) => !results[k].Conflicted).ToList();
             // Kept with the page before any is completed: the page's repairs are queued before its checkpoint.
             foreach (var verdict in saved.Where(v => v.NeedsRepair)) Keep(verdict.Item, Request(verdict.Item.Source, verdict.Reason));
-            foreach (var verdict in saved) Complete(verdict.Item);
+            foreach (var verdict in saved)
+            {
+                Confirmed(verdict);
+                Complete(verdict.Item);
+            }
             for (var k = 0; k < batch.Count; k++)
                 if (results[k].Conflicted) await CheckAgainAsync(batch[k].Item); // someone wrote first: decide again on what they wrote
         }
@@ -330,7 +336,15 @@ public sealed class DossierCheckPipeline(
             // A second conflict means it moved on twice while we looked: whoever wrote is handling the dossier.
             var saved = await owner.Ledger.TrySaveAsync(new LedgerChange(verdict.Previous, verdict.Next), CancellationToken.None);
             if (!saved.Conflicted && verdict.NeedsRepair) Keep(item, Request(item.Source, verdict.Reason));
+            if (!saved.Conflicted) Confirmed(verdict);
             Complete(item);
+        }
+
+        /// <summary>A look-up that found the current version, once recorded, is a confirmation: its freshness counts.</summary>
+        private void Confirmed(Verdict verdict)
+        {
+            if (!verdict.NeedsRepair && verdict.Next is { State: SyncState.Synced, ConfirmedAt: { } at } && at != verdict.Previous?.ConfirmedAt)
+                owner.Freshness?.Confirmed(verdict.Item.Source.NgayCapNhat, at);
         }
 
         private void Keep(Item item, RepairRequest repair)

@@ -62,7 +62,8 @@ public sealed partial class RepairHandler(
     ProcedureCatalogue catalogue,
     SyncOptions options,
     TimeProvider clock,
-    ILogger<RepairHandler> logger) : IRepairHandler
+    ILogger<RepairHandler> logger,
+    Telemetry.FreshnessWindow? freshness = null) : IRepairHandler
 {
     public static readonly ActivitySource Activity = new("DvcSync.Repair");
 
@@ -218,6 +219,8 @@ public sealed partial class RepairHandler(
         now = clock.GetUtcNow();
         if (await RecordAsync(request, source, entry, e => e.Confirmed(now) with { LastError = stepsRefused }, cancellationToken) is null)
             return RepairOutcome.Superseded;
+        // An acknowledged write is a confirmation: the portal holds this version since now.
+        freshness?.Confirmed(source.NgayCapNhat, now);
         logger.LogInformation("Repair of {MaHoSo} synced at version {PhienBan}", request.MaHoSo, source.PhienBan);
         return RepairOutcome.Synced;
     }

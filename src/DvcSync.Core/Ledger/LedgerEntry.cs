@@ -18,6 +18,13 @@ public sealed record LedgerEntry
     /// <summary>The source's PhienBan this entry speaks for.</summary>
     public long PhienBan { get; init; }
 
+    /// <summary>
+    /// When the source changed to <see cref="PhienBan"/> (its <c>NgayCapNhat</c>): freshness is measured from it, and
+    /// /api/health names the oldest such change still waiting for a repair. Null when the source gave no usable date
+    /// or the entry was recorded before this was kept.
+    /// </summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
     public SyncState State { get; init; }
 
     /// <summary>
@@ -76,6 +83,7 @@ public sealed record LedgerEntry
         NgayTiepNhan = source.Dossier.NgayTiepNhan,
         TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
         PhienBan = source.PhienBan,
+        ChangedAt = source.NgayCapNhat,
         SourceFacts = DossierFacts.Of(source.Dossier),
         State = SyncState.Pending,
         UpdatedAt = now,
@@ -85,13 +93,14 @@ public sealed record LedgerEntry
     public LedgerEntry AtVersionOf(SourceDossier source, DateTimeOffset now)
     {
         if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan)
-            return this with { SourceFacts = DossierFacts.Of(source.Dossier), UpdatedAt = now };
+            return this with { SourceFacts = DossierFacts.Of(source.Dossier), ChangedAt = ChangedAt ?? source.NgayCapNhat, UpdatedAt = now };
         return this with
         {
             SourceFacts = DossierFacts.Of(source.Dossier),
             NgayTiepNhan = source.Dossier.NgayTiepNhan,
             TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
             PhienBan = source.PhienBan,
+            ChangedAt = source.PhienBan == PhienBan ? ChangedAt ?? source.NgayCapNhat : source.NgayCapNhat,
             Attempts = source.PhienBan == PhienBan ? Attempts : 0,
             FailingSince = source.PhienBan == PhienBan ? FailingSince : null,
             UpdatedAt = now,

@@ -19,13 +19,13 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
-        portal_copy_lacks_reception_date, source_facts, portal_facts
+        portal_copy_lacks_reception_date, source_facts, portal_facts, changed_at
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
         $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
-        $portal_copy_lacks_reception_date, $source_facts, $portal_facts
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $changed_at
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -108,6 +108,7 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$portal_copy_lacks_reception_date", next.PortalCopyLacksReceptionDate),
             ("$source_facts", next.SourceFacts?.ToCompact()),
             ("$portal_facts", next.PortalFacts?.ToCompact()),
+            ("$changed_at", SqliteSchema.Instant(next.ChangedAt)),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }

@@ -33,6 +33,13 @@ public sealed class SqliteStore : IDisposable
         Execute(_writer, null, "PRAGMA journal_mode=WAL;");
         using var transaction = _writer.BeginTransaction();
         Execute(_writer, transaction, SqliteSchema.Create);
+        // A file made by an earlier version lacks the columns added since; CREATE IF NOT EXISTS does not add them.
+        foreach (var (table, column, type) in SqliteSchema.AddedColumns)
+        {
+            using var has = Command(_writer, transaction, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
+            if (Convert.ToInt64(has.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                Execute(_writer, transaction, $"ALTER TABLE {table} ADD COLUMN {column} {type}");
+        }
         transaction.Commit();
     }
 

@@ -31,6 +31,7 @@ internal static class LedgerEntryMapping
         entity["NextAttemptAt"] = entry.NextAttemptAt;
         entity["FailingSince"] = entry.FailingSince;
         entity["ConfirmedAt"] = entry.ConfirmedAt;
+        entity["ChangedAt"] = entry.ChangedAt;
         entity["UpdatedAt"] = entry.UpdatedAt;
         return entity;
     }
@@ -56,6 +57,7 @@ internal static class LedgerEntryMapping
             NextAttemptAt = entity.GetDateTimeOffset("NextAttemptAt"),
             FailingSince = entity.GetDateTimeOffset("FailingSince"),
             ConfirmedAt = entity.GetDateTimeOffset("ConfirmedAt"),
+            ChangedAt = entity.GetDateTimeOffset("ChangedAt"),
             UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? default,
             ETag = isEntryRow ? entity.ETag.ToString() : null,
         };

@@ -88,8 +88,10 @@ public class ReconcileHandlerTests
         Assert.Equal([20, 50, 50], _f.Batches.Order());
     }
 
+    private DvcSync.Application.Telemetry.FreshnessWindow? _freshness;
+
     private ReconcileHandler Handler(SyncOptions? options = null, ILogger<ReconcileHandler>? logger = null) => new(_f.Provincial.Object,
-        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, options ?? _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance),
+        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, options ?? _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance, null, _freshness),
         _f.Ledger.Object, _f.Queue.Object, _f.State.Object, options ?? _f.Options, _f.Clock, logger ?? NullLogger<ReconcileHandler>.Instance);
 
     private void ProvincialChanges(params SourceDossier[] items) =>
@@ -206,6 +208,26 @@ public class ReconcileHandlerTests
         Assert.Equal(2, run.MismatchesFound);
         Assert.NotNull(run.FinishedAt);
         Assert.Equal(HandlerFixture.Now, _watermarks.Max());
+    }
+
+    [Fact]
+    public async Task A_look_up_that_finds_the_current_version_is_a_confirmation_whose_freshness_counts_once()
+    {
+        _freshness = new DvcSync.Application.Telemetry.FreshnessWindow(_f.Clock);
+        // Changed 25 s before this run; the missing one is not confirmed yet, so it has no freshness.
+        var current = Dossier(3, changed: VnTime.Format(HandlerFixture.Now.AddSeconds(-25)));
+        var missing = Dossier(4, changed: VnTime.Format(HandlerFixture.Now.AddSeconds(-25)));
+        ProvincialChanges(current, missing);
+        PortalHolds(current.MaHoSo, new DossierBuilder().Code(current.MaHoSo, current.MaDonVi));
+        PortalHolds(missing.MaHoSo, null);
+        var handler = Handler();
+
+        await handler.RunAsync(CancellationToken.None);
+        await handler.RunAsync(CancellationToken.None); // the overlap reads it again: the ledger vouches for it, no second count
+
+        var figures = _freshness.Figures();
+        Assert.Equal(1, figures.Count);
+        Assert.Equal(25, figures.MaxSeconds!.Value, 3);
     }
 
     [Fact]
