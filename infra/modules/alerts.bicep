@@ -88,6 +88,22 @@ customMetrics
     threshold: 0
   }
   {
+    key: 'freshness-slow'
+    displayName: 'DVC Sync: changes reach the portal late'
+    description: 'A dossier was confirmed on the portal more than 10 minutes after its change at the source (the largest dvcsync.freshness in 15 minutes): repairs are held back (portal down, circuit open, a backlog draining) or the reconciliation falls behind. Real time is about 20 s. See docs/operations.md, "Alerts".'
+    severity: 2
+    frequency: 'PT15M'
+    window: 'PT15M'
+    query: '''
+customMetrics
+| where name == "dvcsync.freshness"
+| summarize worst = max(valueMax)
+'''
+    measure: 'worst'
+    operator: 'GreaterThan'
+    threshold: 600
+  }
+  {
     key: 'poison-messages'
     displayName: 'DVC Sync: repair messages in the poison queue'
     description: 'A repair message failed five deliveries and went to ${repairQueueName}-poison (dvcsync.poison_messages, or the Functions host\'s "Moving message to queue" log); its dossier is now abandoned. See docs/operations.md, "Alerts".'
