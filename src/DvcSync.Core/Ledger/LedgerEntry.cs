@@ -57,6 +57,13 @@ public sealed record LedgerEntry
     /// <summary>When the portal's holding was last confirmed by a lookup or an acknowledged write.</summary>
     public DateTimeOffset? ConfirmedAt { get; init; }
 
+    /// <summary>
+    /// The source's change time (<see cref="ChangedAt"/>) of the last version the portal was confirmed to hold, kept
+    /// across later versions: the steps of that version are taken as on the portal, so a repair of a later version sends
+    /// only the steps after it (<c>ThoiDiemXuLy</c> later than this). Null: every step is sent.
+    /// </summary>
+    public DateTimeOffset? StepsSentUpTo { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>Opaque concurrency token of the store; null for an entry never saved.</summary>
@@ -131,6 +138,7 @@ public sealed record LedgerEntry
         PortalCopyLacksReceptionDate = false,
         PortalFacts = SourceFacts,
         ConfirmedAt = now,
+        StepsSentUpTo = ChangedAt ?? StepsSentUpTo,
         Attempts = 0,
         LastError = null,
         NextAttemptAt = null,

@@ -19,13 +19,13 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
-        portal_copy_lacks_reception_date, source_facts, portal_facts, changed_at
+        portal_copy_lacks_reception_date, source_facts, portal_facts, changed_at, steps_sent_up_to
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
         $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
-        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $changed_at
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $changed_at, $steps_sent_up_to
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -109,6 +109,7 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$source_facts", next.SourceFacts?.ToCompact()),
             ("$portal_facts", next.PortalFacts?.ToCompact()),
             ("$changed_at", SqliteSchema.Instant(next.ChangedAt)),
+            ("$steps_sent_up_to", SqliteSchema.Instant(next.StepsSentUpTo)),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }

@@ -10,7 +10,7 @@ namespace DvcSync.Infrastructure.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>Columns added since a store file may have been created, each with its type: added at open when missing.</summary>
-    public static readonly IReadOnlyList<(string Table, string Column, string Type)> AddedColumns = [("ledger_entry", "changed_at", "TEXT")];
+    public static readonly IReadOnlyList<(string Table, string Column, string Type)> AddedColumns = [("ledger_entry", "changed_at", "TEXT"), ("ledger_entry", "steps_sent_up_to", "TEXT")];
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS ledger_entry (
@@ -34,6 +34,7 @@ internal static class SqliteSchema
             source_facts TEXT,
             portal_facts TEXT,
             changed_at TEXT,
+            steps_sent_up_to TEXT,
             PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
         CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;

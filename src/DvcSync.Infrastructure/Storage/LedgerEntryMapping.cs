@@ -32,6 +32,7 @@ internal static class LedgerEntryMapping
         entity["FailingSince"] = entry.FailingSince;
         entity["ConfirmedAt"] = entry.ConfirmedAt;
         entity["ChangedAt"] = entry.ChangedAt;
+        entity["StepsSentUpTo"] = entry.StepsSentUpTo;
         entity["UpdatedAt"] = entry.UpdatedAt;
         return entity;
     }
@@ -58,6 +59,7 @@ internal static class LedgerEntryMapping
             FailingSince = entity.GetDateTimeOffset("FailingSince"),
             ConfirmedAt = entity.GetDateTimeOffset("ConfirmedAt"),
             ChangedAt = entity.GetDateTimeOffset("ChangedAt"),
+            StepsSentUpTo = entity.GetDateTimeOffset("StepsSentUpTo"),
             UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? default,
             ETag = isEntryRow ? entity.ETag.ToString() : null,
         };

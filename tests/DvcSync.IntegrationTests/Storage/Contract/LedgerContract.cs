@@ -66,6 +66,7 @@ public abstract class LedgerContract
             FailingSince = Jan15.AddMinutes(-5),
             ConfirmedAt = Jan15.AddMinutes(-1),
             ChangedAt = Jan15.AddMinutes(-7),
+            StepsSentUpTo = Jan15.AddMinutes(-20),
             UpdatedAt = Jan15.AddSeconds(7),
         };
 
