@@ -92,22 +92,25 @@ param provincialSystemClientSecret string
 // The pipeline (sync-api.md: Sync:*, Indicators:*)
 // ---------------------------------------------------------------------------------------------------------------
 
+// Seconds that divide a minute (an even beat) or whole minutes that divide an hour.
 @allowed([
-  1
-  2
-  3
-  4
   5
-  6
   10
-  12
   15
   20
   30
   60
+  120
+  180
+  300
+  600
+  900
+  1200
+  1800
+  3600
 ])
-@description('Minutes between two reconciliations: sets Sync:ReconcileSchedule and the window of the "reconciliation stalled" alert.')
-param reconcileEveryMinutes int = 5
+@description('Seconds between two reconciliations: sets Sync:ReconcileSchedule and the window of the "reconciliation stalled" alert. Short by default: a change whose own push was lost is found at the next run (real time); an idle run costs one provincial page read and no portal call.')
+param reconcileEverySeconds int = 15
 
 @description('Sync:HistoryFrom (yyyy-MM-dd): the first reconciliation reads every dossier changed since this date. Default: 1 January of the previous year.')
 param historyFrom string = '${int(utcNow('yyyy')) - 1}-01-01'
@@ -217,7 +220,7 @@ module resources 'resources.bicep' = {
     provincialSystemBaseUrl: provincialSystemBaseUrl
     provincialSystemClientId: provincialSystemClientId
     provincialSystemClientSecret: provincialSystemClientSecret
-    reconcileEveryMinutes: reconcileEveryMinutes
+    reconcileEverySeconds: reconcileEverySeconds
     historyFrom: historyFrom
     repairQueueName: repairQueueName
     syncRateMaxPoints: syncRateMaxPoints

@@ -33,7 +33,7 @@ param provincialSystemClientId string
 @secure()
 param provincialSystemClientSecret string
 
-param reconcileEveryMinutes int
+param reconcileEverySeconds int
 param historyFrom string
 param repairQueueName string
 param syncRateMaxPoints string
@@ -70,7 +70,7 @@ var deploymentContainerName = 'app-package-${take(toLower(functionAppName), 40)}
 var portalPasswordSecretName = 'national-portal-password'
 var provincialClientSecretName = 'provincial-system-client-secret'
 // NCRONTAB of six fields (second minute hour day month weekday), matching the stalled-reconciliation alert.
-var reconcileSchedule = reconcileEveryMinutes == 60 ? '0 0 * * * *' : '0 */${reconcileEveryMinutes} * * * *'
+var reconcileSchedule = reconcileEverySeconds < 60 ? '*/${reconcileEverySeconds} * * * * *' : reconcileEverySeconds == 3600 ? '0 0 * * * *' : '0 */${reconcileEverySeconds / 60} * * * *'
 // Public network access only for the listed ranges; without any, none at all (the app uses private endpoints).
 var publicNetworkAccess = empty(allowedIpRanges) ? 'Disabled' : 'Enabled'
 
@@ -561,7 +561,7 @@ module alerts 'modules/alerts.bicep' = {
     applicationInsightsId: appInsights.id
     alertEmail: alertEmail
     syncRateThresholdPercent: syncRateAlertThresholdPercent
-    reconcileEveryMinutes: reconcileEveryMinutes
+    reconcileEverySeconds: reconcileEverySeconds
     repairQueueName: repairQueueName
   }
 }

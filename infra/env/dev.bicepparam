@@ -23,7 +23,7 @@ param provincialSystemBaseUrl = readEnvironmentVariable('PROVINCIAL_SYSTEM_BASE_
 param provincialSystemClientId = readEnvironmentVariable('PROVINCIAL_SYSTEM_CLIENT_ID')
 param provincialSystemClientSecret = readEnvironmentVariable('PROVINCIAL_SYSTEM_CLIENT_SECRET')
 
-param reconcileEveryMinutes = 5
+param reconcileEverySeconds = 15
 param historyFrom = '2025-01-01'
 param repairQueueName = 'dossier-repair'
 param syncRateMaxPoints = '2'

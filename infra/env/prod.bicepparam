@@ -24,7 +24,7 @@ param provincialSystemBaseUrl = readEnvironmentVariable('PROVINCIAL_SYSTEM_BASE_
 param provincialSystemClientId = readEnvironmentVariable('PROVINCIAL_SYSTEM_CLIENT_ID')
 param provincialSystemClientSecret = readEnvironmentVariable('PROVINCIAL_SYSTEM_CLIENT_SECRET')
 
-param reconcileEveryMinutes = 5
+param reconcileEverySeconds = 15
 param historyFrom = readEnvironmentVariable('SYNC_HISTORY_FROM', '2025-01-01')
 param repairQueueName = 'dossier-repair'
 // Set to the weight of indicator 1.4 the province's dashboard shows (README, "Configuration").

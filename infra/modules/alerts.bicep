@@ -19,15 +19,15 @@ param alertEmail string
 param syncRateThresholdPercent int
 
 @minValue(1)
-@maxValue(60)
-param reconcileEveryMinutes int
+@maxValue(3600)
+param reconcileEverySeconds int
 
 @description('Sync:RepairQueue; the Functions host moves messages to <name>-poison after five failed deliveries.')
 param repairQueueName string
 
 // "No reconciliation finished (or moved the watermark) for three schedule periods or one hour, whichever is longer" —
 // the same limit after which /api/health answers unhealthy (sync-api.md).
-var stalledAfterMinutes = max(3 * reconcileEveryMinutes, 60)
+var stalledAfterMinutes = max(3 * reconcileEverySeconds / 60, 60)
 
 var emails = filter(map(split(alertEmail, ','), e => trim(e)), e => !empty(e))
 
@@ -86,6 +86,22 @@ customMetrics
     measure: 'abandoned'
     operator: 'GreaterThan'
     threshold: 0
+  }
+  {
+    key: 'freshness-slow'
+    displayName: 'DVC Sync: changes reach the portal late'
+    description: 'A dossier was confirmed on the portal more than 10 minutes after its change at the source (the largest dvcsync.freshness in 15 minutes): repairs are held back (portal down, circuit open, a backlog draining) or the reconciliation falls behind. Real time is about 20 s. See docs/operations.md, "Alerts".'
+    severity: 2
+    frequency: 'PT15M'
+    window: 'PT15M'
+    query: '''
+customMetrics
+| where name == "dvcsync.freshness"
+| summarize worst = max(valueMax)
+'''
+    measure: 'worst'
+    operator: 'GreaterThan'
+    threshold: 600
   }
   {
     key: 'poison-messages'

@@ -73,12 +73,13 @@ public sealed partial class ConfigurationTests(Deployments deployments)
     }
 
     [Theory]
-    [InlineData(5, "0 */5 * * * *", "PT60M")]
-    [InlineData(30, "0 */30 * * * *", "PT90M")]
-    [InlineData(60, "0 0 * * * *", "PT180M")]
-    public void The_schedule_and_the_stalled_alert_follow_the_period(int minutes, string schedule, string stalledWindow)
+    [InlineData(15, "*/15 * * * * *", "PT60M")]
+    [InlineData(300, "0 */5 * * * *", "PT60M")]
+    [InlineData(1800, "0 */30 * * * *", "PT90M")]
+    [InlineData(3600, "0 0 * * * *", "PT180M")]
+    public void The_schedule_and_the_stalled_alert_follow_the_period(int seconds, string schedule, string stalledWindow)
     {
-        var deployment = minutes == 5 ? deployments.Defaults : Deployments.Evaluate(Deployments.RequiredParameters + $"\nparam reconcileEveryMinutes = {minutes}\n");
+        var deployment = seconds == 15 ? deployments.Defaults : Deployments.Evaluate(Deployments.RequiredParameters + $"\nparam reconcileEverySeconds = {seconds}\n");
         Assert.Equal(schedule, deployment.AppSettings["Sync__ReconcileSchedule"]);
         var stalled = deployment.AlertRules.Single(r => ((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Contains("dvcsync.reconcile.runs", StringComparison.Ordinal));
         Assert.Equal(stalledWindow, (string?)stalled["properties"]!["windowSize"]);

@@ -13,7 +13,7 @@ public sealed partial class OperationsDocTests(Deployments deployments)
         var names = deployments.Defaults.AlertRules
             .SelectMany(r => MetricName().Matches((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Select(m => m.Groups[1].Value))
             .Distinct().Order().ToList();
-        Assert.Equal(["dvcsync.poison_messages", "dvcsync.reconcile.runs", "dvcsync.repairs", "dvcsync.sync_rate"], names);
+        Assert.Equal(["dvcsync.freshness", "dvcsync.poison_messages", "dvcsync.reconcile.runs", "dvcsync.repairs", "dvcsync.sync_rate"], names);
         foreach (var name in names)
             Assert.Contains($"`{name}`", guide);
         foreach (var dimension in new[] { "`outcome`", "`abandoned`", "`result`", "`finished`", "`agency`" })

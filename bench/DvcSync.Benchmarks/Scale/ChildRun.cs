@@ -8,7 +8,7 @@ namespace DvcSync.Benchmarks.Scale;
 /// <summary>What a measured run is to do, handed to a child process as a file.</summary>
 internal sealed record ChildSpec
 {
-    /// <summary><c>reconcile</c>, <c>audit</c> or <c>naive</c>.</summary>
+    /// <summary><c>reconcile</c>, <c>audit</c>, <c>naive</c> or <c>drain</c> (the repair queue, until empty).</summary>
     public required string Kind { get; init; }
     public required Dictionary<string, string?> Settings { get; init; }
     /// <summary>Port → what listens there, for sorting the run's HTTP requests.</summary>

@@ -31,6 +31,9 @@ internal static class ScaleBenchmark
         public int SpanDays { get; init; } = 182;
         /// <summary>The client's ceiling when the portal is meant to cost nothing: the most the options allow.</summary>
         public int FreeCeiling { get; init; } = 1000;
+        /// <summary>Pending repairs after an outage (issue 14), drained at <see cref="BacklogCeiling"/>.</summary>
+        public int BacklogRepairs { get; init; } = 10_000;
+        public int BacklogCeiling { get; init; } = 20;
 
         public static Options Parse(string[] args)
         {
@@ -53,6 +56,8 @@ internal static class ScaleBenchmark
                 SteadyChanged = Int("--changed", o.SteadyChanged),
                 MemorySizes = sizes ?? o.MemorySizes,
                 SpanDays = Int("--span-days", o.SpanDays),
+                BacklogRepairs = Int("--backlog", o.BacklogRepairs),
+                BacklogCeiling = Int("--backlog-ceiling", o.BacklogCeiling),
             };
         }
     }
@@ -60,9 +65,9 @@ internal static class ScaleBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
-        if (which is not ("check" or "audit" or "steady" or "memory" or "all"))
+        if (which is not ("check" or "audit" or "steady" or "memory" or "backlog" or "all"))
         {
-            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|all] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] ...");
+            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|backlog|all] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] [--backlog n] [--backlog-ceiling n] ...");
             return 2;
         }
         var options = Options.Parse(args);
@@ -73,6 +78,8 @@ internal static class ScaleBenchmark
         var ok = true;
         if (which is "check" or "all") ok &= await GuardAsync(() => LoaderCheck.RunAsync(options.CheckDossiers, Start(options)));
         if (which is "audit" or "all") ok &= await GuardAsync(() => AuditAsync(options));
+        // Not part of "all": its one-per-call arm alone takes a quarter of an hour at the issue's size.
+        if (which is "backlog") ok &= await GuardAsync(() => BacklogAsync(options));
         // Memory before steady: they share the big province, and the memory cycle leaves its ledger as it found it,
         // while the steady cycles leave repairs pending that a later sweep would queue again.
         await using (var shared = new SharedProvince(options))
@@ -323,6 +330,81 @@ internal static class ScaleBenchmark
         foreach (var (outcome, count) in outcomes.OrderByDescending(o => o.Value)) Say($"{count:N0} × {outcome}");
         return Check($"all {changed.Count:N0} changed dossiers recorded stale at their new version, pending repair",
             outcomes.Keys.SequenceEqual(["pending, portal holds True, version current"]));
+    }
+
+    // ------------------------------------------------------------------ 4. backlog of repairs (issue 14)
+
+    /// <summary>
+    /// A backlog of pending repairs, as an outage leaves it, drained at the portal's ceiling: batched (the shipped
+    /// <c>Sync:RepairBatchSize</c>, 50) beside one dossier per call (<c>Sync:RepairBatchSize</c> 1, the behaviour before
+    /// batching), each on a province of its own so that neither finds the other's work done.
+    /// </summary>
+    private static async Task<bool> BacklogAsync(Options o)
+    {
+        Header($"4. A backlog of {o.BacklogRepairs:N0} pending repairs drained at a ceiling of {o.BacklogCeiling}/s (portal {o.LatencyMs} ms)");
+        var batched = await DrainArmAsync(o, 50, "batched (Sync:RepairBatchSize 50)");
+        var single = await DrainArmAsync(o, 1, "one per call (Sync:RepairBatchSize 1)");
+
+        double PerDossier((ChildResult Run, PortalStatistics Portal, long Repaired, long Queued) arm) => arm.Portal.Total / (double)Math.Max(1, arm.Repaired);
+        var table = new TextTable("", "batched (50)", "one per call (1)")
+            .Row("repairs queued", batched.Queued, single.Queued)
+            .Row("dossiers repaired (synced)", batched.Repaired, single.Repaired)
+            .Row("repair messages", batched.Run.Number("messages"), single.Run.Number("messages"))
+            .Row("portal calls (simulator, all services)", batched.Portal.Total, single.Portal.Total)
+            .Row("of which DongBoHoSoMC", batched.Portal.Calls("DongBoHoSoMC"), single.Portal.Calls("DongBoHoSoMC"))
+            .Row("of which CapNhatTienDoHoSoMC", batched.Portal.Calls("CapNhatTienDoHoSoMC"), single.Portal.Calls("CapNhatTienDoHoSoMC"))
+            .Row("**portal calls per repaired dossier** (goal ≤ 0.3)", PerDossier(batched), PerDossier(single))
+            .Row("dossiers per DongBoHoSoMC call", batched.Repaired / (double)Math.Max(1, batched.Portal.Calls("DongBoHoSoMC")),
+                single.Repaired / (double)Math.Max(1, single.Portal.Calls("DongBoHoSoMC")))
+            .Row("**time to drain, s**", batched.Run.WallSeconds, single.Run.WallSeconds)
+            .Row("dossiers repaired per second", batched.Repaired / batched.Run.WallSeconds, single.Repaired / single.Run.WallSeconds)
+            .Row($"peak calls in any one-second window (ceiling {o.BacklogCeiling})", batched.Portal.PeakInAnyWindow, single.Portal.PeakInAnyWindow)
+            .Row("HTTP 429 answers", batched.Portal.Throttled, single.Portal.Throttled)
+            .Row("peak RSS (VmHWM), MB", batched.Run.PeakRssMb, single.Run.PeakRssMb);
+        table.Print(Markdown);
+        Goal($"batched ≤ 0.3 portal calls per repaired dossier ({PerDossier(batched):0.000})", PerDossier(batched) <= 0.3);
+        var speedup = single.Run.WallSeconds / batched.Run.WallSeconds;
+        Goal($"batched drains ≥ 5× faster than one per call ({speedup:0.0}×)", speedup >= 5);
+        var ok = Check("every queued repair of each arm synced", batched.Repaired == batched.Queued && single.Repaired == single.Queued);
+        ok &= Check($"the ceiling held (peak ≤ {o.BacklogCeiling} in any one-second window, no 429)",
+            batched.Portal.PeakInAnyWindow <= o.BacklogCeiling && single.Portal.PeakInAnyWindow <= o.BacklogCeiling && batched.Portal.Throttled + single.Portal.Throttled == 0);
+        return ok;
+    }
+
+    /// <summary>
+    /// One arm: a province in sync whose ledger vouches for every dossier; <c>BacklogRepairs</c> dossiers then change at
+    /// the source while the portal keeps the old copies; a reconciliation against a free portal finds them stale and
+    /// queues their repairs (pending in the ledger, as after an outage); then the queue is drained at the ceiling.
+    /// </summary>
+    private static async Task<(ChildResult Run, PortalStatistics Portal, long Repaired, long Queued)> DrainArmAsync(Options o, int batchSize, string label)
+    {
+        // In-progress dossiers are the ones a change can move on: dossiers of the last few days, most still in progress.
+        await using var province = await StartFreeAsync(o.BacklogRepairs * 2, Today.AddDays(-3));
+        var prefix = "backlog" + batchSize.ToString(CultureInfo.InvariantCulture);
+        await province.LoadConfirmedLedgerAsync(prefix);
+        var watermark = DateTimeOffset.UtcNow;
+        await province.SetWatermarkAsync(prefix, watermark);
+        var changed = await province.Simulators.ChangeAtSourceAsync(o.BacklogRepairs, seed: 14);
+        await PastTheSecondAsync();
+
+        var settings = province.Settings(prefix, o.FreeCeiling, o.Concurrency);
+        settings["Sync:RepairBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture);
+        var found = await ChildRun.RunAsync(new ChildSpec { Kind = "reconcile", Settings = settings, Ports = province.Ports },
+            $"{label}: the reconciliation that finds the {changed.Count:N0} changed dossiers stale and queues their repairs");
+        var queued = found.Number("repairsQueued");
+        Say($"{label}: {queued:N0} repairs queued in {found.WallSeconds:0.0} s (not part of the figures)");
+
+        await province.Simulators.ConfigurePortalAsync(o.BacklogCeiling, o.LatencyMs);
+        await province.Simulators.ResetStatisticsAsync();
+        var drainSettings = province.Settings(prefix, o.BacklogCeiling, o.Concurrency);
+        drainSettings["Sync:RepairBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture);
+        var run = await ChildRun.RunAsync(new ChildSpec { Kind = "drain", Settings = drainSettings, Ports = province.Ports },
+            $"{label}: draining the repair queue at {o.BacklogCeiling} calls/s");
+        var portal = await province.Simulators.PortalStatisticsAsync();
+        var repaired = run.Number(nameof(DvcSync.Application.Repair.RepairOutcome.Synced));
+        Say($"{label}: {repaired:N0} synced in {run.WallSeconds:0.0} s, {portal.Total:N0} portal calls " +
+            $"({string.Join(", ", portal.CallsByService.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:N0}"))}); outcomes {run.Outcome.ToJsonString()}");
+        return (run, portal, repaired, queued);
     }
 
     // ------------------------------------------------------------------ 3. memory

@@ -47,6 +47,7 @@ internal static class ScaleChild
             "reconcile" => await ReconcileAsync(pipeline),
             "naive" => await NaiveSyncer.RunAsync(pipeline, spec.NaiveFrom, spec.NaiveTo, spec.NaiveCount),
             "audit" => await AuditRun.RunAsync(pipeline, spec.AuditFrom!.Value, spec.AuditTo!.Value),
+            "drain" => await BacklogDrain.RunAsync(pipeline),
             _ => throw new ArgumentException("Unknown kind " + spec.Kind),
         };
         clock.Stop();

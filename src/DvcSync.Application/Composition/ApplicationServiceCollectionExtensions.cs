@@ -34,6 +34,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<AgencyDirectory>();
         services.AddMetrics();
         services.AddSingleton<SyncTelemetry>();
+        services.AddSingleton<FreshnessWindow>();
         services.AddSingleton<DossierCheckPipeline>();
         services.AddSingleton<ReconcileHandler>();
         services.AddSingleton<IReconcileHandler, MeteredReconcileHandler>();

@@ -20,6 +20,28 @@ public sealed record ReconciliationHealth(
     public bool CatchingUp { get; init; }
 }
 
+/// <summary>
+/// How fresh the portal is (<see cref="Telemetry.FreshnessWindow"/>): the time from a dossier's change at the source to
+/// the confirmation that the portal holds that version, over the last hour as this process saw it (p50, p95, max, in
+/// seconds; null while nothing was confirmed), and what still waits: the dossiers in the repair's hands and the
+/// oldest source change among them (<see cref="LedgerEntry.ChangedAt"/>; for an entry recorded before change times
+/// were kept, the time its repair was found needed or first failed). A change the reconciliation has not read yet is
+/// not among them; it is read at the next run, and <c>reconciliation.readUpTo</c> shows how far the runs have read.
+/// </summary>
+public sealed record FreshnessHealth(
+    int WindowMinutes,
+    long Count,
+    double? P50Seconds,
+    double? P95Seconds,
+    double? MaxSeconds,
+    long WaitingRepairs,
+    string? OldestWaitingSince,
+    double? OldestWaitingSeconds)
+{
+    /// <summary>True when more dossiers wait than <see cref="HealthQuery.WaitingScanLimit"/>: the count and the oldest are of those read.</summary>
+    public bool WaitingCountIsPartial { get; init; }
+}
+
 /// <param name="Refusal">While the portal refuses this project's requests as malformed: what it said and what to check.</param>
 public sealed record PortalHealth(string Circuit, string? LastSuccessAt, string? LastFailureAt, string? LastFailure, string? Refusal);
 
@@ -35,6 +57,10 @@ public sealed record HealthReport(
     /// <summary>The current or last full audit and its progress; left out of the answer when none was ever requested.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Audit.AuditView? Audit { get; init; }
+
+    /// <summary>Freshness over the last hour and the oldest change still waiting; left out by a host that keeps no window.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FreshnessHealth? Freshness { get; init; }
 }
 
 /// <summary>
@@ -43,8 +69,12 @@ public sealed record HealthReport(
 /// project's requests as malformed (a configuration only an operator can fix), degraded when something needs
 /// attention but the pipeline still moves (a long run catching up included), healthy otherwise.
 /// </summary>
-public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, IAuditStore audits, SyncOptions options, TimeProvider clock)
+public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRepairQueue queue, IAuditStore audits, SyncOptions options, TimeProvider clock,
+    Telemetry.FreshnessWindow? freshness = null, ISyncLedger? ledger = null)
 {
+    /// <summary>Most in-repair entries one health answer reads to find the oldest waiting (a backlog after an outage is larger).</summary>
+    public const int WaitingScanLimit = 10_000;
+
     public const string Healthy = "healthy";
     public const string Degraded = "degraded";
     public const string Unhealthy = "unhealthy";
@@ -139,6 +169,32 @@ public sealed class HealthQuery(IStorageProbe storage, IPipelineState state, IRe
             VnTime.FormatIso(now))
         {
             Audit = audit is null ? null : Audit.AuditView.Of(audit),
+            Freshness = freshness is null ? null : await FreshnessAsync(freshness, now, cancellationToken),
+        };
+    }
+
+    private async Task<FreshnessHealth> FreshnessAsync(Telemetry.FreshnessWindow window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var figures = window.Figures();
+        long waiting = 0;
+        DateTimeOffset? oldest = null;
+        var partial = false;
+        if (ledger is not null)
+            await foreach (var entry in ledger.GetInRepairAsync(cancellationToken))
+            {
+                if (waiting == WaitingScanLimit)
+                {
+                    partial = true;
+                    break;
+                }
+                waiting++;
+                var since = entry.ChangedAt ?? (entry.FailingSince is { } failing && failing < entry.UpdatedAt ? failing : entry.UpdatedAt);
+                if (oldest is null || since < oldest) oldest = since;
+            }
+        return new FreshnessHealth((int)Telemetry.FreshnessWindow.Window.TotalMinutes, figures.Count, figures.P50Seconds, figures.P95Seconds, figures.MaxSeconds,
+            waiting, oldest is { } o ? VnTime.FormatIso(o) : null, oldest is { } at ? Math.Round(Math.Max(0, (now - at).TotalSeconds), 1) : null)
+        {
+            WaitingCountIsPartial = partial,
         };
     }
 

@@ -21,6 +21,12 @@ namespace DvcSync.Application.Reconciliation;
 /// fails (the portal's circuit opens, storage fails), the stages stop taking new work, verdicts already obtained
 /// are still written, and the first failure is rethrown.
 /// </para>
+/// <para>
+/// A page's repairs are queued together once all its verdicts are written, before its checkpoint, in messages of up
+/// to <c>Sync:RepairBatchSize</c> dossiers whatever their agencies: the repair then sends a cycle's stale dossiers in
+/// <c>DongBoHoSoMC</c> calls of up to 50 rather than one per agency's ledger write. Ledger before message still: a
+/// run that stops on a failure queues the repairs of every verdict it wrote before it rethrows.
+/// </para>
 /// </summary>
 public sealed class DossierCheckPipeline(
     INationalPortal portal,
@@ -29,7 +35,8 @@ public sealed class DossierCheckPipeline(
     SyncOptions options,
     TimeProvider clock,
     ILogger<DossierCheckPipeline> logger,
-    IPortalPace? pace = null)
+    IPortalPace? pace = null,
+    Telemetry.FreshnessWindow? freshness = null)
 {
     private INationalPortal Portal => portal;
     private ISyncLedger Ledger => ledger;
@@ -37,6 +44,7 @@ public sealed class DossierCheckPipeline(
     private SyncOptions Options => options;
     private TimeProvider Clock => clock;
     private ILogger Logger => logger;
+    private Telemetry.FreshnessWindow? Freshness => freshness;
 
     private int FixedWorkers => LookupWorkerSizer.FixedWorkers(options.LookupConcurrency);
 
@@ -73,6 +81,8 @@ public sealed class DossierCheckPipeline(
         var checkpointing = run.Guard(run.CheckpointAsync);
 
         await Task.WhenAll(reading, dispatching, checking, writing, checkpointing);
+        // Pages a failure left unfinished: the repairs of the verdicts they recorded are queued all the same.
+        await run.QueueLeftOverRepairsAsync();
         run.ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         return !run.CutShort;
@@ -83,6 +93,9 @@ public sealed class DossierCheckPipeline(
         public SourcePage Page { get; } = page;
         public int Remaining;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The repairs its recorded verdicts call for, queued when the page is done (or the run stops).</summary>
+        public List<RepairRequest> Repairs { get; } = [];
 
         public void CompleteOne()
         {
@@ -124,6 +137,9 @@ public sealed class DossierCheckPipeline(
         public Channel<PageWork> InOrder { get; } = Channel.CreateBounded<PageWork>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
 
         private CancellationToken Token => stop.Token;
+
+        /// <summary>Pages holding repairs not yet queued; a page leaves it when its repairs are.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<PageWork, byte> _unqueued = new();
 
         public async Task Guard(Func<Task> stage)
         {
@@ -297,15 +313,13 @@ public sealed class DossierCheckPipeline(
             // Not cancellable: once a verdict is in hand it is recorded, and a "pending" entry gets its message.
             var results = await owner.Ledger.SaveManyAsync(batch.Select(v => new LedgerChange(v.Previous, v.Next)).ToList(), CancellationToken.None);
             var saved = batch.Where((_, k) => !results[k].Conflicted).ToList();
-            // One message for the repairs of one write, queued before any is completed: no checkpoint precedes them.
-            var repairs = saved.Where(v => v.NeedsRepair).Select(v => Request(v.Item.Source, v.Reason)).ToList();
-            if (repairs.Count > 0)
+            // Kept with the page before any is completed: the page's repairs are queued before its checkpoint.
+            foreach (var verdict in saved.Where(v => v.NeedsRepair)) Keep(verdict.Item, Request(verdict.Item.Source, verdict.Reason));
+            foreach (var verdict in saved)
             {
-                Interlocked.Add(ref counters.Mismatches, repairs.Count);
-                await owner.RepairQueue.EnqueueBatchAsync(repairs, TimeSpan.Zero, CancellationToken.None);
-                Interlocked.Add(ref counters.Queued, repairs.Count);
+                Confirmed(verdict);
+                Complete(verdict.Item);
             }
-            foreach (var verdict in saved) Complete(verdict.Item);
             for (var k = 0; k < batch.Count; k++)
                 if (results[k].Conflicted) await CheckAgainAsync(batch[k].Item); // someone wrote first: decide again on what they wrote
         }
@@ -321,15 +335,46 @@ public sealed class DossierCheckPipeline(
             var verdict = await LookUpAsync(item, entry, CancellationToken.None);
             // A second conflict means it moved on twice while we looked: whoever wrote is handling the dossier.
             var saved = await owner.Ledger.TrySaveAsync(new LedgerChange(verdict.Previous, verdict.Next), CancellationToken.None);
-            if (!saved.Conflicted && verdict.NeedsRepair) await EnqueueRepairAsync(item.Source, verdict.Reason);
+            if (!saved.Conflicted && verdict.NeedsRepair) Keep(item, Request(item.Source, verdict.Reason));
+            if (!saved.Conflicted) Confirmed(verdict);
             Complete(item);
         }
 
-        private async Task EnqueueRepairAsync(SourceDossier source, string reason)
+        /// <summary>A look-up that found the current version, once recorded, is a confirmation: its freshness counts.</summary>
+        private void Confirmed(Verdict verdict)
+        {
+            if (!verdict.NeedsRepair && verdict.Next is { State: SyncState.Synced, ConfirmedAt: { } at } && at != verdict.Previous?.ConfirmedAt)
+                owner.Freshness?.Confirmed(verdict.Item.Source.NgayCapNhat, at);
+        }
+
+        private void Keep(Item item, RepairRequest repair)
         {
             Interlocked.Increment(ref counters.Mismatches);
-            await owner.RepairQueue.EnqueueAsync(Request(source, reason), TimeSpan.Zero, CancellationToken.None);
-            Interlocked.Increment(ref counters.Queued);
+            lock (item.Page.Repairs) item.Page.Repairs.Add(repair);
+            _unqueued.TryAdd(item.Page, 0);
+        }
+
+        /// <summary>Queues a page's repairs, in messages of up to <c>Sync:RepairBatchSize</c>; once per page.</summary>
+        private async Task QueueRepairsAsync(PageWork page)
+        {
+            if (!_unqueued.TryRemove(page, out _)) return;
+            List<RepairRequest> repairs;
+            lock (page.Repairs)
+            {
+                repairs = [.. page.Repairs];
+                page.Repairs.Clear();
+            }
+            // Not cancellable: the ledger already says these dossiers wait for a repair.
+            foreach (var chunk in repairs.Chunk(owner.Options.RepairBatchSize))
+            {
+                await owner.RepairQueue.EnqueueBatchAsync(chunk, TimeSpan.Zero, CancellationToken.None);
+                Interlocked.Add(ref counters.Queued, chunk.Length);
+            }
+        }
+
+        public async Task QueueLeftOverRepairsAsync()
+        {
+            foreach (var page in _unqueued.Keys.ToList()) await QueueRepairsAsync(page);
         }
 
         private static RepairRequest Request(SourceDossier source, string reason) => new(source.MaHoSo, source.MaDonVi, source.PhienBan, 0, reason);
@@ -344,6 +389,7 @@ public sealed class DossierCheckPipeline(
             await foreach (var work in InOrder.Reader.ReadAllAsync(Token))
             {
                 await work.Done.Task.WaitAsync(Token);
+                await QueueRepairsAsync(work);
                 await onPageDone(work.Page);
             }
         }

@@ -47,6 +47,16 @@ public sealed class ReconcileHandler(
     /// <summary>How long the sweep of lost repairs may take after a budgeted run: the rest waits for the next run.</summary>
     public static readonly TimeSpan SweepBound = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often this process copies the provincial received counts and re-copies the roll-ups, at most. The schedule
+    /// runs every few seconds for real time; those copies exist for late corrections and crashes and need not: an idle
+    /// run then costs one provincial page read, no portal call and no growing storage. A first run always copies.
+    /// </summary>
+    public static readonly TimeSpan HousekeepingEvery = TimeSpan.FromMinutes(5);
+
+    private DateTimeOffset? _countsCopiedAt;
+    private DateTimeOffset? _rollupsRepairedAt;
+
     public Task<ReconcileRun?> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
 
     public Task<ReconcileRun?> RunSliceAsync(TimeSpan budget, CancellationToken cancellationToken) => RunAsync(budget, cancellationToken);
@@ -92,7 +102,12 @@ public sealed class ReconcileHandler(
 
         // The denominator first: from the first minute the rate is against what the province received, and rises
         // as look-ups and repairs confirm what the portal holds.
-        await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
+        if (watermark is null || Due(_countsCopiedAt, startedAt))
+        {
+            // The recent days are always among those copied: none between two copies is left out.
+            await RefreshReportedCountsAsync(watermark is null ? options.HistoryFrom : windowFrom, windowTo, cancellationToken);
+            _countsCopiedAt = startedAt;
+        }
         var pages = new ProvincialPages(provincial, logger, windowFrom, windowTo, null, options.PageSize);
         var readAll = await pipeline.RunAsync(SourcePagesAsync(pages, cancellationToken),
             needsLookup: (source, entry) => entry is null || !entry.Covers(source),
@@ -110,7 +125,11 @@ public sealed class ReconcileHandler(
             counters, cancellationToken, outOfTime.Token);
 
         await RequeueLostRepairsAsync(counters, budget is null ? null : SweepBound, cancellationToken);
-        await ledger.RepairRollupCopiesAsync(cancellationToken);
+        if (Due(_rollupsRepairedAt, startedAt))
+        {
+            await ledger.RepairRollupCopiesAsync(cancellationToken);
+            _rollupsRepairedAt = startedAt;
+        }
         // A pass the provincial system's paging or the budget cut short has read only up to its last checkpoint:
         // the watermark stays there. A paging problem is recorded for /api/health; a budget is the plan.
         var toTheEnd = readAll && pages.Problem is null;
@@ -204,6 +223,8 @@ public sealed class ReconcileHandler(
         if (counters.Requeued > 0)
             logger.LogWarning("Reconciliation queued {Count} repairs again whose messages were lost or late", counters.Requeued);
     }
+
+    private static bool Due(DateTimeOffset? last, DateTimeOffset now) => last is null || now - last.Value >= HousekeepingEvery || now < last.Value;
 
     private static ReconcileRun Into(ReconcileRun run, CheckCounters counters) => run with
     {

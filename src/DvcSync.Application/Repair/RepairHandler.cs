@@ -62,7 +62,8 @@ public sealed partial class RepairHandler(
     ProcedureCatalogue catalogue,
     SyncOptions options,
     TimeProvider clock,
-    ILogger<RepairHandler> logger) : IRepairHandler
+    ILogger<RepairHandler> logger,
+    Telemetry.FreshnessWindow? freshness = null) : IRepairHandler
 {
     public static readonly ActivitySource Activity = new("DvcSync.Repair");
 
@@ -108,7 +109,9 @@ public sealed partial class RepairHandler(
 
         var writes = await WriteDossiersAsync(toSend, cancellationToken);
         var accepted = toSend.Where(r => writes[r.Request.MaHoSo].Result.Kind == PortalOutcomeKind.Accepted).Select(r => r.Request.MaHoSo).ToList();
-        var stepsFailures = await SendStepsAsync(accepted, cancellationToken);
+        // Steps up to the version the portal was last confirmed to hold are on it already; a forced resync sends them all.
+        var sentUpTo = toSend.ToDictionary(r => r.Request.MaHoSo, r => r.Request.Force ? null : r.Entry?.StepsSentUpTo, StringComparer.Ordinal);
+        var stepsFailures = await SendStepsAsync(accepted, sentUpTo, cancellationToken);
 
         var index = first.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         await Parallel.ForEachAsync(toSend, Parallelism(cancellationToken), async (item, token) =>
@@ -227,9 +230,15 @@ public sealed partial class RepairHandler(
         now = clock.GetUtcNow();
         if (await RecordAsync(request, source, entry, e => e.Confirmed(now) with { LastError = stepsRefused }, cancellationToken) is null)
             return RepairOutcome.Superseded;
+        // An acknowledged write is a confirmation: the portal holds this version since now.
+        freshness?.Confirmed(source.NgayCapNhat, now);
         logger.LogInformation("Repair of {MaHoSo} synced at version {PhienBan}", request.MaHoSo, source.PhienBan);
         return RepairOutcome.Synced;
     }
+
+    /// <summary>A step timed before the change of the version the portal was confirmed to hold (the same second is sent again).</summary>
+    private static bool SentBefore(JsonObject step, DateTimeOffset mark) =>
+        Dossier.ReadDate(step, "ThoiDiemXuLy", []).At is { } at && at < mark;
 
     /// <param name="Deferred">The portal is down or refusing requests as malformed: wait, without spending an attempt.</param>
     private sealed record StepsFailure(bool Transient, string Message, TimeSpan? RetryAfter, PortalOutcomeKind? Deferred = null);
@@ -237,9 +246,12 @@ public sealed partial class RepairHandler(
     /// <summary>
     /// The steps of every dossier written, in shared <c>CapNhatTienDoHoSoMC</c> calls of up to ten, each dossier's in
     /// the source's order; a failed call is the failure of every dossier with a step in it. Once the portal is taken
-    /// to be down, the calls left are not made: their dossiers are deferred too.
+    /// to be down, the calls left are not made: their dossiers are deferred too. Of a dossier whose earlier version the
+    /// portal was confirmed to hold, only the steps from that version's change time on are sent (a step is identified by
+    /// its MaHoSo, ThoiDiemXuLy and TrangThai, so one sent again is harmless; one without a readable time is sent).
     /// </summary>
-    private async Task<Dictionary<string, StepsFailure>> SendStepsAsync(IReadOnlyList<string> written, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, StepsFailure>> SendStepsAsync(IReadOnlyList<string> written, IReadOnlyDictionary<string, DateTimeOffset?> sentUpTo,
+        CancellationToken cancellationToken)
     {
         var failures = new Dictionary<string, StepsFailure>(StringComparer.Ordinal);
         var steps = new (string MaHoSo, IReadOnlyList<JsonObject> Steps)[written.Count];
@@ -247,7 +259,8 @@ public sealed partial class RepairHandler(
         {
             try
             {
-                steps[k] = (written[k], await provincial.GetStepsAsync(written[k], token));
+                var all = await provincial.GetStepsAsync(written[k], token);
+                steps[k] = (written[k], sentUpTo.GetValueOrDefault(written[k]) is { } mark ? all.Where(step => !SentBefore(step, mark)).ToList() : all);
             }
             catch (ExternalSystemUnavailableException e)
             {

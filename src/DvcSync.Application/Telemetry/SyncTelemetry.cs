@@ -26,6 +26,7 @@ public sealed class SyncTelemetry
         PortalHttpRequests = meter.CreateCounter<long>("dvcsync.portal.http_requests", "{request}", "HTTP requests sent to the portal: sign-ins, service calls, repeats after a renewal and retries");
         PortalSignIns = meter.CreateCounter<long>("dvcsync.portal.sign_ins", "{sign-in}", "Sign-ins to the portal by result: succeeded, failed (credentials refused or the portal unreachable)");
         PortalSessionRenewals = meter.CreateCounter<long>("dvcsync.portal.session_renewals", "{session}", "Sessions the portal declared expired (-2), each followed by one new sign-in");
+        Freshness = meter.CreateHistogram<double>("dvcsync.freshness", "s", "Time from a dossier's change at the source (NgayCapNhat) to the confirmation that the portal holds that version: a look-up that finds it or an acknowledged write");
         PortalThrottled = meter.CreateCounter<long>("dvcsync.portal.throttled", "{answer}", "HTTP 429 answers of the portal");
         meter.CreateObservableGauge("dvcsync.sync_rate", () => Observe(_syncRate), "1", "Indicator 1.4 for the province, this month so far, as of the last reconciliation");
         meter.CreateObservableGauge("dvcsync.queue.depth", () => Observe(_queueDepth), "{message}", "Repair messages waiting, as of the last reconciliation");
@@ -42,6 +43,8 @@ public sealed class SyncTelemetry
     public Counter<long> PortalSignIns { get; }
     public Counter<long> PortalSessionRenewals { get; }
     public Counter<long> PortalThrottled { get; }
+    /// <summary>Seconds from the source's change to the portal's confirmed copy (<see cref="FreshnessWindow"/>).</summary>
+    public Histogram<double> Freshness { get; }
 
     public void SetGauges(double? syncRate, long? queueDepth, long? poisonCount)
     {

@@ -18,6 +18,13 @@ public sealed record LedgerEntry
     /// <summary>The source's PhienBan this entry speaks for.</summary>
     public long PhienBan { get; init; }
 
+    /// <summary>
+    /// When the source changed to <see cref="PhienBan"/> (its <c>NgayCapNhat</c>): freshness is measured from it, and
+    /// /api/health names the oldest such change still waiting for a repair. Null when the source gave no usable date
+    /// or the entry was recorded before this was kept.
+    /// </summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
     public SyncState State { get; init; }
 
     /// <summary>
@@ -49,6 +56,13 @@ public sealed record LedgerEntry
 
     /// <summary>When the portal's holding was last confirmed by a lookup or an acknowledged write.</summary>
     public DateTimeOffset? ConfirmedAt { get; init; }
+
+    /// <summary>
+    /// The source's change time (<see cref="ChangedAt"/>) of the last version the portal was confirmed to hold, kept
+    /// across later versions: the steps of that version are taken as on the portal, so a repair of a later version sends
+    /// only the steps after it (<c>ThoiDiemXuLy</c> later than this). Null: every step is sent.
+    /// </summary>
+    public DateTimeOffset? StepsSentUpTo { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
 
@@ -102,6 +116,7 @@ public sealed record LedgerEntry
         NgayTiepNhan = source.Dossier.NgayTiepNhan,
         TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
         PhienBan = source.PhienBan,
+        ChangedAt = source.NgayCapNhat,
         SourceFacts = DossierFacts.Of(source.Dossier),
         State = SyncState.Pending,
         UpdatedAt = now,
@@ -113,7 +128,7 @@ public sealed record LedgerEntry
     public LedgerEntry AtVersionOf(SourceDossier source, DateTimeOffset now)
     {
         if (source.PhienBan == PhienBan && NgayTiepNhan == source.Dossier.NgayTiepNhan)
-            return this with { SourceFacts = DossierFacts.Of(source.Dossier), UpdatedAt = now };
+            return this with { SourceFacts = DossierFacts.Of(source.Dossier), ChangedAt = ChangedAt ?? source.NgayCapNhat, UpdatedAt = now };
         return this with
         {
             MovedTo = source.PhienBan > PhienBan ? null : MovedTo,
@@ -121,6 +136,7 @@ public sealed record LedgerEntry
             NgayTiepNhan = source.Dossier.NgayTiepNhan,
             TrangThaiHoSo = source.Dossier.TrangThaiHoSo is { } s ? (int)s : null,
             PhienBan = source.PhienBan,
+            ChangedAt = source.PhienBan == PhienBan ? ChangedAt ?? source.NgayCapNhat : source.NgayCapNhat,
             Attempts = source.PhienBan == PhienBan ? Attempts : 0,
             FailingSince = source.PhienBan == PhienBan ? FailingSince : null,
             UpdatedAt = now,
@@ -151,6 +167,7 @@ public sealed record LedgerEntry
         PortalCopyLacksReceptionDate = false,
         PortalFacts = SourceFacts,
         ConfirmedAt = now,
+        StepsSentUpTo = ChangedAt ?? StepsSentUpTo,
         Attempts = 0,
         LastError = null,
         NextAttemptAt = null,

@@ -24,13 +24,13 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
     private const string Columns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
         next_attempt_at, failing_since, confirmed_at, updated_at, unsynced, in_repair, version,
-        portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
+        portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to, changed_at, steps_sent_up_to
         """;
 
     private const string Values = """
         $ma_don_vi, $ma_ho_so, $ngay_tiep_nhan, $trang_thai_ho_so, $phien_ban, $state, $portal_holds, $attempts, $last_error,
         $next_attempt_at, $failing_since, $confirmed_at, $updated_at, $unsynced, $in_repair, $version,
-        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $moved_to
+        $portal_copy_lacks_reception_date, $source_facts, $portal_facts, $moved_to, $changed_at, $steps_sent_up_to
         """;
 
     private const string Insert = $"INSERT INTO ledger_entry ({Columns}) VALUES ({Values}) ON CONFLICT DO NOTHING";
@@ -134,6 +134,8 @@ internal sealed class SqliteLedgerWriter(SqliteStore store)
             ("$source_facts", next.SourceFacts?.ToCompact()),
             ("$portal_facts", next.PortalFacts?.ToCompact()),
             ("$moved_to", next.MovedTo),
+            ("$changed_at", SqliteSchema.Instant(next.ChangedAt)),
+            ("$steps_sent_up_to", SqliteSchema.Instant(next.StepsSentUpTo)),
             ("$previous_version", version - 1));
         return command.ExecuteNonQuery() == 1 ? next with { ETag = SqliteSchema.ETag(version) } : null;
     }

@@ -31,6 +31,8 @@ internal static class SqliteSchema
             source_facts TEXT,
             portal_facts TEXT,
             moved_to TEXT,
+            changed_at TEXT,
+            steps_sent_up_to TEXT,
             PRIMARY KEY (ma_don_vi, ma_ho_so)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ledger_unsynced ON ledger_entry (ngay_tiep_nhan, ma_ho_so, ma_don_vi) WHERE unsynced = 1;
         CREATE INDEX IF NOT EXISTS ledger_in_repair ON ledger_entry (ma_don_vi, ma_ho_so) WHERE in_repair = 1;
@@ -104,6 +106,8 @@ internal static class SqliteSchema
         ("ledger_entry", "moved_to", "TEXT"),
         ("ledger_day", "oldest_confirmed", "INTEGER"),
         ("ledger_month", "oldest_confirmed", "INTEGER"),
+        ("ledger_entry", "changed_at", "TEXT"),
+        ("ledger_entry", "steps_sent_up_to", "TEXT"),
     ];
 
     /// <summary>What needs the added columns; run after they exist.</summary>

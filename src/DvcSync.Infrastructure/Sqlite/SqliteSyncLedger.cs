@@ -17,7 +17,8 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
 {
     internal const string EntryColumns = """
         ma_don_vi, ma_ho_so, ngay_tiep_nhan, trang_thai_ho_so, phien_ban, state, portal_holds, attempts, last_error,
-        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to
+        next_attempt_at, failing_since, confirmed_at, updated_at, version, portal_copy_lacks_reception_date, source_facts, portal_facts, moved_to,
+        changed_at, steps_sent_up_to
         """;
 
     private readonly SqliteLedgerWriter _writer = new(store);
@@ -176,5 +177,7 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
         SourceFacts = DossierFacts.TryParse(r.IsDBNull(15) ? null : r.GetString(15), out var sourceFacts) ? sourceFacts : null,
         PortalFacts = DossierFacts.TryParse(r.IsDBNull(16) ? null : r.GetString(16), out var portalFacts) ? portalFacts : null,
         MovedTo = r.IsDBNull(17) ? null : r.GetString(17),
+        ChangedAt = SqliteSchema.ReadInstant(r, 18),
+        StepsSentUpTo = SqliteSchema.ReadInstant(r, 19),
     };
 }

@@ -31,6 +31,8 @@ internal static class LedgerEntryMapping
         entity["NextAttemptAt"] = entry.NextAttemptAt;
         entity["FailingSince"] = entry.FailingSince;
         entity["ConfirmedAt"] = entry.ConfirmedAt;
+        entity["ChangedAt"] = entry.ChangedAt;
+        entity["StepsSentUpTo"] = entry.StepsSentUpTo;
         entity["UpdatedAt"] = entry.UpdatedAt;
         entity["MovedTo"] = entry.MovedTo;
         return entity;
@@ -57,6 +59,8 @@ internal static class LedgerEntryMapping
             NextAttemptAt = entity.GetDateTimeOffset("NextAttemptAt"),
             FailingSince = entity.GetDateTimeOffset("FailingSince"),
             ConfirmedAt = entity.GetDateTimeOffset("ConfirmedAt"),
+            ChangedAt = entity.GetDateTimeOffset("ChangedAt"),
+            StepsSentUpTo = entity.GetDateTimeOffset("StepsSentUpTo"),
             UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? default,
             MovedTo = entity.GetString("MovedTo"),
             ETag = isEntryRow ? entity.ETag.ToString() : null,

@@ -88,8 +88,20 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         var host = env.App.Services.GetRequiredService<IMeterFactory>();
         var ours = measurements.Where(m => ReferenceEquals(m.Host, host)).ToList();
         var names = ours.Select(m => m.Instrument).ToHashSet();
-        foreach (var name in new[] { "dvcsync.repairs", "dvcsync.reconcile.runs", "dvcsync.portal.calls", "dvcsync.portal.call.duration", "dvcsync.sync_rate", "dvcsync.queue.depth", "dvcsync.poison_messages" })
+        foreach (var name in new[] { "dvcsync.repairs", "dvcsync.reconcile.runs", "dvcsync.portal.calls", "dvcsync.portal.call.duration", "dvcsync.sync_rate", "dvcsync.queue.depth", "dvcsync.poison_messages", "dvcsync.freshness" })
             Assert.Contains(name, names);
+        Assert.All(ours.Where(m => m.Instrument == "dvcsync.freshness"), m => Assert.True(m.Value >= 0, $"freshness {m.Value}"));
+        Assert.All(ours.Where(m => m.Instrument == "dvcsync.freshness"), m => Assert.Equal("", m.Tags));
+
+        // After the repairs, health shows how fresh the portal is, naming no dossier and no one.
+        using var healthAnswer = await env.Http.SendAsync(env.Get("/api/health?code=" + SyncEnvironment.ReadKey));
+        var healthText = await healthAnswer.Content.ReadAsStringAsync();
+        var freshness = System.Text.Json.Nodes.JsonNode.Parse(healthText)!["freshness"]!;
+        Assert.Equal(ours.Count(m => m.Instrument == "dvcsync.freshness"), freshness["count"]!.GetValue<long>());
+        Assert.True(freshness["p95Seconds"]!.GetValue<double>() >= freshness["p50Seconds"]!.GetValue<double>());
+        Assert.True(freshness["maxSeconds"]!.GetValue<double>() >= freshness["p95Seconds"]!.GetValue<double>());
+        Assert.DoesNotContain(personal, p => healthText.Contains(p, StringComparison.Ordinal));
+        Assert.DoesNotContain(env.Simulators.Provincial.Codes(), code => healthText.Contains(code, StringComparison.Ordinal));
         Assert.Contains(ours, m => m.Instrument == "dvcsync.repairs" && m.Tags.Contains("outcome=synced"));
         Assert.Contains(ours, m => m.Instrument == "dvcsync.reconcile.runs" && m.Tags.Contains("result=finished"));
         Assert.All(ours.Where(m => m.Instrument == "dvcsync.sync_rate"), m => Assert.InRange(m.Value, 0, 1));

@@ -72,6 +72,8 @@
       health: 'Tình trạng hệ thống', healthy: 'Hoạt động tốt', degraded: 'Cần chú ý', unhealthy: 'Có sự cố',
       lastRun: 'Lần đối soát gần nhất', started: 'Bắt đầu', finished: 'Kết thúc', checked: 'Hồ sơ đã kiểm tra', mismatches: 'Sai lệch phát hiện',
       repairs: 'Đồng bộ lại', queue: 'Hàng đợi', poison: 'Thông điệp lỗi (poison)',
+      freshness: 'Độ kịp thời (1 giờ qua)', freshP50: 'Trung vị', freshP95: 'Phân vị 95', freshMax: 'Lâu nhất', freshCount: 'Hồ sơ được xác nhận',
+      freshWaiting: 'Hồ sơ đang chờ đồng bộ lại', freshOldest: 'Thay đổi chờ lâu nhất', seconds: '{n} giây', waitedSince: '{time} (đã chờ {n} giây)',
       portal: 'Cổng DVCQG', circuit: 'Kết nối', circuitClosed: 'Bình thường', circuitOpen: 'Tạm ngắt', lastSuccess: 'Thành công gần nhất',
       checkedAt: 'Kiểm tra lúc', none: 'Chưa có', healthFailed: 'Không đọc được tình trạng hệ thống: {detail}',
       audit: 'Kiểm tra toàn bộ', auditPeriod: 'Kỳ tiếp nhận', auditStatus: 'Trạng thái', auditProgress: 'Tiến độ', auditRate: 'Tốc độ tra cứu',
@@ -144,6 +146,8 @@
       health: 'System health', healthy: 'Healthy', degraded: 'Needs attention', unhealthy: 'Unhealthy',
       lastRun: 'Last reconciliation', started: 'Started', finished: 'Finished', checked: 'Dossiers checked', mismatches: 'Mismatches found',
       repairs: 'Repairs', queue: 'Queue depth', poison: 'Poison messages',
+      freshness: 'Freshness (last hour)', freshP50: 'Median', freshP95: '95th percentile', freshMax: 'Longest', freshCount: 'Dossiers confirmed',
+      freshWaiting: 'Dossiers waiting for a repair', freshOldest: 'Oldest change waiting', seconds: '{n} s', waitedSince: '{time} (waiting {n} s)',
       portal: 'National portal', circuit: 'Circuit', circuitClosed: 'Closed (normal)', circuitOpen: 'Open (paused)', lastSuccess: 'Last success',
       checkedAt: 'Checked at', none: 'None yet', healthFailed: 'System health could not be read: {detail}',
       audit: 'Full audit', auditPeriod: 'Received', auditStatus: 'Status', auditProgress: 'Progress', auditRate: 'Look-up rate',
@@ -844,12 +848,29 @@
       [t('circuit'), portal ? t(portal.circuit === 'open' ? 'circuitOpen' : 'circuitClosed') : none, 'circuit', portal ? `circuit-${portal.circuit}` : ''],
       [t('lastSuccess'), portal && portal.lastSuccessAt ? fmtDateTime(portal.lastSuccessAt) : none, 'portal-success'],
       [t('checkedAt'), fmtDateTime(report.checkedAt) || none, 'checked-at'],
+      ...freshnessRows(report.freshness),
       ...auditRows(report.audit),
     ];
     for (const [label, value, id, cls] of rows) {
       if (label === 'section') { els.healthList.append(h('dt', { class: 'section', text: value })); continue; }
       els.healthList.append(h('dt', { text: label }), h('dd', { class: cls || null, dataset: { field: id }, text: value }));
     }
+  }
+
+  // Freshness: seconds from a change at the source to the confirmation that the portal holds it, and what still waits.
+  function freshnessRows(f) {
+    if (!f) return [];
+    const secs = (v) => (v === null || v === undefined ? t('none') : t('seconds', { n: fmtNumber(v, 1) }));
+    return [
+      ['section', t('freshness')],
+      [t('freshP50'), secs(f.p50Seconds), 'fresh-p50'],
+      [t('freshP95'), secs(f.p95Seconds), 'fresh-p95'],
+      [t('freshMax'), secs(f.maxSeconds), 'fresh-max'],
+      [t('freshCount'), fmtInt(f.count), 'fresh-count'],
+      [t('freshWaiting'), fmtInt(f.waitingRepairs) + (f.waitingCountIsPartial ? '+' : ''), 'fresh-waiting'],
+      [t('freshOldest'), f.oldestWaitingSince
+        ? t('waitedSince', { time: fmtDateTime(f.oldestWaitingSince), n: fmtInt(Math.round(f.oldestWaitingSeconds || 0)) }) : t('none'), 'fresh-oldest'],
+    ];
   }
 
   // The current or last full audit, when one was ever requested: what an operator started and how far it has got.

@@ -65,11 +65,17 @@ public abstract class LedgerContract
             NextAttemptAt = Jan15.AddMinutes(5),
             FailingSince = Jan15.AddMinutes(-5),
             ConfirmedAt = Jan15.AddMinutes(-1),
+            ChangedAt = Jan15.AddMinutes(-7),
+            StepsSentUpTo = Jan15.AddMinutes(-20),
             UpdatedAt = Jan15.AddSeconds(7),
         };
 
         var saved = await storage.Ledger.SaveAsync(null, entry, CancellationToken.None);
         Assert.Equal(saved, await storage.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
+        // /api/health reads the oldest change waiting from the in-repair index: the change time is there too.
+        var inRepair = new List<LedgerEntry>();
+        await foreach (var e in storage.Ledger.GetInRepairAsync(CancellationToken.None)) inRepair.Add(e);
+        Assert.Equal(entry.ChangedAt, Assert.Single(inRepair).ChangedAt);
 
         var withoutFacts = saved with { PortalCopyLacksReceptionDate = false, SourceFacts = null, PortalFacts = null };
         var resaved = await storage.Ledger.SaveAsync(saved, withoutFacts, CancellationToken.None);

@@ -12,7 +12,7 @@ public class SyncOptionsTests
     public void Unset_keys_take_the_documented_defaults()
     {
         var options = Read();
-        Assert.Equal("0 */5 * * * *", options.ReconcileSchedule);
+        Assert.Equal("*/15 * * * * *", options.ReconcileSchedule);
         Assert.Equal("30 * * * * *", options.AuditSchedule);
         Assert.Equal(TimeSpan.FromSeconds(30), options.AuditPoll);
         Assert.Equal(TimeSpan.FromMinutes(8), options.AuditSlice);

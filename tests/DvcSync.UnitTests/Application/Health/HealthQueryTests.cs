@@ -1,6 +1,8 @@
 using DvcSync.Application.Audit;
 using DvcSync.Application.Health;
+using DvcSync.Application.Telemetry;
 using DvcSync.Core.Dossiers;
+using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using Moq;
 
@@ -189,5 +191,51 @@ public class HealthQueryTests
         Assert.Equal(degraded ? HealthQuery.Degraded : HealthQuery.Healthy, health.Status);
         Assert.Equal(degraded ? ["the audit audit1 stopped on an error and will resume: the provincial system's paging repeated a page"] : [], health.Problems);
         Assert.Equal("audit1", health.Audit!.Id);
+    }
+
+    [Fact]
+    public async Task Freshness_shows_the_last_hours_figures_and_the_oldest_change_still_waiting_without_naming_a_dossier()
+    {
+        Pipeline(Run(Now.AddSeconds(-20), Now.AddSeconds(-18)), Run(Now.AddSeconds(-20), Now.AddSeconds(-18)), new ReconcileWatermark(Now.AddSeconds(-20), "w", Now.AddSeconds(-18)));
+        var window = new FreshnessWindow(_f.Clock);
+        window.Confirmed(Now.AddSeconds(-12), Now);
+        window.Confirmed(Now.AddSeconds(-40), Now);
+        LedgerEntry Waiting(string code, DateTimeOffset? changedAt, DateTimeOffset updatedAt) => new()
+        {
+            MaHoSo = code, MaDonVi = "000.00.19.H19", PhienBan = 2, State = SyncState.Retrying, ChangedAt = changedAt, UpdatedAt = updatedAt,
+        };
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(new[]
+        {
+            Waiting("000.00.19.H19-250115-00001", Now.AddSeconds(-50), Now.AddSeconds(-5)),
+            Waiting("000.00.19.H19-250115-00002", Now.AddSeconds(-30), Now.AddSeconds(-5)),
+            // Recorded before change times were kept: waits since its repair was found needed.
+            Waiting("000.00.19.H19-250115-00003", null, Now.AddSeconds(-20)),
+        }.ToAsyncEnumerable());
+
+        var health = await new HealthQuery(_storage.Object, _f.State.Object, _f.Queue.Object, _audits.Object, _f.Options, _f.Clock, window, _f.Ledger.Object)
+            .HandleAsync(CancellationToken.None);
+
+        var freshness = health.Freshness!;
+        Assert.Equal(60, freshness.WindowMinutes);
+        Assert.Equal(2, freshness.Count);
+        Assert.Equal(40, freshness.MaxSeconds!.Value, 3);
+        Assert.InRange(freshness.P95Seconds!.Value, 38, 42);
+        Assert.Equal(3, freshness.WaitingRepairs);
+        Assert.Equal(VnTime.FormatIso(Now.AddSeconds(-50)), freshness.OldestWaitingSince);
+        Assert.Equal(50, freshness.OldestWaitingSeconds!.Value, 3);
+        Assert.False(freshness.WaitingCountIsPartial);
+        Assert.Equal(HealthQuery.Healthy, health.Status);
+        var json = System.Text.Json.JsonSerializer.Serialize(health, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Assert.DoesNotContain("250115-0000", json);
+    }
+
+    [Fact]
+    public async Task A_host_without_a_freshness_window_leaves_freshness_out()
+    {
+        Pipeline(Run(Now.AddSeconds(-20), Now.AddSeconds(-18)), Run(Now.AddSeconds(-20), Now.AddSeconds(-18)), null);
+
+        var health = await HealthAsync();
+
+        Assert.Null(health.Freshness);
     }
 }

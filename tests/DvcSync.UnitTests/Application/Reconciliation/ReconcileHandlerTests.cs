@@ -50,8 +50,48 @@ public class ReconcileHandlerTests
         Assert.Equal(1, _rollupRepairs);
     }
 
+    [Fact]
+    public async Task Idle_runs_every_few_seconds_read_one_provincial_page_each_call_no_portal_and_copy_counts_and_rollups_once_per_five_minutes()
+    {
+        ProvincialChanges(); // nothing changed: the strict portal mock fails on any call
+        var handler = Handler();
+        // The shipped period, 15 s: twenty-one runs span five minutes.
+        for (var run = 0; run < 21; run++)
+        {
+            await handler.RunAsync(CancellationToken.None);
+            _f.Clock.Now = _f.Clock.Now.AddSeconds(15);
+        }
+
+        _f.Provincial.Verify(p => p.GetChangedAsync(It.IsAny<DateTimeOffset>(), It.IsAny<DateTimeOffset>(), null, It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Exactly(21));
+        // The counts are copied by the first run and by the one five minutes later, not by the nineteen between.
+        var copies = _f.Provincial.Invocations.Count(i => i.Method.Name == nameof(IProvincialSystem.GetReceivedCountsAsync));
+        var copiesPerRun = copies / 2;
+        Assert.Equal(2 * copiesPerRun, copies);
+        Assert.Equal(2, _rollupRepairs);
+        _f.Portal.VerifyNoOtherCalls();
+        Assert.Empty(_f.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_pages_repairs_go_in_messages_of_up_to_the_repair_batch_size_whatever_their_agencies()
+    {
+        // 120 missing dossiers of three agencies on one page: three messages (50, 50, 20), not one per agency write of 16.
+        var page = Enumerable.Range(1, 120).Select(n => new DossierBuilder()
+            .Code($"000.00.{n % 3 + 10:00}.H19-250115-{n:00000}", $"000.00.{n % 3 + 10:00}.H19").Status(4).Version(1)
+            .With("NgayCapNhat", "20250201090000").Source()).ToArray();
+        ProvincialChanges(page);
+        foreach (var dossier in page) PortalHolds(dossier.MaHoSo, null);
+
+        await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Equal(120, _f.Enqueued.Count);
+        Assert.Equal([20, 50, 50], _f.Batches.Order());
+    }
+
+    private DvcSync.Application.Telemetry.FreshnessWindow? _freshness;
+
     private ReconcileHandler Handler(SyncOptions? options = null, ILogger<ReconcileHandler>? logger = null) => new(_f.Provincial.Object,
-        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, options ?? _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance),
+        new DossierCheckPipeline(_f.Portal.Object, _f.Ledger.Object, _f.Queue.Object, options ?? _f.Options, _f.Clock, NullLogger<DossierCheckPipeline>.Instance, null, _freshness),
         _f.Ledger.Object, _f.Queue.Object, _f.State.Object, options ?? _f.Options, _f.Clock, logger ?? NullLogger<ReconcileHandler>.Instance);
 
     private void ProvincialChanges(params SourceDossier[] items) =>
@@ -168,6 +208,26 @@ public class ReconcileHandlerTests
         Assert.Equal(2, run.MismatchesFound);
         Assert.NotNull(run.FinishedAt);
         Assert.Equal(HandlerFixture.Now, _watermarks.Max());
+    }
+
+    [Fact]
+    public async Task A_look_up_that_finds_the_current_version_is_a_confirmation_whose_freshness_counts_once()
+    {
+        _freshness = new DvcSync.Application.Telemetry.FreshnessWindow(_f.Clock);
+        // Changed 25 s before this run; the missing one is not confirmed yet, so it has no freshness.
+        var current = Dossier(3, changed: VnTime.Format(HandlerFixture.Now.AddSeconds(-25)));
+        var missing = Dossier(4, changed: VnTime.Format(HandlerFixture.Now.AddSeconds(-25)));
+        ProvincialChanges(current, missing);
+        PortalHolds(current.MaHoSo, new DossierBuilder().Code(current.MaHoSo, current.MaDonVi));
+        PortalHolds(missing.MaHoSo, null);
+        var handler = Handler();
+
+        await handler.RunAsync(CancellationToken.None);
+        await handler.RunAsync(CancellationToken.None); // the overlap reads it again: the ledger vouches for it, no second count
+
+        var figures = _freshness.Figures();
+        Assert.Equal(1, figures.Count);
+        Assert.Equal(25, figures.MaxSeconds!.Value, 3);
     }
 
     [Fact]

@@ -54,6 +54,33 @@ public class BatchRepairHandlerTests
         _f.Portal.Setup(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>())).ReturnsAsync(PortalWriteResult.Success);
     }
 
+    [Theory]
+    [InlineData(false, new[] { "20250116080000", "20250117090000" })]
+    [InlineData(true, new[] { "20250115080000", "20250116080000", "20250117090000" })]
+    public async Task Only_the_steps_since_the_version_the_portal_was_confirmed_to_hold_are_sent_unless_forced(bool force, string[] expected)
+    {
+        PortalIsAtomic();
+        // Version 1 changed at 2025-01-16 08:00 and was confirmed on the portal; version 2 added the step of the 17th.
+        var v1 = new DossierBuilder().Code($"{Agency}-250115-STEPS", Agency).Status(2).Version(1).With("NgayCapNhat", "20250116080000").Source();
+        _f.Store(LedgerEntry.For(v1, HandlerFixture.Now).Confirmed(HandlerFixture.Now));
+        _held.Add(v1.MaHoSo);
+        var v2 = new DossierBuilder().Code(v1.MaHoSo, Agency).Status(4).Version(2).With("NgayCapNhat", "20250117090000").Source();
+        _f.SourceHas(v2);
+        _f.Provincial.Setup(p => p.GetStepsAsync(v1.MaHoSo, It.IsAny<CancellationToken>())).ReturnsAsync(
+            new[] { ("20250115080000", "1"), ("20250116080000", "2"), ("20250117090000", "4") }
+                .Select(s => new JsonObject { ["MaHoSo"] = v1.MaHoSo, ["ThoiDiemXuLy"] = s.Item1, ["TrangThai"] = s.Item2 }).ToList());
+        var sent = new List<string>();
+        _f.Portal.Setup(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>()))
+            .Callback((IReadOnlyList<JsonObject> steps, CancellationToken _) => sent.AddRange(steps.Select(st => (string)st["ThoiDiemXuLy"]!)))
+            .ReturnsAsync(PortalWriteResult.Success);
+
+        var outcome = await ((IRepairHandler)Handler()).HandleAsync(new RepairRequest(v1.MaHoSo, Agency, 2, 0, RepairReason.Stale, force), CancellationToken.None);
+
+        Assert.Equal(RepairOutcome.Synced, outcome);
+        Assert.Equal(expected, sent);
+        Assert.Equal(v2.NgayCapNhat, _f.Entry(v1.MaHoSo)!.StepsSentUpTo); // the next repair sends only what comes after version 2
+    }
+
     [Fact]
     public async Task A_batch_with_every_kind_of_offender_converges_in_few_calls()
     {

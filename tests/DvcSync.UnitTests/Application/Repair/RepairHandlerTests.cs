@@ -19,8 +19,10 @@ public class RepairHandlerTests
         _f.Portal.Setup(p => p.GetProcedureAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new ProcedureLookupResult(PortalOutcomeKind.Accepted, true, ""));
 
+    private DvcSync.Application.Telemetry.FreshnessWindow? _freshness;
+
     private RepairHandler Handler() => new(_f.Provincial.Object, _f.Portal.Object, _f.Ledger.Object, _f.Queue.Object,
-        new ProcedureCatalogue(_f.Portal.Object, _f.Clock), _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance);
+        new ProcedureCatalogue(_f.Portal.Object, _f.Clock), _f.Options, _f.Clock, NullLogger<RepairHandler>.Instance, _freshness);
     private RepairRequest Request(int attempt = 0) => new(_source.MaHoSo, _source.MaDonVi, _source.PhienBan, attempt, "missing");
 
     private void PortalAnswers(bool isUpdating, PortalWriteResult result) =>
@@ -65,6 +67,27 @@ public class RepairHandlerTests
         Assert.NotEmpty(_f.Saved);
         _f.Ledger.Verify(l => l.GetAsync(_source.MaDonVi, _source.MaHoSo, It.IsAny<CancellationToken>()), Times.AtLeastOnce);
         _f.Ledger.Verify(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.Is<LedgerEntry>(e => e.MaDonVi == "000.00.99.OLD"), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_write_is_a_confirmation_whose_freshness_runs_from_the_source_change_a_refused_one_is_not()
+    {
+        _freshness = new DvcSync.Application.Telemetry.FreshnessWindow(_f.Clock);
+        var source = new DossierBuilder().Version(3).With("NgayCapNhat", VnTime.Format(HandlerFixture.Now.AddSeconds(-42))).Source();
+        _f.SourceHas(source);
+        _f.SourceHasSteps(source.MaHoSo, 1);
+        PortalAnswers(false, new PortalWriteResult(PortalOutcomeKind.Transient, "hết thời gian chờ", []));
+
+        Assert.Equal(RepairOutcome.RetryScheduled, await Handler().HandleAsync(Request(), CancellationToken.None));
+        Assert.Equal(0, _freshness.Figures().Count);
+
+        PortalAnswers(false, PortalWriteResult.Success);
+        StepsAccepted();
+        Assert.Equal(RepairOutcome.Synced, await Handler().HandleAsync(Request(1), CancellationToken.None));
+
+        var figures = _freshness.Figures();
+        Assert.Equal(1, figures.Count);
+        Assert.Equal(42, figures.MaxSeconds!.Value, 3);
     }
 
     [Fact]
