@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace DvcSync.IntegrationTests.Storage;
 
 /// <summary>
-/// A store file made by an earlier version has the ledger table without the columns added since (CREATE TABLE IF NOT
+/// A store file made by an earlier version has the ledger tables without the columns added since (CREATE TABLE IF NOT
 /// EXISTS leaves an existing table alone): opening it adds them, and entries keep the new fields.
 /// </summary>
 public sealed class SqliteStoreUpgradeTests
@@ -27,7 +27,7 @@ public sealed class SqliteStoreUpgradeTests
                 create.CommandText = oldSchema;
                 await create.ExecuteNonQueryAsync();
             }
-            Assert.Empty(Columns(path).Intersect(SqliteSchema.AddedColumns.Select(a => a.Column)));
+            Assert.All(SqliteSchema.AddedColumns, added => Assert.DoesNotContain(added.Column, Columns(path, added.Table)));
 
             var at = new DateTimeOffset(2025, 1, 15, 9, 0, 0, TimeSpan.FromHours(7));
             var entry = new LedgerEntry
@@ -40,7 +40,7 @@ public sealed class SqliteStoreUpgradeTests
                 var saved = await store.Ledger.SaveAsync(null, entry, CancellationToken.None);
                 Assert.Equal(saved, await store.Ledger.GetAsync(entry.MaDonVi, entry.MaHoSo, CancellationToken.None));
             }
-            Assert.Superset(SqliteSchema.AddedColumns.Select(a => a.Column).ToHashSet(), Columns(path).ToHashSet());
+            Assert.All(SqliteSchema.AddedColumns, added => Assert.Contains(added.Column, Columns(path, added.Table)));
         }
         finally
         {
@@ -49,12 +49,13 @@ public sealed class SqliteStoreUpgradeTests
         }
     }
 
-    private static List<string> Columns(string path)
+    private static List<string> Columns(string path, string table)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info('ledger_entry')";
+        command.CommandText = "SELECT name FROM pragma_table_info($table)";
+        command.Parameters.AddWithValue("$table", table);
         using var reader = command.ExecuteReader();
         var names = new List<string>();
         while (reader.Read()) names.Add(reader.GetString(0));
