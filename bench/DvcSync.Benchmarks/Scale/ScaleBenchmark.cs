@@ -501,7 +501,8 @@ internal static class ScaleBenchmark
 
     private static void PrintHttp(string label, ChildResult run)
     {
-        Say($"{label}: HTTP requests of the measured process (busy = wall time with at least one in flight)");
+        Say($"{label}: HTTP requests of the measured process, and its embedded-store calls (store: …) on the embedded store " +
+            "(busy = wall time with at least one in flight)");
         var table = new TextTable("    to", "requests", "busy, s", "summed, s");
         foreach (var kind in run.Http) table.Row("    " + kind.Kind, kind.Calls, kind.BusySeconds, kind.SummedSeconds);
         table.Print(Markdown);

@@ -34,7 +34,9 @@ internal static class ScaleChild
     private static async Task<ChildResult> MeasureAsync(ChildSpec spec)
     {
         using var timeline = new HttpTimeline(spec.Ports);
-        await using var pipeline = await Pipeline.StartAsync(spec.Settings);
+        // The embedded store's calls are not HTTP requests: time them where the ledger and the queue are called.
+        await using var pipeline = await Pipeline.StartAsync(spec.Settings,
+            spec.Settings.ContainsKey("Storage:SqlitePath") ? StoreTimeline.Wrap : null);
         GC.Collect();
         var rssBefore = ProcStatus.RssMb();
         var heapBefore = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / 1048576.0;
