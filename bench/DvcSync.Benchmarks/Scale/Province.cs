@@ -141,9 +141,12 @@ internal sealed class Province : IAsyncDisposable
             : await LoadEmbeddedAsync(setup, reported);
         ScaleBenchmark.Say($"ledger '{prefix}': {summary.Entries:N0} entries, {summary.DayRows:N0} day rows, {summary.MonthRows:N0} month rows, " +
                           $"{summary.RollupRows:N0} roll-up rows, {summary.Agencies} agencies, loaded in {clock.Elapsed.TotalSeconds:0.0} s " +
-                          $"({summary.Entries / clock.Elapsed.TotalSeconds:N0} dossiers/s)");
+                          $"({summary.Entries / clock.Elapsed.TotalSeconds:N0} dossiers/s)" +
+                          (_folder is null ? "" : $" in {summary.Transactions:N0} transactions; file {FileMb(SqlitePath(prefix)):0} MB, its write-ahead log {FileMb(SqlitePath(prefix) + "-wal"):0} MB"));
         return (summary, clock.Elapsed);
     }
+
+    private static double FileMb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1048576.0 : 0;
 
     /// <summary>
     /// The embedded store has no bulk loader: the host's own ledger writer is fast enough to load it, and writes what a
