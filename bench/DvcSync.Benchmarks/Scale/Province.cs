@@ -120,7 +120,7 @@ internal sealed class Province : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes into <paramref name="prefix"/>'s tables the ledger a long-running deployment would have for this province:
+    /// Writes into <paramref name="prefix"/>'s tables (or its embedded store file) the ledger a long-running deployment would have for this province:
     /// every dossier confirmed at its current version, and the provincial received counts copied beside the ledger's.
     /// </summary>
     public async Task<(LedgerLoadSummary Summary, TimeSpan Elapsed)> LoadConfirmedLedgerAsync(string prefix)
