@@ -56,7 +56,8 @@ public sealed class PortalWordsRedactionTests(AzuriteFixture azurite)
                 (string?)i!["state"] == "retrying" && ((string?)i["lastError"] ?? "").Contains("error_code 99: Lỗi hệ thống", StringComparison.Ordinal));
             await Task.Delay(100);
         }
-        Assert.True(sawRetryInPortalWords, "no retrying dossier showed the portal's code and words in the unsynced list");
+        Assert.True(sawRetryInPortalWords, "no retrying dossier showed the portal's code and words in the unsynced list; it showed: " + string.Join(" | ",
+            answers.SelectMany(a => JsonNode.Parse(a)!["items"]!.AsArray()).Select(i => $"{(string?)i!["state"]}: {(string?)i["lastError"]}").Distinct().Take(12)));
         await reconciling;
         env.Simulators.PortalFaults.Update(f => f with { SystemErrorRate = 0 });
         await env.WaitForRepairsAsync(TimeSpan.FromMinutes(3), sweepEvery: TimeSpan.FromSeconds(20));
