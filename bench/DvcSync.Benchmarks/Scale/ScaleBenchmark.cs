@@ -200,6 +200,9 @@ internal static class ScaleBenchmark
             .Row("peak calls in one calendar second", ours.PeakPerCalendarSecond, theirs.PeakPerCalendarSecond)
             .Row("peak calls in any one-second window", ours.PeakInAnyWindow, theirs.PeakInAnyWindow)
             .Row("HTTP 429 answers", ours.Throttled, theirs.Throttled)
+            .Row("share of 10-ms samples with no look-up waiting at the rate gate", Fraction(audit, "gateIdleShare"), null)
+            .Row("look-ups waiting at the rate gate, mean", Fraction(audit, "gateMeanWaiting"), null)
+            .Row("the gate's typical round trip at the end, ms", Fraction(audit, "gateTypicalRoundTripMs"), null)
             .Row("peak RSS (VmHWM), MB", audit.PeakRssMb, naive.PeakRssMb)
             .Row("peak managed heap after GC, MB", audit.PeakHeapAfterGcMb, naive.PeakHeapAfterGcMb);
         table.Print(Markdown);
@@ -211,6 +214,9 @@ internal static class ScaleBenchmark
                  & Check($"the {changed.Count} changed dossiers found stale", audit.Number("mismatches") == changed.Count);
         return ok;
     }
+
+    private static double? Fraction(ChildResult run, string name) =>
+        run.Outcome[name] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     /// <summary>First to last calendar second with a call, inclusive, and the calls in it.</summary>
     private static (int Seconds, long Calls) LookupPhase(PortalStatistics stats)

@@ -42,6 +42,7 @@ internal static class ScaleChild
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
         var heap = new ManagedHeapSampler(TimeSpan.FromMilliseconds(20));
+        using var gate = spec.Kind == "audit" ? new GateSampler(pipeline!.Get<DvcSync.Infrastructure.NationalPortal.PortalRateGate>()) : null;
         var clock = Stopwatch.StartNew();
         var outcome = spec.Kind switch
         {
@@ -54,6 +55,13 @@ internal static class ScaleChild
         };
         clock.Stop();
         heap.Dispose();
+        if (gate is not null)
+        {
+            var (idleShare, meanWaiting, roundTripMs) = gate.Stop();
+            outcome["gateIdleShare"] = idleShare;
+            outcome["gateMeanWaiting"] = meanWaiting;
+            outcome["gateTypicalRoundTripMs"] = roundTripMs;
+        }
         return new ChildResult
         {
             Kind = spec.Kind,
