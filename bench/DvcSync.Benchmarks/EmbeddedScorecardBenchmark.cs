@@ -48,24 +48,8 @@ public static class EmbeddedScorecardBenchmark
             var syncRateQuery = new SyncRateQuery(directory, ledger, new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
-            ScorecardReport? report = null;
-            var ours = await MeasureAsync(runs, async () => report = (await scorecardQuery.HandleAsync(year, null, CancellationToken.None)).Value);
-            Console.WriteLine($"Scorecard query: median {Median(ours):0.0} ms, p95 {P95(ours):0.0} ms over {runs} runs");
-            var syncRate = await MeasureAsync(runs, () => syncRateQuery.HandleAsync(year, null, CancellationToken.None));
-            Console.WriteLine($"Sync-rate query: median {Median(syncRate):0.0} ms, p95 {P95(syncRate):0.0} ms over {runs} runs");
-
-            Scorecard? naive = null;
-            var scan = await MeasureAsync(naiveRuns, async () => naive = await NaiveScanAsync(store, agencies, year), warmUp: false);
-            Console.WriteLine($"Naive scan:      median {Median(scan):0.0} ms over {naiveRuns} runs");
-            Console.WriteLine($"Speed-up (median): {Median(scan) / Median(ours):0}x; goal ≥ 100x and p95 ≤ 100 ms: {(Median(scan) / Median(ours) >= 100 && P95(ours) <= 100 ? "met" : "NOT met")}");
-
-            var agree = report!.Indicators.Zip(naive!.Indicators).All(p =>
-                p.First.Source?.Numerator == p.Second.Source?.Numerator && p.First.Source?.Denominator == p.Second.Source?.Denominator
-                && p.First.Portal?.Numerator == p.Second.Portal?.Numerator && p.First.Portal?.Denominator == p.Second.Portal?.Denominator);
-            foreach (var indicator in report.Indicators)
-                Console.WriteLine($"  {indicator.Id}: source {indicator.Source?.Numerator:N0}/{indicator.Source?.Denominator:N0}, portal {indicator.Portal?.Numerator:N0}/{indicator.Portal?.Denominator:N0}, lost {indicator.PointsLostToSync:0.000}");
-            Console.WriteLine(agree ? "Figures agree." : "FIGURES DISAGREE with the scan");
-            return agree ? 0 : 1;
+            return await ScorecardBenchmark.MeasureAndCompareAsync(scorecardQuery, syncRateQuery, year, runs, naiveRuns,
+                () => NaiveScanAsync(store, agencies, year));
         }
         finally
         {

@@ -8,7 +8,10 @@ namespace DvcSync.Benchmarks.Scale;
 /// <summary>What a measured run is to do, handed to a child process as a file.</summary>
 internal sealed record ChildSpec
 {
-    /// <summary><c>reconcile</c>, <c>audit</c>, <c>naive</c> or <c>drain</c> (the repair queue, until empty).</summary>
+    /// <summary>
+    /// <c>reconcile</c>, <c>audit</c>, <c>naive</c>, <c>drain</c> (the repair queue, until empty) or <c>host</c> (the whole
+    /// standalone host at <see cref="HostUrl"/>, until <see cref="StopFile"/> appears).
+    /// </summary>
     public required string Kind { get; init; }
     public required Dictionary<string, string?> Settings { get; init; }
     /// <summary>Port → what listens there, for sorting the run's HTTP requests.</summary>
@@ -18,6 +21,11 @@ internal sealed record ChildSpec
     public int NaiveCount { get; init; }
     public DateTimeOffset NaiveFrom { get; init; }
     public DateTimeOffset NaiveTo { get; init; }
+    public string? HostUrl { get; init; }
+    /// <summary>Written by a <c>host</c> child once it has started.</summary>
+    public string? ReadyFile { get; init; }
+    /// <summary>A <c>host</c> child stops when this file appears.</summary>
+    public string? StopFile { get; init; }
 }
 
 /// <summary>What a child measured.</summary>

@@ -92,6 +92,7 @@ internal sealed class Province : IAsyncDisposable
     /// The configuration an operator would give a host on this province: on Azurite, tables under <paramref name="prefix"/>;
     /// on the embedded store, no <c>AzureWebJobsStorage</c> and <c>Storage:SqlitePath</c> a file of the prefix's own.
     /// </summary>
+    /// <param name="lookupConcurrency">0 leaves <c>Sync:LookupConcurrency</c> unset: look-ups in flight sized from the ceiling and the measured cycle, as shipped.</param>
     public Dictionary<string, string?> Settings(string prefix, int portalCeiling, int lookupConcurrency = 48)
     {
         var settings = Simulators.PipelineSettings();
@@ -100,7 +101,7 @@ internal sealed class Province : IAsyncDisposable
         settings["Sync:TablePrefix"] = prefix;
         settings["Sync:RepairQueue"] = "repair-" + prefix;
         settings["Sync:HistoryFrom"] = HistoryFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        settings["Sync:LookupConcurrency"] = lookupConcurrency.ToString(CultureInfo.InvariantCulture);
+        if (lookupConcurrency > 0) settings["Sync:LookupConcurrency"] = lookupConcurrency.ToString(CultureInfo.InvariantCulture);
         settings["NationalPortal:MaxRequestsPerSecond"] = portalCeiling.ToString(CultureInfo.InvariantCulture);
         return settings;
     }

@@ -36,6 +36,14 @@ internal static class ScaleBenchmark
         public int BacklogRepairs { get; init; } = 10_000;
         public int BacklogCeiling { get; init; } = 20;
         public ScaleStore Store { get; init; } = ScaleStore.Azurite;
+        /// <summary>Issue 14's steady state: changes at an even pace over <see cref="LostMinutes"/>, <see cref="LostPercent"/> of their pushes lost.</summary>
+        public int LostChanges { get; init; } = 7_000;
+        public double LostPercent { get; init; } = 15;
+        /// <summary>Five minutes: the 7,000 changes of issue 5's steady state came in what was then one cycle's period.</summary>
+        public double LostMinutes { get; init; } = 5;
+        /// <summary>The province's size; 0: three times the changes, received over the last three days.</summary>
+        public int LostDossiers { get; init; }
+        public int IdleSeconds { get; init; } = 60;
 
         public static Options Parse(string[] args)
         {
@@ -68,6 +76,11 @@ internal static class ScaleBenchmark
                         var other => throw new ArgumentException($"--store {other}: azurite or sqlite"),
                     }
                     : o.Store,
+                LostChanges = Int("--lost-changes", o.LostChanges),
+                LostPercent = Int("--lost-percent", (int)o.LostPercent),
+                LostMinutes = Array.IndexOf(args, "--lost-minutes") is var m and >= 0 && m + 1 < args.Length ? double.Parse(args[m + 1], CultureInfo.InvariantCulture) : o.LostMinutes,
+                LostDossiers = Int("--lost-dossiers", o.LostDossiers),
+                IdleSeconds = Int("--idle-seconds", o.IdleSeconds),
             };
         }
     }
@@ -77,16 +90,18 @@ internal static class ScaleBenchmark
         // The scenario is the first word that is neither an option nor an option's value.
         var which = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)))
             .FirstOrDefault() ?? "all";
-        if (which is not ("check" or "audit" or "steady" or "memory" or "backlog" or "all"))
+        if (which is not ("check" or "audit" or "steady" or "memory" or "backlog" or "lost" or "all"))
         {
-            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|backlog|all] [--store azurite|sqlite] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] [--backlog n] [--backlog-ceiling n] ...");
+            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|backlog|lost|all] [--store azurite|sqlite] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] [--backlog n] [--backlog-ceiling n] " +
+                                    "[--lost-changes n] [--lost-percent p] [--lost-minutes m] [--lost-dossiers n] [--idle-seconds s] ...");
             return 2;
         }
         var options = Options.Parse(args);
-        if (options.Store == ScaleStore.Sqlite && which is "check")
+        if (options.Store == ScaleStore.Sqlite && which is ("check" or "lost"))
         {
-            // The check compares the bulk loader's Azure tables with the real reconciliation's: there is no bulk loader on the embedded store.
-            Console.Error.WriteLine("scale check compares Azurite's tables: it has no --store sqlite variant");
+            // The check compares the bulk loader's Azure tables with the real reconciliation's: there is no bulk loader on
+            // the embedded store. The lost-pushes scenario builds its own Azurite province.
+            Console.Error.WriteLine($"scale {which} runs on Azurite only: it has no --store sqlite variant");
             return 2;
         }
         Console.WriteLine(Machine());
@@ -99,6 +114,10 @@ internal static class ScaleBenchmark
         if (which is "audit" or "all") ok &= await GuardAsync(() => AuditAsync(options));
         // Not part of "all": its one-per-call arm alone takes a quarter of an hour at the issue's size.
         if (which is "backlog") ok &= await GuardAsync(() => BacklogAsync(options));
+        // Not part of "all" either: it runs in real time, the changes' span and then the repairs'.
+        if (which is "lost") ok &= await GuardAsync(() => LostPushes.RunAsync(new LostPushes.Settings(options.LostChanges, options.LostPercent / 100,
+            TimeSpan.FromMinutes(options.LostMinutes), options.LostDossiers > 0 ? options.LostDossiers : 3 * options.LostChanges,
+            options.Ceiling, options.LatencyMs, TimeSpan.FromSeconds(options.IdleSeconds))));
         // Memory before steady: they share the big province, and the memory cycle leaves its ledger as it found it,
         // while the steady cycles leave repairs pending that a later sweep would queue again.
         await using (var shared = new SharedProvince(options))
@@ -159,11 +178,13 @@ internal static class ScaleBenchmark
         PrintHttp("naive", naive);
 
         // What the client's rate gate grants on its own, before any pipeline, portal or storage is involved.
-        var alone = await RateGateProbe.GrantsPerSecondAsync(o.Ceiling, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(10));
+        // Without a fixed number of look-ups (--concurrency 0, the shipped sizing) the probe keeps the 48 callers of the earlier runs.
+        var callers = o.Concurrency > 0 ? o.Concurrency : 48;
+        var alone = await RateGateProbe.GrantsPerSecondAsync(o.Ceiling, TimeSpan.FromMilliseconds(o.LatencyMs), callers, TimeSpan.FromSeconds(10));
         var lateness = await RateGateProbe.TimerLatenessMsAsync(TimeSpan.FromMilliseconds(5));
         // And at the deployment's default ceiling, where grants are ten times further apart.
-        var atDefault = await RateGateProbe.GrantsPerSecondAsync(20, TimeSpan.FromMilliseconds(o.LatencyMs), o.Concurrency, TimeSpan.FromSeconds(20));
-        Say($"the rate gate alone ({o.Concurrency} callers, {o.LatencyMs} ms each, 10 s): {alone:0} grants/s = {alone / o.Ceiling:0.00} of the ceiling; " +
+        var atDefault = await RateGateProbe.GrantsPerSecondAsync(20, TimeSpan.FromMilliseconds(o.LatencyMs), callers, TimeSpan.FromSeconds(20));
+        Say($"the rate gate alone ({callers} callers, {o.LatencyMs} ms each, 10 s): {alone:0} grants/s = {alone / o.Ceiling:0.00} of the ceiling; " +
             $"Task.Delay(5 ms) wakes {lateness:0.0} ms late (median) on this machine; at a ceiling of 20/s (20 s): {atDefault:0.0} grants/s = {atDefault / 20:0.00}");
 
         await province.Simulators.ResetStatisticsAsync();
@@ -174,7 +195,8 @@ internal static class ScaleBenchmark
             Ports = province.Ports,
             AuditFrom = province.HistoryFrom,
             AuditTo = Today,
-        }, $"full audit {province.HistoryFrom:yyyy-MM-dd}..{Today:yyyy-MM-dd}, whole province");
+        }, $"full audit {province.HistoryFrom:yyyy-MM-dd}..{Today:yyyy-MM-dd}, whole province, " +
+           (o.Concurrency > 0 ? $"Sync:LookupConcurrency {o.Concurrency}" : "Sync:LookupConcurrency not set (sized from the ceiling and the measured cycle)"));
         var ours = await province.Simulators.PortalStatisticsAsync();
 
 
@@ -198,6 +220,9 @@ internal static class ScaleBenchmark
             .Row("peak calls in one calendar second", ours.PeakPerCalendarSecond, theirs.PeakPerCalendarSecond)
             .Row("peak calls in any one-second window", ours.PeakInAnyWindow, theirs.PeakInAnyWindow)
             .Row("HTTP 429 answers", ours.Throttled, theirs.Throttled)
+            .Row("share of 10-ms samples with no look-up waiting at the rate gate", Fraction(audit, "gateIdleShare"), null)
+            .Row("look-ups waiting at the rate gate, mean", Fraction(audit, "gateMeanWaiting"), null)
+            .Row("the gate's typical round trip at the end, ms", Fraction(audit, "gateTypicalRoundTripMs"), null)
             .Row("peak RSS (VmHWM), MB", audit.PeakRssMb, naive.PeakRssMb)
             .Row("peak managed heap after GC, MB", audit.PeakHeapAfterGcMb, naive.PeakHeapAfterGcMb);
         table.Print(Markdown);
@@ -209,6 +234,9 @@ internal static class ScaleBenchmark
                  & Check($"the {changed.Count} changed dossiers found stale", audit.Number("mismatches") == changed.Count);
         return ok;
     }
+
+    private static double? Fraction(ChildResult run, string name) =>
+        run.Outcome[name] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     /// <summary>First to last calendar second with a call, inclusive, and the calls in it.</summary>
     private static (int Seconds, long Calls) LookupPhase(PortalStatistics stats)
@@ -474,7 +502,7 @@ internal static class ScaleBenchmark
 
     // ------------------------------------------------------------------ output
 
-    private static readonly Report Markdown = new();
+    internal static readonly Report Markdown = new();
 
     internal static void Header(string title)
     {
@@ -491,9 +519,9 @@ internal static class ScaleBenchmark
         Markdown.Line(line);
     }
 
-    private static void Goal(string what, bool met) => Say($"goal: {what}: **{(met ? "met" : "NOT MET")}**");
+    internal static void Goal(string what, bool met) => Say($"goal: {what}: **{(met ? "met" : "NOT MET")}**");
 
-    private static bool Check(string what, bool passed)
+    internal static bool Check(string what, bool passed)
     {
         Say($"check: {what}: {(passed ? "yes" : "NO")}");
         return passed;

@@ -34,8 +34,9 @@ internal static class ScaleChild
     private static async Task<ChildResult> MeasureAsync(ChildSpec spec)
     {
         using var timeline = new HttpTimeline(spec.Ports);
-        // The embedded store's calls are not HTTP requests: time them where the ledger and the queue are called.
-        await using var pipeline = await Pipeline.StartAsync(spec.Settings,
+        // The host builds and runs the whole composition itself; the other kinds call one handler of a built one. The
+        // embedded store's calls are not HTTP requests: time them where the ledger and the queue are called.
+        await using var pipeline = spec.Kind == "host" ? null : await Pipeline.StartAsync(spec.Settings,
             spec.Settings.ContainsKey("Storage:SqlitePath") ? StoreTimeline.Wrap : null);
         GC.Collect();
         var rssBefore = ProcStatus.RssMb();
@@ -43,17 +44,26 @@ internal static class ScaleChild
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
         var heap = new ManagedHeapSampler(TimeSpan.FromMilliseconds(20));
+        using var gate = spec.Kind == "audit" ? new GateSampler(pipeline!.Get<DvcSync.Infrastructure.NationalPortal.PortalRateGate>()) : null;
         var clock = Stopwatch.StartNew();
         var outcome = spec.Kind switch
         {
-            "reconcile" => await ReconcileAsync(pipeline),
-            "naive" => await NaiveSyncer.RunAsync(pipeline, spec.NaiveFrom, spec.NaiveTo, spec.NaiveCount),
-            "audit" => await AuditRun.RunAsync(pipeline, spec.AuditFrom!.Value, spec.AuditTo!.Value),
-            "drain" => await BacklogDrain.RunAsync(pipeline),
+            "reconcile" => await ReconcileAsync(pipeline!),
+            "naive" => await NaiveSyncer.RunAsync(pipeline!, spec.NaiveFrom, spec.NaiveTo, spec.NaiveCount),
+            "audit" => await AuditRun.RunAsync(pipeline!, spec.AuditFrom!.Value, spec.AuditTo!.Value),
+            "drain" => await BacklogDrain.RunAsync(pipeline!),
+            "host" => await HostRun.RunAsync(spec),
             _ => throw new ArgumentException("Unknown kind " + spec.Kind),
         };
         clock.Stop();
         heap.Dispose();
+        if (gate is not null)
+        {
+            var (idleShare, meanWaiting, roundTripMs) = gate.Stop();
+            outcome["gateIdleShare"] = idleShare;
+            outcome["gateMeanWaiting"] = meanWaiting;
+            outcome["gateTypicalRoundTripMs"] = roundTripMs;
+        }
         return new ChildResult
         {
             Kind = spec.Kind,

@@ -74,7 +74,7 @@ public sealed partial class RepairHandler(
     private const int DossiersAtOnce = 8;
 
     /// <summary>A dossier read and checked, to be sent.</summary>
-    private sealed record Ready(RepairRequest Request, LedgerEntry? Entry, SourceDossier Source, LedgerEntry Current, PersonalDataRedactor Redactor);
+    private sealed record Ready(RepairRequest Request, LedgerEntry? Entry, SourceDossier Source, LedgerEntry Current);
 
     public async Task<RepairOutcome> HandleAsync(RepairRequest request, CancellationToken cancellationToken) =>
         (await HandleBatchAsync([request], cancellationToken))[0];
@@ -113,9 +113,12 @@ public sealed partial class RepairHandler(
         var sentUpTo = toSend.ToDictionary(r => r.Request.MaHoSo, r => r.Request.Force ? null : r.Entry?.StepsSentUpTo, StringComparer.Ordinal);
         var stepsFailures = await SendStepsAsync(accepted, sentUpTo, cancellationToken);
 
+        // The portal answers a shared call in words that may quote any dossier of it, so each dossier's error is cleaned of
+        // the personal values of all of them; built only if some answer is an error.
+        var redactor = new Lazy<PersonalDataRedactor>(() => PersonalDataRedactor.For(toSend.Select(r => r.Source.Dossier.Fields)));
         var index = first.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         await Parallel.ForEachAsync(toSend, Parallelism(cancellationToken), async (item, token) =>
-            outcomes[index[item.Request.MaHoSo]] = await ConcludeAsync(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), token));
+            outcomes[index[item.Request.MaHoSo]] = await ConcludeAsync(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), redactor, token));
         return outcomes;
     }
 
@@ -173,7 +176,7 @@ public sealed partial class RepairHandler(
             return (RepairOutcome.Rejected, null);
         }
         // The portal's words may quote the applicant: this dossier's personal values go before they are kept or logged.
-        return (default, new Ready(request, entry, source, Basis(entry, source, now), PersonalDataRedactor.For(source.Dossier)));
+        return (default, new Ready(request, entry, source, Basis(entry, source, now)));
     }
 
     /// <summary>The <c>DongBoHoSoMC</c> calls of the batch, as the planner asks for them, to each dossier's outcome.</summary>
@@ -190,9 +193,10 @@ public sealed partial class RepairHandler(
     }
 
     /// <summary>Concludes one dossier of the batch from its write's outcome and its steps'.</summary>
-    private async Task<RepairOutcome> ConcludeAsync(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, CancellationToken cancellationToken)
+    private async Task<RepairOutcome> ConcludeAsync(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, Lazy<PersonalDataRedactor> batchRedactor,
+        CancellationToken cancellationToken)
     {
-        var (request, entry, source, redactor) = (item.Request, item.Entry, item.Source, item.Redactor);
+        var (request, entry, source) = (item.Request, item.Entry, item.Source);
         var now = clock.GetUtcNow();
         switch (write.Result.Kind)
         {
@@ -201,7 +205,7 @@ public sealed partial class RepairHandler(
             case PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError:
                 return await DeferAsync(request, source, entry, null, write.Result.Kind, write.Result.RetryAfter, cancellationToken);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
-                var reason = redactor.Redact(ReasonFor(request.MaHoSo, write.Result));
+                var reason = batchRedactor.Value.Redact(ReasonFor(request.MaHoSo, write.Result));
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
                 var held = write.Result.Kind == PortalOutcomeKind.FinalStateConflict || write.WasUpdate;
                 if (await RecordAsync(request, source, entry, e => e.Rejected(reason, held || e.PortalHolds, now), cancellationToken) is null)
@@ -211,7 +215,7 @@ public sealed partial class RepairHandler(
             default:
                 var heldNow = write.WasUpdate && write.Result.Kind != PortalOutcomeKind.NotFound;
                 return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = e.PortalHolds || heldNow },
-                    "portal: " + redactor.Redact(write.Result.Message), write.Result.RetryAfter, cancellationToken);
+                    "portal: " + batchRedactor.Value.Redact(write.Result.Message), write.Result.RetryAfter, cancellationToken);
         }
 
         // The dossier is on the portal from here on, whatever happens to its steps.
@@ -219,11 +223,11 @@ public sealed partial class RepairHandler(
             return await DeferAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter, cancellationToken);
         if (stepsFailure is { Transient: true })
             return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts },
-                "portal (steps): " + redactor.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
+                "portal (steps): " + batchRedactor.Value.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
         string? stepsRefused = null;
         if (stepsFailure is not null)
         {
-            stepsRefused = "progress steps refused: " + redactor.Redact(stepsFailure.Message);
+            stepsRefused = "progress steps refused: " + batchRedactor.Value.Redact(stepsFailure.Message);
             logger.LogWarning("Steps of {MaHoSo} refused by the portal; the dossier itself is synced", request.MaHoSo);
         }
 

@@ -121,6 +121,33 @@ public class BatchRepairHandlerTests
         Assert.Equal(4, attempts[requests[1].MaHoSo]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_error_of_a_shared_call_that_quotes_another_dossiers_applicant_is_kept_without_the_name(bool inTheSteps)
+    {
+        string[] applicants = ["NGUYỄN VĂN AN", "TRẦN THỊ BÌNH"];
+        var requests = applicants.Select((name, k) =>
+        {
+            var source = new DossierBuilder().Code($"{Agency}-250115-0000{k + 1}", Agency).Status(4).Version(2).With("ChuHoSo", name).Source();
+            _f.SourceHas(source);
+            _f.SourceHasSteps(source.MaHoSo, 1);
+            return new RepairRequest(source.MaHoSo, Agency, 2, 0, RepairReason.Missing);
+        }).ToArray();
+        // The portal quotes the second dossier's applicant in an answer to a call that carried both.
+        var quoting = new PortalWriteResult(PortalOutcomeKind.Transient, $"error_code 99: Lỗi hệ thống (chủ hồ sơ {applicants[1]})", []);
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(inTheSteps ? PortalWriteResult.Success : quoting);
+        _f.Portal.Setup(p => p.AppendStepsAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<CancellationToken>())).ReturnsAsync(quoting);
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.Equal([RepairOutcome.RetryScheduled, RepairOutcome.RetryScheduled], outcomes);
+        var errors = requests.Select(r => _f.Saved.Last(e => e.MaHoSo == r.MaHoSo).LastError ?? "").ToList();
+        Assert.All(errors, error => Assert.Contains("error_code 99: Lỗi hệ thống", error));
+        Assert.All(errors, error => Assert.DoesNotContain("BÌNH", error, StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public async Task While_the_circuit_is_open_every_dossier_of_the_batch_is_deferred_without_an_attempt()
     {
