@@ -7,7 +7,8 @@ namespace DvcSync.Benchmarks.Scale;
 /// Every outgoing HTTP request of the process, from the runtime's own <c>System.Net.Http</c> activities, sorted by
 /// where it went: the portal, the provincial system, and storage by kind of operation. For each kind: how many, and for
 /// how much of the wall time at least one was in flight (to the millisecond), which says where a run spent its time.
-/// Only counters and one bit per millisecond are kept, so it does not grow with the number of requests.
+/// Only counters and one bit per millisecond are kept, so it does not grow with the number of requests. On the
+/// embedded store, the ledger's and the repair queue's calls are counted the same way (<see cref="StoreTimeline"/>).
 /// </summary>
 internal sealed class HttpTimeline : IDisposable
 {
@@ -33,7 +34,7 @@ internal sealed class HttpTimeline : IDisposable
         AppContext.SetSwitch("System.Net.Http.DisableUriRedaction", true);
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "System.Net.Http",
+            ShouldListenTo = source => source.Name is "System.Net.Http" or StoreTimeline.SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = Stopped,
         };
@@ -57,6 +58,7 @@ internal sealed class HttpTimeline : IDisposable
 
     private string Classify(Activity activity)
     {
+        if (activity.Source.Name == StoreTimeline.SourceName) return "store: " + activity.DisplayName;
         var port = activity.GetTagItem("server.port") is int p ? p : -1;
         var target = _ports.GetValueOrDefault(port, "other");
         if (target != "table") return target;

@@ -28,7 +28,8 @@ internal sealed class Pipeline : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<Pipeline> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="services">Changes to the host's services before it is built (the measured child's store timing).</param>
+    public static async Task<Pipeline> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -38,7 +39,8 @@ internal sealed class Pipeline : IAsyncDisposable
             ["Sync:ReconcileSchedule"] = "0 0 0 1 1 *",
         };
         foreach (var (key, value) in settings) all[key] = value;
-        var app = StandaloneApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        var app = StandaloneApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(),
+            services is null ? null : builder => services(builder.Services));
 
         var started = new List<IHostedService>();
         foreach (var service in app.Services.GetServices<IHostedService>())

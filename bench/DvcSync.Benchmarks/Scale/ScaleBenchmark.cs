@@ -10,8 +10,9 @@ namespace DvcSync.Benchmarks.Scale;
 
 /// <summary>
 /// Issue 5's benchmarks: the reconciliation at province scale against the simulators (their own process) and Azurite,
-/// each measured run in a child process of its own.
-/// Usage: dotnet run -c Release --project bench/DvcSync.Benchmarks -- scale [check|audit|steady|memory|all] [options]
+/// each measured run in a child process of its own; with <c>--store sqlite</c> (issue 16) the same on the standalone
+/// host's embedded store, a SQLite file per ledger, instead of Azurite.
+/// Usage: dotnet run -c Release --project bench/DvcSync.Benchmarks -- scale [check|audit|steady|memory|all] [--store azurite|sqlite] [options]
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -34,6 +35,7 @@ internal static class ScaleBenchmark
         /// <summary>Pending repairs after an outage (issue 14), drained at <see cref="BacklogCeiling"/>.</summary>
         public int BacklogRepairs { get; init; } = 10_000;
         public int BacklogCeiling { get; init; } = 20;
+        public ScaleStore Store { get; init; } = ScaleStore.Azurite;
         /// <summary>Issue 14's steady state: changes at an even pace over <see cref="LostMinutes"/>, <see cref="LostPercent"/> of their pushes lost.</summary>
         public int LostChanges { get; init; } = 7_000;
         public double LostPercent { get; init; } = 15;
@@ -66,6 +68,14 @@ internal static class ScaleBenchmark
                 SpanDays = Int("--span-days", o.SpanDays),
                 BacklogRepairs = Int("--backlog", o.BacklogRepairs),
                 BacklogCeiling = Int("--backlog-ceiling", o.BacklogCeiling),
+                Store = Array.IndexOf(args, "--store") is var t and >= 0 && t + 1 < args.Length
+                    ? args[t + 1] switch
+                    {
+                        "sqlite" => ScaleStore.Sqlite,
+                        "azurite" => ScaleStore.Azurite,
+                        var other => throw new ArgumentException($"--store {other}: azurite or sqlite"),
+                    }
+                    : o.Store,
                 LostChanges = Int("--lost-changes", o.LostChanges),
                 LostPercent = Int("--lost-percent", (int)o.LostPercent),
                 LostMinutes = Array.IndexOf(args, "--lost-minutes") is var m and >= 0 && m + 1 < args.Length ? double.Parse(args[m + 1], CultureInfo.InvariantCulture) : o.LostMinutes,
@@ -77,20 +87,30 @@ internal static class ScaleBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var which = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+        // The scenario is the first word that is neither an option nor an option's value.
+        var which = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)))
+            .FirstOrDefault() ?? "all";
         if (which is not ("check" or "audit" or "steady" or "memory" or "backlog" or "lost" or "all"))
         {
-            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|backlog|lost|all] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] [--backlog n] [--backlog-ceiling n] " +
+            Console.Error.WriteLine("Usage: scale [check|audit|steady|memory|backlog|lost|all] [--store azurite|sqlite] [--audit-dossiers n] [--steady-dossiers n] [--changed n] [--memory-sizes a,b] [--backlog n] [--backlog-ceiling n] " +
                                     "[--lost-changes n] [--lost-percent p] [--lost-minutes m] [--lost-dossiers n] [--idle-seconds s] ...");
             return 2;
         }
         var options = Options.Parse(args);
+        if (options.Store == ScaleStore.Sqlite && which is ("check" or "lost"))
+        {
+            // The check compares the bulk loader's Azure tables with the real reconciliation's: there is no bulk loader on
+            // the embedded store. The lost-pushes scenario builds its own Azurite province.
+            Console.Error.WriteLine($"scale {which} runs on Azurite only: it has no --store sqlite variant");
+            return 2;
+        }
         Console.WriteLine(Machine());
         Markdown.Line(Machine());
+        Say($"store: {(options.Store == ScaleStore.Sqlite ? "the embedded store (SQLite, a file per ledger)" : "Azurite (in memory)")}; load: {LoadAverage()}");
         Markdown.Line($"`scale {string.Join(' ', args)}`, started {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var clock = Stopwatch.StartNew();
         var ok = true;
-        if (which is "check" or "all") ok &= await GuardAsync(() => LoaderCheck.RunAsync(options.CheckDossiers, Start(options)));
+        if (which is ("check" or "all") && options.Store == ScaleStore.Azurite) ok &= await GuardAsync(() => LoaderCheck.RunAsync(options.CheckDossiers, Start(options)));
         if (which is "audit" or "all") ok &= await GuardAsync(() => AuditAsync(options));
         // Not part of "all": its one-per-call arm alone takes a quarter of an hour at the issue's size.
         if (which is "backlog") ok &= await GuardAsync(() => BacklogAsync(options));
@@ -106,7 +126,7 @@ internal static class ScaleBenchmark
             if (which is "steady" or "all") ok &= await GuardAsync(() => SteadyAsync(options, shared));
         }
         Console.WriteLine();
-        Say($"All done in {clock.Elapsed.TotalMinutes:0.0} min{(ok ? "" : " — WITH FAILED CHECKS (see above)")}.");
+        Say($"All done in {clock.Elapsed.TotalMinutes:0.0} min{(ok ? "" : " — WITH FAILED CHECKS (see above)")}; load: {LoadAverage()}.");
         var saved = Markdown.Save(RepositoryRoot.Combine("artifacts", "bench", $"scale-{which}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.md"));
         Console.WriteLine($"Figures in Markdown: {saved}");
         return ok ? 0 : 1;
@@ -135,7 +155,7 @@ internal static class ScaleBenchmark
     private static async Task<bool> AuditAsync(Options o)
     {
         Header($"1. Full audit of {o.AuditDossiers:N0} dossiers, portal answering after {o.LatencyMs} ms, ceiling {o.Ceiling}/s");
-        await using var province = await Province.StartAsync(o.AuditDossiers, Start(o), "--all-synced",
+        await using var province = await Province.StartAsync(o.Store, o.AuditDossiers, Start(o), "--all-synced",
             "--portal-rps", o.Ceiling.ToString(CultureInfo.InvariantCulture), "--portal-latency-ms", o.LatencyMs.ToString(CultureInfo.InvariantCulture));
         await province.LoadConfirmedLedgerAsync("audit");
         // What an audit is for: changes the ledger has not heard of. The portal keeps the old copies.
@@ -251,7 +271,7 @@ internal static class ScaleBenchmark
         public async Task<Province> GetAsync()
         {
             if (_province is not null) return _province;
-            _province = await StartFreeAsync(options.SteadyDossiers, Start(options));
+            _province = await StartFreeAsync(options.Store, options.SteadyDossiers, Start(options));
             LoadTime = (await _province.LoadConfirmedLedgerAsync(Prefix)).Elapsed;
             return _province;
         }
@@ -260,12 +280,12 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>A province wholly in sync, its portal answering at once and without a ceiling.</summary>
-    private static Task<Province> StartFreeAsync(int dossiers, DateOnly start) =>
-        Province.StartAsync(dossiers, start, "--all-synced", "--portal-rps", "0", "--portal-latency-ms", "0");
+    private static Task<Province> StartFreeAsync(ScaleStore store, int dossiers, DateOnly start) =>
+        Province.StartAsync(store, dossiers, start, "--all-synced", "--portal-rps", "0", "--portal-latency-ms", "0");
 
     private static async Task<bool> SteadyAsync(Options o, SharedProvince shared)
     {
-        Header($"2. Steady state: a ledger of {o.SteadyDossiers:N0} confirmed dossiers, {o.SteadyChanged:N0} changed at the source");
+        Header($"2. Steady state: a ledger of {o.SteadyDossiers:N0} confirmed dossiers, {o.SteadyChanged:N0} changed at the source ({o.Store})");
         var province = await shared.GetAsync();
         var loadTime = shared.LoadTime;
         await province.Simulators.ConfigurePortalAsync(0, 0);
@@ -327,6 +347,7 @@ internal static class ScaleBenchmark
 
     private static async Task<(ChildResult Run, PortalStatistics Portal)> CycleAsync(Province province, string prefix, int ceiling, int concurrency, string label)
     {
+        var loadBefore = LoadAverage();
         await province.Simulators.ResetStatisticsAsync();
         var run = await ChildRun.RunAsync(new ChildSpec
         {
@@ -336,6 +357,7 @@ internal static class ScaleBenchmark
         }, label);
         Console.WriteLine($"    window {run.Outcome["windowFrom"]} .. {run.Outcome["windowTo"]}: {run.Number("dossiersRead"):N0} read, " +
                           $"{run.Number("portalLookups"):N0} looked up, {run.WallSeconds:0.0} s");
+        Say($"{label}: {run.WallSeconds:0.0} s; load average before {loadBefore}, after {LoadAverage()}");
         return (run, await province.Simulators.PortalStatisticsAsync());
     }
 
@@ -406,7 +428,7 @@ internal static class ScaleBenchmark
     private static async Task<(ChildResult Run, PortalStatistics Portal, long Repaired, long Queued)> DrainArmAsync(Options o, int batchSize, string label)
     {
         // In-progress dossiers are the ones a change can move on: dossiers of the last few days, most still in progress.
-        await using var province = await StartFreeAsync(o.BacklogRepairs * 2, Today.AddDays(-3));
+        await using var province = await StartFreeAsync(o.Store, o.BacklogRepairs * 2, Today.AddDays(-3));
         var prefix = "backlog" + batchSize.ToString(CultureInfo.InvariantCulture);
         await province.LoadConfirmedLedgerAsync(prefix);
         var watermark = DateTimeOffset.UtcNow;
@@ -442,7 +464,7 @@ internal static class ScaleBenchmark
         var rows = new List<(int Dossiers, ChildResult Run, PortalStatistics Portal)>();
         foreach (var size in o.MemorySizes)
         {
-            var own = size == o.SteadyDossiers ? null : await StartFreeAsync(size, Start(o));
+            var own = size == o.SteadyDossiers ? null : await StartFreeAsync(o.Store, size, Start(o));
             try
             {
                 var province = own ?? await shared.GetAsync();
@@ -507,10 +529,24 @@ internal static class ScaleBenchmark
 
     private static void PrintHttp(string label, ChildResult run)
     {
-        Say($"{label}: HTTP requests of the measured process (busy = wall time with at least one in flight)");
+        Say($"{label}: HTTP requests of the measured process, and its embedded-store calls (store: …) on the embedded store " +
+            "(busy = wall time with at least one in flight)");
         var table = new TextTable("    to", "requests", "busy, s", "summed, s");
         foreach (var kind in run.Http) table.Row("    " + kind.Kind, kind.Calls, kind.BusySeconds, kind.SummedSeconds);
         table.Print(Markdown);
+    }
+
+    /// <summary>The machine's load average (1, 5, 15 min), as <c>uptime</c> prints it: the cores are shared.</summary>
+    internal static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 
     public static string Machine()

@@ -34,8 +34,10 @@ internal static class ScaleChild
     private static async Task<ChildResult> MeasureAsync(ChildSpec spec)
     {
         using var timeline = new HttpTimeline(spec.Ports);
-        // The host builds and runs the whole composition itself; the other kinds call one handler of a built one.
-        await using var pipeline = spec.Kind == "host" ? null : await Pipeline.StartAsync(spec.Settings);
+        // The host builds and runs the whole composition itself; the other kinds call one handler of a built one. The
+        // embedded store's calls are not HTTP requests: time them where the ledger and the queue are called.
+        await using var pipeline = spec.Kind == "host" ? null : await Pipeline.StartAsync(spec.Settings,
+            spec.Settings.ContainsKey("Storage:SqlitePath") ? StoreTimeline.Wrap : null);
         GC.Collect();
         var rssBefore = ProcStatus.RssMb();
         var heapBefore = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / 1048576.0;
