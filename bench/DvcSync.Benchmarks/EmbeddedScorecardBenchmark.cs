@@ -97,18 +97,6 @@ public static class EmbeddedScorecardBenchmark
             using var command = SqliteStore.Command(connection, null, $"SELECT {SqliteSyncLedger.EntryColumns} FROM ledger_entry");
             return SqliteSyncLedger.ReadEntries(command);
         }, CancellationToken.None);
-        var rows = new Dictionary<string, List<ScoreRow>>(StringComparer.Ordinal);
-        var sync = new Dictionary<string, SyncCounts>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (entry.ReceivedDay is not { } day || day < year.From || day > year.To) continue;
-            if (!rows.TryGetValue(entry.MaDonVi, out var list)) rows[entry.MaDonVi] = list = [];
-            list.AddRange(entry.Contributions().Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)));
-            sync[entry.MaDonVi] = (sync.GetValueOrDefault(entry.MaDonVi) ?? SyncCounts.Zero).Plus(new SyncCounts(1, 1, entry.CountsAsSynced ? 1 : 0));
-        }
-        var inputs = agencies.Select(a => new AgencyScoreInput(a.MaDonVi, sync.GetValueOrDefault(a.MaDonVi) ?? SyncCounts.Zero,
-            ScoreRows.SumPeriod(rows.GetValueOrDefault(a.MaDonVi) ?? [], [], year.From, year.To))).ToList();
-        var children = agencies.Skip(1).ToDictionary(a => a.MaDonVi, a => (IReadOnlySet<string>)new HashSet<string> { a.MaDonVi });
-        return new ScorecardCalculator().Compute(ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow)), inputs, children);
+        return ScorecardBenchmark.NaiveScorecard(entries, agencies, year);
     }
 }

@@ -178,11 +178,19 @@ public static class ScorecardBenchmark
     /// <summary>What one would write without the counters: read every entry, judge each, and compute the scorecard.</summary>
     private static async Task<Scorecard> NaiveScanAsync(TableClient table, List<Agency> agencies, PeriodQuery year)
     {
+        var entries = new List<LedgerEntry>();
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo("h|") >= 0 && r.RowKey.CompareTo("h}") < 0))
+            entries.Add(LedgerEntryMapping.ToEntry(row));
+        return NaiveScorecard(entries, agencies, year);
+    }
+
+    /// <summary>The scorecard the long way, from every entry's own contributions: what the stored counters must agree with.</summary>
+    internal static Scorecard NaiveScorecard(IEnumerable<LedgerEntry> entries, List<Agency> agencies, PeriodQuery year)
+    {
         var rows = new Dictionary<string, List<ScoreRow>>(StringComparer.Ordinal);
         var sync = new Dictionary<string, SyncCounts>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<TableEntity>(r => r.RowKey.CompareTo("h|") >= 0 && r.RowKey.CompareTo("h}") < 0))
+        foreach (var entry in entries)
         {
-            var entry = LedgerEntryMapping.ToEntry(row);
             if (entry.ReceivedDay is not { } day || day < year.From || day > year.To) continue;
             if (!rows.TryGetValue(entry.MaDonVi, out var list)) rows[entry.MaDonVi] = list = [];
             list.AddRange(entry.Contributions().Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)));
