@@ -19,6 +19,7 @@ internal static class BacklogDrain
         var handler = pipeline.Get<IRepairHandler>();
         var outcomes = new Dictionary<RepairOutcome, long>();
         long messages = 0, failures = 0;
+        var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var emptyPolls = 0;
         // Empty three times in a row, 200 ms apart: nothing in flight either (a retry would be a new, delayed message).
         while (emptyPolls < 3)
@@ -40,14 +41,17 @@ internal static class BacklogDrain
                         foreach (var outcome in done) outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                     await queue.DeleteAsync(message, CancellationToken.None);
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    Interlocked.Increment(ref failures); // left to show again after its visibility time-out, as on the host
+                    // Left to show again after its visibility time-out, as on the host; why it failed is part of the figures.
+                    Interlocked.Increment(ref failures);
+                    lock (reasons) reasons[e.GetType().Name] = reasons.GetValueOrDefault(e.GetType().Name) + 1;
                 }
                 Interlocked.Increment(ref messages);
             });
         }
         var result = new JsonObject { ["messages"] = messages, ["failedMessages"] = failures };
+        if (reasons.Count > 0) result["failedBecause"] = new JsonObject(reasons.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value)));
         foreach (var (outcome, count) in outcomes) result[outcome.ToString()] = count;
         return result;
     }
