@@ -175,7 +175,6 @@ public sealed partial class RepairHandler(
             logger.LogWarning("Repair of {MaHoSo} rejected before sending: {ProblemCount} data problems", request.MaHoSo, problems.Count);
             return (RepairOutcome.Rejected, null);
         }
-        // The portal's words may quote the applicant: this dossier's personal values go before they are kept or logged.
         return (default, new Ready(request, entry, source, Basis(entry, source, now)));
     }
 
