@@ -46,6 +46,7 @@ public static class ScorecardBenchmark
             foreach (var agency in agencies.Skip(1)) await new PartitionRegistry(stateTable).EnsureAsync(agency.MaDonVi, CancellationToken.None);
             await ledger.RepairRollupCopiesAsync(CancellationToken.None);
             Console.WriteLine($"Loaded in {load.Elapsed.TotalSeconds:0.0} s ({dossiers / load.Elapsed.TotalSeconds:N0} dossiers/s, entries + 1.4 and scorecard day rows and roll-ups)");
+            RollupBytes.Print();
 
             var directory = new AgencyDirectory(new AgenciesOnly(agencies), new TableAgencyArchive(stateTable, new PartitionRegistry(stateTable)), TimeProvider.System);
             var scorecardQuery = new ScorecardQuery(directory, ledger, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
@@ -158,9 +159,53 @@ public static class ScorecardBenchmark
             var contributions = ScoreContributions.Sum(entries.Select(e => e.Contributions()));
             entities.AddRange(ScoreEntities(agency, contributions, ScoreKeys.Day, versioned: false));
             entities.AddRange(ScoreEntities(agency, contributions.ByMonth(), ScoreKeys.Month, versioned: true));
+            RollupBytes.Count(contributions);
             foreach (var chunk in entities.Chunk(100))
                 await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
         });
+    }
+
+    /// <summary>
+    /// The month roll-ups' counter bytes by name prefix (<c>r:</c>, <c>rok:</c>, <c>due:</c>, the fixed names), as
+    /// stored now (<see cref="ScoreContributions.ByMonth"/>: Ended-axis receptions by month) and as stored before
+    /// (every name as its day row has it), counted as the JSON a counter set is written as.
+    /// </summary>
+    internal static class RollupBytes
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(bool Before, string Prefix), long> Bytes = new();
+
+        public static void Count(ScoreContributions days)
+        {
+            Add(false, days.ByMonth().Rows.Values);
+            Add(true, days.Rows.GroupBy(r => r.Key with { Day = ScoreRows.MonthOf(r.Key.Day) }).Select(g => CounterSet.Sum(g.Select(r => r.Value))));
+        }
+
+        private static void Add(bool before, IEnumerable<CounterSet> sets)
+        {
+            foreach (var set in sets)
+            {
+                Bytes.AddOrUpdate((before, "{}"), 2, (_, b) => b + 2);
+                foreach (var (name, count) in set)
+                {
+                    var colon = name.IndexOf(':', StringComparison.Ordinal);
+                    var prefix = colon < 0 || name.EndsWith(":none", StringComparison.Ordinal) ? "fixed" : name[..(colon + 1)];
+                    // "name":count, — quotes, colon and separator around the name and the digits.
+                    long bytes = name.Length + count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 4;
+                    Bytes.AddOrUpdate((before, prefix), bytes, (_, b) => b + bytes);
+                }
+            }
+        }
+
+        public static void Print()
+        {
+            foreach (var before in new[] { true, false })
+            {
+                var parts = Bytes.Where(b => b.Key.Before == before).OrderByDescending(b => b.Value).ToList();
+                var total = parts.Sum(p => p.Value);
+                Console.WriteLine($"  roll-up counters {(before ? "day-keyed (before)" : "as stored now    ")}: {total / 1024:N0} KiB = "
+                    + string.Join(", ", parts.Select(p => $"{p.Key.Prefix} {p.Value / 1024:N0} KiB ({100.0 * p.Value / total:0}%)")));
+            }
+        }
     }
 
     private static IEnumerable<TableEntity> ScoreEntities(string partition, ScoreContributions rows, Func<DateOnly, string> key, bool versioned)

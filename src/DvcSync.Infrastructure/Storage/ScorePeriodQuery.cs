@@ -4,39 +4,28 @@ using DvcSync.Core.Indicators;
 namespace DvcSync.Infrastructure.Storage;
 
 /// <summary>
-/// The scorecard counters of a period: month roll-ups of the months wholly inside it from the roll-up table (one query
-/// per year, whatever the number of agencies), day rows of the partial months at either end from each agency's partition.
+/// The scorecard counters of a period. A period of whole months (a month, a quarter, a year) is read from the month
+/// roll-ups in the roll-up table alone: one query per year, whatever the number of agencies. Any other period (a week,
+/// a custom range that cuts a month) is read from each agency's day rows, all of them: the roll-ups name Ended-axis
+/// receptions by month (<see cref="ScoreContributions.ByMonth"/>), which cannot tell a dossier received in the cut part
+/// of a month from one received before the period.
 /// </summary>
 internal sealed class ScorePeriodQuery(TableClient table, TableClient rollups)
 {
     public async Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
         CancellationToken cancellationToken)
     {
-        var firstWhole = from.Day == 1 ? from : ScoreRows.MonthOf(from).AddMonths(1);
-        var afterLastWhole = ScoreRows.MonthOf(to);
-        if (to == afterLastWhole.AddMonths(1).AddDays(-1)) afterLastWhole = afterLastWhole.AddMonths(1);
-
         var wanted = agencies.ToHashSet(StringComparer.Ordinal);
-        // Whole months are summed as they are read, into one total per agency: no set per month and column is kept.
+        // Months are summed as they are read, into one total per agency: no set per month and column is kept.
         var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
         foreach (var agency in wanted) totals[agency] = new ScoreTotals();
-        if (firstWhole < afterLastWhole)
+        if (ScorePeriod.IsWholeMonths(from, to))
         {
-            for (var year = firstWhole.Year; year <= afterLastWhole.AddDays(-1).Year; year++)
-                await AddWholeMonthsAsync(year, firstWhole, afterLastWhole, totals, cancellationToken);
+            for (var year = from.Year; year <= to.Year; year++)
+                await AddWholeMonthsAsync(year, from, to.AddDays(1), totals, cancellationToken);
+            return totals;
         }
-        var days = await Task.WhenAll(wanted.Select(async agency =>
-        {
-            var rows = new List<ScoreRow>();
-            if (firstWhole >= afterLastWhole) rows.AddRange(await DayRowsAsync(agency, from, to, cancellationToken));
-            else
-            {
-                if (from < firstWhole) rows.AddRange(await DayRowsAsync(agency, from, firstWhole.AddDays(-1), cancellationToken));
-                if (afterLastWhole <= to) rows.AddRange(await DayRowsAsync(agency, afterLastWhole, to, cancellationToken));
-            }
-            return (Agency: agency, Rows: rows);
-        }));
-        // Day rows are read only outside the whole months, so none of them is counted twice.
+        var days = await Task.WhenAll(wanted.Select(async agency => (Agency: agency, Rows: await DayRowsAsync(agency, from, to, cancellationToken))));
         foreach (var (agency, rows) in days)
             if (rows.Count > 0) totals[agency].Add(ScoreRows.SumPeriod(rows, [], from, to));
         return totals;
