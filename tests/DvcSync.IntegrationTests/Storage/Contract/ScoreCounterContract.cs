@@ -84,7 +84,13 @@ public abstract class ScoreCounterContract
                 foreach (var axis in Enum.GetValues<ScoreAxis>())
                     foreach (var side in Enum.GetValues<ScoreSide>())
                         Assert.Equal(expected[axis, side].ToString(), totals[agency][axis, side].ToString());
-                if (from == periods[0].From) Assert.True(expected[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population] > 0);
+                if (from == periods[0].From)
+                {
+                    Assert.True(expected[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population] > 0);
+                    // The year came from the roll-ups: receptions by month, none by day.
+                    Assert.Contains(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:2025", StringComparison.Ordinal));
+                    Assert.DoesNotContain(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:", StringComparison.Ordinal) && k.Length == "r:yyyyMMdd".Length);
+                }
                 // What the scorecard makes of them equals what it makes of the day rows: the long way.
                 var period = ScorePeriod.Of(from, to, new DateOnly(2026, 6, 1));
                 var sync = new SyncCounts(1, 1, 1);
