@@ -94,6 +94,13 @@ public static class ScoreCounterNames
         return name;
     }
 
+    /// <summary>Whether a name is an Ended-axis reception month (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>), as month roll-ups write them.</summary>
+    public static bool IsEndedReceivedMonth(ReadOnlySpan<char> name) =>
+        (name.StartsWith(ReceivedPrefix, StringComparison.Ordinal) && name.Length == ReceivedPrefix.Length + 6
+            && CompactDay.TryParseMonth(name[ReceivedPrefix.Length..], out _))
+        || (name.StartsWith(ReceivedOnTimePrefix, StringComparison.Ordinal) && name.Length == ReceivedOnTimePrefix.Length + 6
+            && CompactDay.TryParseMonth(name[ReceivedOnTimePrefix.Length..], out _));
+
     private static string DayOrNone(DateOnly? day) => day is { } d ? CompactDay.Format(d) : NoDay;
 
     private static bool TryParseDayOrMonth(string name, string prefix, out DateOnly first, out DateOnly last)

@@ -1,3 +1,4 @@
+using DvcSync.Core.Indicators;
 using Azure.Data.Tables;
 
 namespace DvcSync.Infrastructure.Storage;
@@ -25,6 +26,8 @@ internal sealed record RollupShape(
     {
         foreach (var (axis, side) in ScoreKeys.Sets)
             ScoreKeys.Write(row, ScoreKeys.RollupColumn(axis, side, m), ScoreKeys.Read(month, ScoreKeys.Column(axis, side)));
+        foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+            ScoreKeys.Write(row, ScoreKeys.RollupDaysColumn(side, m), ScoreKeys.Read(month, ScoreKeys.DaysColumn(side)));
     });
 }
 
