@@ -1,5 +1,5 @@
-using DvcSync.Core.Indicators;
 using Azure.Data.Tables;
+using DvcSync.Core.Indicators;
 
 namespace DvcSync.Infrastructure.Storage;
 

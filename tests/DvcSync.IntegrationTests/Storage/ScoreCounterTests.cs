@@ -1,10 +1,10 @@
+using Azure.Data.Tables;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Indicators;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
 using DvcSync.Infrastructure.Storage;
 using DvcSync.IntegrationTests.Infrastructure;
-using Azure.Data.Tables;
 
 namespace DvcSync.IntegrationTests.Storage;
 
