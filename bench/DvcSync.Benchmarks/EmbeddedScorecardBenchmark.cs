@@ -49,7 +49,7 @@ public static class EmbeddedScorecardBenchmark
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
             return await ScorecardBenchmark.MeasureAndCompareAsync(scorecardQuery, syncRateQuery, year, runs, naiveRuns,
-                () => NaiveScanAsync(store, agencies, year));
+                period => NaiveScanAsync(store, agencies, period));
         }
         finally
         {

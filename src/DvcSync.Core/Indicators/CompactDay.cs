@@ -9,6 +9,26 @@ internal static class CompactDay
 
     public static string Format(DateOnly day) => day.ToString(Pattern, CultureInfo.InvariantCulture);
 
+    /// <summary>The month of a day as <c>yyyyMM</c>: six digits, so a name never reads as both a day and a month.</summary>
+    public static string FormatMonth(DateOnly day) => day.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    /// <summary>Six ASCII digits naming a real month, parsed to its first day.</summary>
+    public static bool TryParseMonth(ReadOnlySpan<char> text, out DateOnly month)
+    {
+        month = default;
+        if (text.Length != 6) return false;
+        var value = 0;
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9') return false;
+            value = value * 10 + (c - '0');
+        }
+        int year = value / 100, number = value % 100;
+        if (year < 1 || number is < 1 or > 12) return false;
+        month = new DateOnly(year, number, 1);
+        return true;
+    }
+
     /// <summary>
     /// Accepts what <c>DateOnly.TryParseExact(text, "yyyyMMdd", …)</c> accepts — eight ASCII digits naming a real day —
     /// by hand: the scorecard parses every day-bearing counter name of every agency on each query, and the culture-aware

@@ -65,7 +65,58 @@ public static class ScoreCounterNames
     public static bool TryParseEndedReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedPrefix, out day);
     public static bool TryParseEndedOnTimeReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedOnTimePrefix, out day);
 
+    /// <summary>Month roll-ups, Ended axis: dossiers that ended in the month, by reception month (<c>r:yyyyMM</c>).</summary>
+    public static string EndedReceivedInMonth(DateOnly month) => ReceivedPrefix + CompactDay.FormatMonth(month);
+
+    /// <summary>Month roll-ups, Ended axis: those of them that ended on time (<c>rok:yyyyMM</c>).</summary>
+    public static string EndedOnTimeReceivedInMonth(DateOnly month) => ReceivedOnTimePrefix + CompactDay.FormatMonth(month);
+
+    /// <summary>
+    /// The reception days an Ended-axis name of dossiers stands for, first and last inclusive: one day for a day-keyed
+    /// name (day rows, and roll-ups written before month keys), a whole month for a month-keyed one. False for
+    /// <c>r:none</c> and for names of other counters.
+    /// </summary>
+    public static bool TryParseEndedReceived(string name, out DateOnly first, out DateOnly last) =>
+        TryParseDayOrMonth(name, ReceivedPrefix, out first, out last);
+
+    /// <summary>The same for the on-time ones (<c>rok:</c>).</summary>
+    public static bool TryParseEndedOnTimeReceived(string name, out DateOnly first, out DateOnly last) =>
+        TryParseDayOrMonth(name, ReceivedOnTimePrefix, out first, out last);
+
+    /// <summary>
+    /// The name a roll-up keeps for an Ended-axis counter: a reception day becomes its month (<c>r:yyyyMMdd</c> →
+    /// <c>r:yyyyMM</c>, the same for <c>rok:</c>); every other name, month-keyed ones and <c>r:none</c> included, is kept.
+    /// </summary>
+    public static string EndedNameByMonth(string name)
+    {
+        if (TryParseDay(name, ReceivedPrefix, out var day)) return EndedReceivedInMonth(day);
+        if (TryParseDay(name, ReceivedOnTimePrefix, out day)) return EndedOnTimeReceivedInMonth(day);
+        return name;
+    }
+
+    /// <summary>Whether a name is an Ended-axis reception month (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>), as month roll-ups write them.</summary>
+    public static bool IsEndedReceivedMonth(ReadOnlySpan<char> name) =>
+        (name.StartsWith(ReceivedPrefix, StringComparison.Ordinal) && name.Length == ReceivedPrefix.Length + 6
+            && CompactDay.TryParseMonth(name[ReceivedPrefix.Length..], out _))
+        || (name.StartsWith(ReceivedOnTimePrefix, StringComparison.Ordinal) && name.Length == ReceivedOnTimePrefix.Length + 6
+            && CompactDay.TryParseMonth(name[ReceivedOnTimePrefix.Length..], out _));
+
     private static string DayOrNone(DateOnly? day) => day is { } d ? CompactDay.Format(d) : NoDay;
+
+    private static bool TryParseDayOrMonth(string name, string prefix, out DateOnly first, out DateOnly last)
+    {
+        first = last = default;
+        if (!name.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var text = name.AsSpan(prefix.Length);
+        if (CompactDay.TryParse(text, out first))
+        {
+            last = first;
+            return true;
+        }
+        if (!CompactDay.TryParseMonth(text, out first)) return false;
+        last = first.AddMonths(1).AddDays(-1);
+        return true;
+    }
 
     private static bool TryParseDay(string name, string prefix, out DateOnly day)
     {
@@ -143,11 +194,23 @@ public sealed class ScoreContributions
         return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
     }
 
-    /// <summary>The same contributions keyed by month (the first day of the month) for the roll-up rows.</summary>
+    /// <summary>
+    /// The same contributions keyed by month (the first day of the month) for the roll-up rows, with the Ended axis's
+    /// reception days collapsed to reception months (<see cref="ScoreCounterNames.EndedNameByMonth"/>). A roll-up is
+    /// read only for periods made of whole months (a month, a quarter, a year), and for those "received in the period"
+    /// is the same question of a day and of its month; the day-keyed names were most of a year-long scorecard's bytes
+    /// (one per reception day of the dossiers that ended in the month). Periods that cut a month read day rows, which
+    /// keep the days.
+    /// </summary>
     public ScoreContributions ByMonth()
     {
         var rows = new Dictionary<ScoreRowKey, CounterSet>();
-        foreach (var (key, counters) in _rows) Row(rows, key with { Day = ScoreRows.MonthOf(key.Day) }).Add(counters);
+        foreach (var (key, counters) in _rows)
+        {
+            var month = Row(rows, key with { Day = ScoreRows.MonthOf(key.Day) });
+            if (key.Axis != ScoreAxis.Ended) month.Add(counters);
+            else foreach (var (name, count) in counters) month.Add(ScoreCounterNames.EndedNameByMonth(name), count);
+        }
         return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
     }
 

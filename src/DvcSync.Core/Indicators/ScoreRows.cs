@@ -44,26 +44,35 @@ public static class ScoreRows
 {
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
-    /// <summary>The month roll-ups of day rows, as storage keeps them up to date one <see cref="ScoreContributions"/> at a time.</summary>
+    /// <summary>
+    /// The month roll-ups of day rows, as storage keeps them up to date one <see cref="ScoreContributions"/> at a time:
+    /// Ended-axis reception days collapsed to months (<see cref="ScoreContributions.ByMonth"/>).
+    /// </summary>
     public static IReadOnlyList<ScoreRow> RollUp(IEnumerable<ScoreRow> dayRows) =>
         dayRows.GroupBy(r => new ScoreRowKey(r.Axis, r.Side, MonthOf(r.Day)))
-            .Select(g => new ScoreRow(g.Key.Axis, g.Key.Side, g.Key.Day, CounterSet.Sum(g.Select(r => r.Counters))))
+            .Select(g => new ScoreRow(g.Key.Axis, g.Key.Side, g.Key.Day, MonthCounters(g.Key.Axis, g.Select(r => r.Counters))))
             .Where(r => r.Counters.Count > 0)
             .ToList();
 
     /// <summary>
-    /// Sums the rows of a period, both days inclusive. A month roll-up stands for its days when the whole month lies
-    /// in the period (so a year is twelve rows per axis and side); every other day row in the period counts itself.
+    /// Sums the rows of a period, both days inclusive, as the storage ports do. In a period of whole months
+    /// (<see cref="ScorePeriod.IsWholeMonths"/>) a month's roll-up stands for its days (so a year is twelve rows per axis
+    /// and side); in any other period only day rows count: a roll-up names Ended-axis receptions by month, which cannot
+    /// say whether a dossier of a cut month was received inside the period or before it. A day row counts itself unless
+    /// its month's roll-up was counted.
     /// </summary>
     public static ScoreTotals SumPeriod(IEnumerable<ScoreRow> dayRows, IEnumerable<ScoreRow> monthRows, DateOnly from, DateOnly to)
     {
         var totals = new ScoreTotals();
         var rolledUp = new HashSet<ScoreRowKey>();
-        foreach (var month in monthRows)
+        if (ScorePeriod.IsWholeMonths(from, to))
         {
-            if (!SyncRateCalculator.WholeMonthIn(month.Day, from, to)) continue;
-            rolledUp.Add(new ScoreRowKey(month.Axis, month.Side, month.Day));
-            totals[month.Axis, month.Side].Add(month.Counters);
+            foreach (var month in monthRows)
+            {
+                if (month.Day < from || month.Day > to) continue;
+                rolledUp.Add(new ScoreRowKey(month.Axis, month.Side, month.Day));
+                totals[month.Axis, month.Side].Add(month.Counters);
+            }
         }
         foreach (var day in dayRows)
         {
@@ -71,5 +80,13 @@ public static class ScoreRows
             totals[day.Axis, day.Side].Add(day.Counters);
         }
         return totals;
+    }
+
+    private static CounterSet MonthCounters(ScoreAxis axis, IEnumerable<CounterSet> days)
+    {
+        var month = new CounterSet();
+        foreach (var day in days)
+            foreach (var (name, count) in day) month.Add(axis == ScoreAxis.Ended ? ScoreCounterNames.EndedNameByMonth(name) : name, count);
+        return month;
     }
 }

@@ -45,6 +45,15 @@ public sealed record ScorePeriod(DateOnly From, DateOnly To, DateOnly Evaluation
     }
 
     public bool Contains(DateOnly day) => day >= From && day <= To;
+
+    /// <summary>Whether every day from <paramref name="first"/> to <paramref name="last"/> lies in the period.</summary>
+    public bool Covers(DateOnly first, DateOnly last) => first >= From && last <= To;
+
+    /// <summary>
+    /// A period of whole months (a month, a quarter, a year): the only kind the month roll-ups can answer exactly,
+    /// since they name Ended-axis receptions by month.
+    /// </summary>
+    public static bool IsWholeMonths(DateOnly from, DateOnly to) => from.Day == 1 && to.AddDays(1).Day == 1 && from <= to;
 }
 
 /// <summary>
@@ -247,10 +256,17 @@ public sealed class ScorecardCalculator
             var numerator = byReception[ScoreCounterNames.EndedOnTime] + byReception[ScoreCounterNames.OpenWithoutDueDay];
             foreach (var (name, count) in byReception)
                 if (ScoreCounterNames.TryParseOpenDueDay(name, out var due) && due >= period.EvaluationDay) numerator += count;
+            // A name stands for a reception day (day rows) or a reception month (roll-ups): received in the period when
+            // all of it lies in the period. The port hands month-keyed names only for periods of whole months, where
+            // a month lies either wholly inside or wholly outside; a roll-up written before month keys holds day-keyed
+            // names, judged by their day, so a mix of both sums right.
             foreach (var (name, count) in totals[ScoreAxis.Ended, side])
             {
-                if (ScoreCounterNames.TryParseEndedReceivedDay(name, out var receivedDay) && !period.Contains(receivedDay)) denominator += count;
-                else if (ScoreCounterNames.TryParseEndedOnTimeReceivedDay(name, out var onTimeReceivedDay) && !period.Contains(onTimeReceivedDay)) numerator += count;
+                if (ScoreCounterNames.TryParseEndedReceived(name, out var first, out var last))
+                {
+                    if (!period.Covers(first, last)) denominator += count;
+                }
+                else if (ScoreCounterNames.TryParseEndedOnTimeReceived(name, out first, out last) && !period.Covers(first, last)) numerator += count;
             }
             counts[OnTimeNumerator] = numerator;
             counts[OnTimeDenominator] = denominator;

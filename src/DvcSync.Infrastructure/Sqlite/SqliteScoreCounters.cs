@@ -42,27 +42,23 @@ internal sealed class SqliteScoreCounters(SqliteStore store)
     }
 
     /// <summary>
-    /// One read, three range queries at most (the whole months, and the days of the cut months at either end), each over
-    /// every agency at once and summed by SQLite per agency, axis, side and name: the rows of a range add up to the
-    /// period's total whichever months or days they are, because the ranges never overlap. A query per agency, and a
-    /// .NET row per stored counter, cost a year-long province scorecard 130 statements and hundreds of thousands of rows.
+    /// One read, one range query over every agency at once, summed by SQLite per agency, axis, side and name. A period of
+    /// whole months (a month, a quarter, a year) is its months' roll-ups; any other period (a week, a range that cuts a
+    /// month) is its day rows, all of them: the roll-ups name Ended-axis receptions by month
+    /// (<see cref="ScoreContributions.ByMonth"/>), which cannot tell a dossier received in the cut part of a month from
+    /// one received before the period. A query per agency, and a .NET row per stored counter, cost a year-long province
+    /// scorecard 130 statements and hundreds of thousands of rows.
     /// </summary>
     public Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
         CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyDictionary<string, ScoreTotals>>(connection =>
         {
-            var (firstWhole, afterLastWhole) = LedgerPeriodQuery.WholeMonths(from, to);
             var totals = new Dictionary<string, ScoreTotals>(StringComparer.Ordinal);
             foreach (var agency in agencies) totals.TryAdd(agency, new ScoreTotals());
             // The same order as totals.Values: a row names its agency by its index in this list.
             var wanted = System.Text.Json.JsonSerializer.Serialize(totals.Keys.ToArray());
-            if (firstWhole >= afterLastWhole) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), totals);
-            else
-            {
-                SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(firstWhole), SqliteSchema.Month(afterLastWhole.AddDays(-1)), totals);
-                if (from < firstWhole) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(firstWhole.AddDays(-1)), totals);
-                if (afterLastWhole <= to) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(afterLastWhole), SqliteSchema.Day(to), totals);
-            }
+            if (ScorePeriod.IsWholeMonths(from, to)) SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(from), SqliteSchema.Month(to), totals);
+            else SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), totals);
             return totals;
         }, cancellationToken);
 

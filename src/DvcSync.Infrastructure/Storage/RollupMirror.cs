@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using DvcSync.Core.Indicators;
 
 namespace DvcSync.Infrastructure.Storage;
 
@@ -25,6 +26,8 @@ internal sealed record RollupShape(
     {
         foreach (var (axis, side) in ScoreKeys.Sets)
             ScoreKeys.Write(row, ScoreKeys.RollupColumn(axis, side, m), ScoreKeys.Read(month, ScoreKeys.Column(axis, side)));
+        foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+            ScoreKeys.Write(row, ScoreKeys.RollupDaysColumn(side, m), ScoreKeys.Read(month, ScoreKeys.DaysColumn(side)));
     });
 }
 

@@ -1,7 +1,9 @@
+using Azure.Data.Tables;
 using DvcSync.Core.Dossiers;
 using DvcSync.Core.Indicators;
 using DvcSync.Core.Ledger;
 using DvcSync.Core.Ports;
+using DvcSync.Infrastructure.Storage;
 using DvcSync.IntegrationTests.Infrastructure;
 
 namespace DvcSync.IntegrationTests.Storage;
@@ -30,5 +32,69 @@ public class ScoreCounterTests(AzuriteFixture azurite)
         var after = (await storage.Ledger.GetScoreTotalsAsync(["A"], year.Item1, year.Item2, CancellationToken.None))["A"];
         Assert.Equal(30, after[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.Population]);
         Assert.Equal(before[ScoreAxis.Ended, ScoreSide.Source].ToString(), after[ScoreAxis.Ended, ScoreSide.Source].ToString());
+    }
+
+    /// <summary>
+    /// Roll-ups written before month keys hold day-keyed Ended names and no days columns; saves since add month-keyed
+    /// names and days columns beside them. Whole-month and cut periods both still give the scorecard of a recount.
+    /// </summary>
+    [Fact]
+    public async Task A_roll_up_written_before_month_keys_and_changed_since_gives_the_figures_of_a_recount()
+    {
+        await using var storage = await TestStorage.CreateAsync(azurite);
+        var ledger = storage.Ledger;
+        var created = await ledger.SaveManyAsync(Enumerable.Range(1, 60).Select(n => new LedgerChange(null, Contract.ScoreCounterContract.Entry("A", n))).ToList(), CancellationToken.None);
+
+        // Rewrite the month roll-ups as the previous version stored them: Ended columns by reception day, no days columns.
+        var table = storage.Account.Table(storage.TablePrefix + StorageOptions.LedgerTableName);
+        var partition = TableKeys.Escape("A");
+        var days = await ledger.GetScoreDayRowsAsync("A", new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31), CancellationToken.None);
+        var months = new List<TableEntity>();
+        await foreach (var month in table.QueryAsync<TableEntity>($"PartitionKey eq '{partition}' and RowKey ge '{ScoreKeys.MonthPrefix}' and RowKey lt 't}}'"))
+            months.Add(month);
+        Assert.NotEmpty(months);
+        foreach (var month in months)
+        {
+            foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+            {
+                Assert.NotNull(month.GetString(ScoreKeys.DaysColumn(side)) ?? (side == ScoreSide.Portal ? "" : null));
+                month.Remove(ScoreKeys.DaysColumn(side));
+                ScoreKeys.Write(month, ScoreKeys.Column(ScoreAxis.Ended, side), CounterSet.Sum(days
+                    .Where(d => d.Axis == ScoreAxis.Ended && d.Side == side && ScoreKeys.Month(ScoreRows.MonthOf(d.Day)) == month.RowKey).Select(d => d.Counters)));
+            }
+            await table.UpdateEntityAsync(month, month.ETag, TableUpdateMode.Replace);
+        }
+        var rollups = storage.Account.Table(storage.TablePrefix + StorageOptions.RollupTableName);
+        await foreach (var row in rollups.QueryAsync<TableEntity>($"PartitionKey eq 's2025'"))
+            await rollups.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        await ledger.RepairRollupCopiesAsync(CancellationToken.None);
+
+        // Changes after the upgrade: confirmed on the portal, and moved to another reception day.
+        var changes = created.Take(30).Select((r, i) => new LedgerChange(r.Saved, i % 2 == 0
+            ? r.Saved!.Confirmed(new DateTimeOffset(2025, 9, 1, 9, 0, 0, TimeSpan.FromHours(7)))
+            : r.Saved! with { PhienBan = 2, NgayTiepNhan = r.Saved.NgayTiepNhan!.Value.AddDays(17), SourceFacts = r.Saved.SourceFacts! with
+            {
+                ReceivedDay = r.Saved.SourceFacts.ReceivedDay!.Value.AddDays(17),
+                OnTime = r.Saved.SourceFacts.OnTime.State == OnTimeState.Ended ? OnTimeJudgement.Ended(r.Saved.SourceFacts.ReceivedDay.Value.AddDays(20), true) : r.Saved.SourceFacts.OnTime,
+            } })).ToList();
+        Assert.All(await ledger.SaveManyAsync(changes, CancellationToken.None), r => Assert.False(r.Conflicted));
+
+        var entries = (await LedgerAudit.AllEntriesAsync(storage.Account, storage.TablePrefix, ledger)).Where(e => e.MaDonVi == "A").ToList();
+        var recount = ScoreContributions.Sum(entries.Select(e => e.Contributions())).Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
+        (DateOnly From, DateOnly To)[] periods =
+            [(new(2025, 1, 1), new(2025, 12, 31)), (new(2025, 4, 1), new(2025, 6, 30)), (new(2025, 1, 20), new(2025, 12, 31)), (new(2025, 3, 15), new(2025, 9, 10))];
+        foreach (var (from, to) in periods)
+        {
+            var period = ScorePeriod.Of(from, to, new DateOnly(2026, 6, 1));
+            var totals = (await ledger.GetScoreTotalsAsync(["A"], from, to, CancellationToken.None))["A"];
+            string Card(ScoreTotals counters) => System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator()
+                .Compute(period, [new AgencyScoreInput("A", new SyncCounts(1, 1, 1), counters)], new Dictionary<string, IReadOnlySet<string>>()));
+            var expected = ScoreRows.SumPeriod(recount, [], from, to);
+            Assert.Equal(Card(expected), Card(totals));
+            // A cut period keeps every reception day: old names from the Ended columns, new ones from the days columns.
+            if (!ScorePeriod.IsWholeMonths(from, to))
+                foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+                    Assert.Equal(expected[ScoreAxis.Ended, side].ToString(), totals[ScoreAxis.Ended, side].ToString());
+        }
     }
 }

@@ -69,17 +69,35 @@ public abstract class ScoreCounterContract
         Assert.All(entries, e => Assert.NotNull(e.SourceFacts));
         await LedgerAudit.AssertScoreCountersEqualRecountAsync(entries, ledger);
 
-        // A year answered from month roll-ups and edge days equals the recount summed over the same days.
-        var (from, to) = (new DateOnly(2025, 1, 20), new DateOnly(2025, 12, 31));
-        var totals = await ledger.GetScoreTotalsAsync(["A", "B"], from, to, CancellationToken.None);
-        foreach (var agency in (string[])["A", "B"])
+        // A year is answered from the month roll-ups (receptions by month); a period that cuts a month (a custom range,
+        // a week) from the day rows alone. Each equals the recount summed the same way.
+        (DateOnly From, DateOnly To)[] periods =
+            [(new(2025, 1, 1), new(2025, 12, 31)), (new(2025, 1, 20), new(2025, 12, 31)), (new(2025, 3, 15), new(2025, 12, 31)), (new(2025, 3, 10), new(2025, 3, 16))];
+        foreach (var (from, to) in periods)
         {
-            var recount = ScoreContributions.Sum(entries.Where(e => e.MaDonVi == agency).Select(e => e.Contributions()));
-            var expected = ScoreRows.SumPeriod(recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)), [], from, to);
-            foreach (var axis in Enum.GetValues<ScoreAxis>())
-                foreach (var side in Enum.GetValues<ScoreSide>())
-                    Assert.Equal(expected[axis, side].ToString(), totals[agency][axis, side].ToString());
-            Assert.True(expected[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population] > 0);
+            var totals = await ledger.GetScoreTotalsAsync(["A", "B"], from, to, CancellationToken.None);
+            foreach (var agency in (string[])["A", "B"])
+            {
+                var recount = ScoreContributions.Sum(entries.Where(e => e.MaDonVi == agency).Select(e => e.Contributions()));
+                var days = recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
+                var expected = ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), from, to);
+                foreach (var axis in Enum.GetValues<ScoreAxis>())
+                    foreach (var side in Enum.GetValues<ScoreSide>())
+                        Assert.Equal(expected[axis, side].ToString(), totals[agency][axis, side].ToString());
+                if (from == periods[0].From)
+                {
+                    Assert.True(expected[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population] > 0);
+                    // The year came from the roll-ups: receptions by month, none by day.
+                    Assert.Contains(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:2025", StringComparison.Ordinal));
+                    Assert.DoesNotContain(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:", StringComparison.Ordinal) && k.Length == "r:yyyyMMdd".Length);
+                }
+                // What the scorecard makes of them equals what it makes of the day rows: the long way.
+                var period = ScorePeriod.Of(from, to, new DateOnly(2026, 6, 1));
+                var sync = new SyncCounts(1, 1, 1);
+                Assert.Equal(
+                    System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator().Compute(period, [new AgencyScoreInput(agency, sync, ScoreRows.SumPeriod(days, [], from, to))], new Dictionary<string, IReadOnlySet<string>>())),
+                    System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator().Compute(period, [new AgencyScoreInput(agency, sync, totals[agency])], new Dictionary<string, IReadOnlySet<string>>())));
+            }
         }
     }
 

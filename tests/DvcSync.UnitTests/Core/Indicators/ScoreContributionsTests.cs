@@ -157,8 +157,35 @@ public class ScoreContributionsTests
 
         Assert.Equal([new ScoreRowKey(Received, Source, new DateOnly(2025, 1, 1)), new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))],
             months.Keys.OrderBy(k => k.Axis));
-        Assert.Equal(1, months[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))]["r:20250130"]);
-        Assert.Equal(0, months[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))]["rok:20250130"]);
+        Assert.Equal(1, months[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))]["r:202501"]);
+        Assert.Equal(0, months[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))]["rok:202501"]);
+    }
+
+    [Fact]
+    public void By_month_names_the_ended_axis_by_reception_month_and_leaves_day_rows_and_other_names_as_they_are()
+    {
+        DossierFacts EndedOn(DateOnly received, DateOnly end, bool onTime) =>
+            InProcessing with { ReceivedDay = received, OnTime = OnTimeJudgement.Ended(end, onTime) };
+        var feb3 = new DateOnly(2025, 2, 3);
+        var sum = ScoreContributions.Sum([
+            // Two received on different January days and ended 3 Feb (one on time), one received 31 Dec (its month
+            // stays apart from January's), one without NgayTiepNhan.
+            ScoreContributions.Of(new DateOnly(2025, 1, 10), EndedOn(new DateOnly(2025, 1, 10), feb3, true), null),
+            ScoreContributions.Of(new DateOnly(2025, 1, 30), EndedOn(new DateOnly(2025, 1, 30), feb3, false), null),
+            ScoreContributions.Of(new DateOnly(2024, 12, 31), EndedOn(new DateOnly(2024, 12, 31), feb3, true), null),
+            ScoreContributions.Of(null, EndedOn(new DateOnly(2025, 1, 5), feb3, true) with { ReceivedDay = null }, null),
+            // An open one due 20 Feb: the Received axis keeps its due day.
+            ScoreContributions.Of(new DateOnly(2025, 1, 12), InProcessing with { ReceivedDay = new DateOnly(2025, 1, 12), OnTime = OnTimeJudgement.Open(new DateOnly(2025, 2, 20)) }, null),
+        ]);
+
+        var february = sum.ByMonth().Rows[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))];
+        var january = sum.ByMonth().Rows[new ScoreRowKey(Received, Source, new DateOnly(2025, 1, 1))];
+
+        Assert.Equal("r:202412=1, r:202501=2, r:none=1, rok:202412=1, rok:202501=1, rok:none=1", february.ToString());
+        Assert.Equal(1, january["due:20250220"]);
+        // The day rows keep their days.
+        Assert.Equal(1, sum.Rows[new ScoreRowKey(Ended, Source, feb3)]["r:20250110"]);
+        Assert.Equal(1, sum.Rows[new ScoreRowKey(Ended, Source, feb3)]["r:20250130"]);
     }
 }
 
@@ -196,17 +223,35 @@ public class ScoreRowsTests
         new(ScoreAxis.Received, ScoreSide.Source, new DateOnly(2025, month, day), new CounterSet().Add("n", population));
 
     [Fact]
-    public void A_whole_month_is_read_from_its_roll_up_and_a_part_of_a_month_from_its_days()
+    public void A_period_of_whole_months_is_read_from_its_roll_ups_and_a_period_that_cuts_a_month_from_its_days_only()
     {
         ScoreRow[] days = [Day(1, 31, 1), Day(2, 1, 10), Day(2, 28, 20), Day(3, 1, 100), Day(3, 2, 200)];
-        // The roll-ups as storage would keep them (February's says 31 to show it is the one read, not its days).
+        // The roll-ups as storage would keep them (February's says 31 to show when it is the one read, not its days).
         var months = ScoreRows.RollUp(days).Select(m => m.Day.Month == 2 ? m with { Counters = new CounterSet().Add("n", 31) } : m).ToList();
 
-        var totals = ScoreRows.SumPeriod(days, months, new DateOnly(2025, 1, 31), new DateOnly(2025, 3, 1));
+        var cut = ScoreRows.SumPeriod(days, months, new DateOnly(2025, 1, 31), new DateOnly(2025, 3, 1));
+        var whole = ScoreRows.SumPeriod(days, months, new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 28));
 
-        // 31 Jan (a day of a partial month) 1 + February whole from its roll-up 31 + 1 Mar 100 = 132; 2 Mar is outside.
-        Assert.Equal(132, totals[ScoreAxis.Received, ScoreSide.Source]["n"]);
-        Assert.Equal(0, totals[ScoreAxis.Received, ScoreSide.Portal]["n"]);
+        // Cut: 31 Jan 1 + 1 Feb 10 + 28 Feb 20 + 1 Mar 100 = 131, every one a day row; 2 Mar is outside.
+        Assert.Equal(131, cut[ScoreAxis.Received, ScoreSide.Source]["n"]);
+        Assert.Equal(0, cut[ScoreAxis.Received, ScoreSide.Portal]["n"]);
+        // January and February whole: their roll-ups, 1 + 31.
+        Assert.Equal(32, whole[ScoreAxis.Received, ScoreSide.Source]["n"]);
+    }
+
+    [Fact]
+    public void Roll_up_names_ended_receptions_by_month()
+    {
+        ScoreRow[] days =
+        [
+            new(ScoreAxis.Ended, ScoreSide.Source, new DateOnly(2025, 2, 3), new CounterSet().Add("r:20250110", 1).Add("rok:20250110", 1).Add("r:20241231", 1)),
+            new(ScoreAxis.Ended, ScoreSide.Source, new DateOnly(2025, 2, 9), new CounterSet().Add("r:20250130", 2)),
+        ];
+
+        var month = ScoreRows.RollUp(days).Single();
+
+        Assert.Equal(new DateOnly(2025, 2, 1), month.Day);
+        Assert.Equal("r:202412=1, r:202501=3, rok:202501=1", month.Counters.ToString());
     }
 
     [Fact]

@@ -46,6 +46,13 @@ public class ScorecardCalculatorTests
 
         public AgencyScoreInput Input(string agency, SyncCounts sync, ScorePeriod period) =>
             new(agency, sync, ScoreRows.SumPeriod(_rows.GetValueOrDefault(agency) ?? [], [], period.From, period.To));
+
+        /// <summary>The same, with the month roll-ups storage keeps beside the day rows (read for periods of whole months).</summary>
+        public AgencyScoreInput InputWithRollUps(string agency, SyncCounts sync, ScorePeriod period)
+        {
+            var days = _rows.GetValueOrDefault(agency) ?? [];
+            return new(agency, sync, ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), period.From, period.To));
+        }
     }
 
     private static IndicatorScore Indicator(Scorecard card, string id) => card.Indicators.Single(i => i.Id == id);
@@ -346,6 +353,99 @@ public class ScorecardCalculatorTests
         }
         Assert.Contains(card.Agencies, a => a.PointsLostToSync > 0);
         Assert.Equal(card.Agencies.OrderByDescending(a => a.PointsLostToSync).ThenBy(a => a.MaDonVi, StringComparer.Ordinal), card.Agencies);
+    }
+
+    /// <summary>
+    /// Month roll-ups name Ended-axis receptions by month (<c>r:yyyyMM</c>): a month counts as received in the period only
+    /// when all of it lies in the period. Counters written here by hand, as a roll-up of January would hold them.
+    /// </summary>
+    [Fact]
+    public void A_month_keyed_reception_counts_as_received_in_the_period_only_when_the_whole_month_is_in_it()
+    {
+        var totals = new ScoreTotals();
+        // Received in January: 3 ended, all on time.
+        totals[ScoreAxis.Received, ScoreSide.Source].Add("n", 3).Add("end", 3).Add("ok", 3);
+        // Ended in January: those 3, and 2 received in December (1 on time).
+        totals[ScoreAxis.Ended, ScoreSide.Source].Add("r:202501", 3).Add("rok:202501", 3).Add("r:202412", 2).Add("rok:202412", 1);
+
+        var january = new ScorecardCalculator().Compute(January, [new AgencyScoreInput("X", new SyncCounts(3, 3, 3), totals)], NoChildren);
+        var decemberToJanuary = ScorePeriod.Of(new DateOnly(2024, 12, 1), Jan31, Mar1);
+        totals[ScoreAxis.Received, ScoreSide.Source].Add("n", 2).Add("end", 2).Add("ok", 1);
+        var both = new ScorecardCalculator().Compute(decemberToJanuary, [new AgencyScoreInput("X", new SyncCounts(5, 5, 5), totals)], NoChildren);
+
+        // January: received 3 (3 on time) + ended in it having been received in December 2 (1 on time) = 4/5.
+        AssertSide(Indicator(january, "2.1").Source, 4, 5, 0.8, 16);
+        // December–January: the five received in it, each once: 4/5 again, none added from the Ended axis.
+        AssertSide(Indicator(both, "2.1").Source, 4, 5, 0.8, 16);
+    }
+
+    /// <summary>
+    /// Roll-ups written before month keys hold day-keyed names (<c>r:yyyyMMdd</c>), and changes since then add or take
+    /// away month-keyed ones in the same row: for a period of whole months a day and its month are in it or out of it
+    /// together, so the mixed row sums to what either form alone would.
+    /// </summary>
+    [Fact]
+    public void A_roll_up_holding_old_day_keyed_and_new_month_keyed_names_gives_the_figures_of_either_alone()
+    {
+        var old = new ScoreTotals();
+        old[ScoreAxis.Received, ScoreSide.Source].Add("n", 4).Add("end", 4).Add("ok", 2);
+        old[ScoreAxis.Ended, ScoreSide.Source].Add("r:20241220", 2).Add("rok:20241220", 1).Add("r:20241203", 1).Add("r:20250110", 4).Add("rok:20250110", 2);
+        var mixed = new ScoreTotals();
+        mixed[ScoreAxis.Received, ScoreSide.Source].Add("n", 4).Add("end", 4).Add("ok", 2);
+        // One December dossier written before the change; the other two since. One January dossier moved from the old
+        // name to the new one (−1 day-keyed, +1 month-keyed) as a change after the upgrade does.
+        mixed[ScoreAxis.Ended, ScoreSide.Source].Add("r:20241203", 1).Add("r:202412", 2).Add("rok:202412", 1)
+            .Add("r:20250110", 4 - 1).Add("rok:20250110", 2).Add("r:202501", 1);
+
+        foreach (var period in (ScorePeriod[])[January, ScorePeriod.Of(new DateOnly(2024, 10, 1), new DateOnly(2025, 3, 31), Mar1)])
+        {
+            var expected = new ScorecardCalculator().Compute(period, [new AgencyScoreInput("X", new SyncCounts(4, 4, 4), old)], NoChildren);
+            var actual = new ScorecardCalculator().Compute(period, [new AgencyScoreInput("X", new SyncCounts(4, 4, 4), mixed)], NoChildren);
+            Assert.Equal(JsonNodeOf(expected), JsonNodeOf(actual));
+        }
+        // January: 4 received (2 on time) + 3 received in December and ended in January (1 on time) = 3/7.
+        var card = new ScorecardCalculator().Compute(January, [new AgencyScoreInput("X", new SyncCounts(4, 4, 4), mixed)], NoChildren);
+        AssertSide(Indicator(card, "2.1").Source, 3, 7, 3.0 / 7, 20.0 * 3 / 7);
+    }
+
+    private static string JsonNodeOf(Scorecard card) => System.Text.Json.JsonSerializer.Serialize(card);
+
+    /// <summary>
+    /// The stored forms agree: a period of whole months summed from month roll-ups (receptions by month) gives the
+    /// figures of the same period summed from day rows, and any other period is read from day rows only; the running
+    /// period (judged today) included.
+    /// </summary>
+    [Theory]
+    [InlineData(1, "2025-01-01", "2025-01-31", "2025-03-01")]
+    [InlineData(2, "2025-01-01", "2025-03-31", "2025-06-01")]
+    [InlineData(3, "2024-12-01", "2025-02-28", "2025-06-01")]
+    [InlineData(4, "2025-01-01", "2025-12-31", "2025-01-20")]
+    [InlineData(5, "2025-01-15", "2025-03-31", "2025-06-01")]
+    [InlineData(6, "2025-01-13", "2025-01-19", "2025-06-01")]
+    [InlineData(7, "2025-01-01", "2025-02-28", "2025-02-10")]
+    public void Figures_from_month_roll_ups_equal_figures_from_day_rows(int seed, string from, string to, string today)
+    {
+        var random = new Random(seed);
+        var period = ScorePeriod.Of(DateOnly.Parse(from), DateOnly.Parse(to), DateOnly.Parse(today));
+        var ledger = new Ledger();
+        var sync = SyncCounts.Zero;
+        for (var n = 0; n < 600; n++)
+        {
+            var received = new DateOnly(2024, 11, 1).AddDays(random.Next(0, 150));
+            var ended = random.NextDouble() < 0.7;
+            var source = new DossierFacts(received, ended ? TrangThaiHoSo.DaTraKetQua : TrangThaiHoSo.DangXuLy, 2, false, false, true, false, false,
+                ended ? OnTimeJudgement.Ended(received.AddDays(random.Next(0, 60)), random.NextDouble() < 0.7)
+                      : OnTimeJudgement.Open(received.AddDays(random.Next(1, 60))));
+            var portal = random.NextDouble() < 0.2 ? source with { OnTime = OnTimeJudgement.Open(received.AddDays(3)) } : source;
+            ledger.Add("X", ScoreContributions.Of(received, source, portal));
+            if (period.Contains(received)) sync = sync.Plus(new SyncCounts(1, 1, 1));
+        }
+
+        var fromDays = new ScorecardCalculator().Compute(period, [ledger.Input("X", sync, period)], NoChildren);
+        var fromRollUps = new ScorecardCalculator().Compute(period, [ledger.InputWithRollUps("X", sync, period)], NoChildren);
+
+        Assert.Equal(JsonNodeOf(fromDays), JsonNodeOf(fromRollUps));
+        Assert.True(Indicator(fromDays, "2.1").Source!.Denominator > 0);
     }
 
     /// <summary>Day-bearing counter names are parsed by hand now; they must accept exactly what the framework's parser accepts.</summary>
