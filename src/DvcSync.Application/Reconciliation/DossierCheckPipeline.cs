@@ -23,8 +23,9 @@ namespace DvcSync.Application.Reconciliation;
 /// </para>
 /// <para>
 /// A page's repairs are queued together once all its verdicts are written, before its checkpoint, in messages of up
-/// to <c>Sync:RepairBatchSize</c> dossiers whatever their agencies: the repair then sends a cycle's stale dossiers in
-/// <c>DongBoHoSoMC</c> calls of up to 50 rather than one per agency's ledger write. Ledger before message still: a
+/// to <c>Sync:RepairBatchSize</c> dossiers whatever their agencies, an agency's side by side: the repair then sends a
+/// cycle's stale dossiers in <c>DongBoHoSoMC</c> calls of up to 50 rather than one per agency's ledger write, and saves
+/// a message's conclusions in one ledger transaction per agency it holds. Ledger before message still: a
 /// run that stops on a failure queues the repairs of every verdict it wrote before it rethrows.
 /// </para>
 /// </summary>
@@ -364,8 +365,10 @@ public sealed class DossierCheckPipeline(
                 repairs = [.. page.Repairs];
                 page.Repairs.Clear();
             }
+            // An agency's repairs side by side (in page order within it), so that a message holds few agencies: the repair
+            // concludes a message's dossiers in one ledger transaction per agency, its counter rows written once for all.
             // Not cancellable: the ledger already says these dossiers wait for a repair.
-            foreach (var chunk in repairs.Chunk(owner.Options.RepairBatchSize))
+            foreach (var chunk in repairs.OrderBy(r => r.MaDonVi, StringComparer.Ordinal).Chunk(owner.Options.RepairBatchSize))
             {
                 await owner.RepairQueue.EnqueueBatchAsync(chunk, TimeSpan.Zero, CancellationToken.None);
                 Interlocked.Add(ref counters.Queued, chunk.Length);

@@ -8,12 +8,15 @@ namespace DvcSync.Application.Repair;
 /// <summary>How a repair records its conclusions: the ledger first, then any message that must follow.</summary>
 public sealed partial class RepairHandler
 {
-    /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
-    /// before the retry is scheduled, to the stored entry as it is when the save goes through.</param>
+    /// <summary>
+    /// A conclusion to record: what it makes of the ledger entry (applied again, to the entry as it is then, if the
+    /// save conflicts), and what follows the save — given the saved entry, or null when the conclusion was moot.
+    /// </summary>
+    private sealed record Conclusion(Func<LedgerEntry, LedgerEntry> Apply, Func<LedgerEntry?, Task<RepairOutcome>> ThenAsync);
+
     private async Task<RepairOutcome> RetryLaterAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
         string error, TimeSpan? retryAfter, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         if (source is null && stored is null)
         {
             // Nothing known about the dossier yet (the source could not be read): keep the message alive without a ledger row.
@@ -21,27 +24,37 @@ public sealed partial class RepairHandler
             await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay, cancellationToken);
             return RepairOutcome.RetryScheduled;
         }
+        var retry = RetryLater(request, adjust, error, retryAfter);
+        return await retry.ThenAsync(await RecordAsync(request, source, stored, retry.Apply, cancellationToken));
+    }
 
+    /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
+    /// before the retry is scheduled, to the stored entry as it is when the save goes through.</param>
+    private Conclusion RetryLater(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, string error, TimeSpan? retryAfter)
+    {
+        var now = clock.GetUtcNow();
         var wait = TimeSpan.Zero;
         // Ledger first, then the message: if the enqueue fails the exception redelivers this message; if the process
         // dies in between, the reconciliation's sweep finds the overdue entry.
-        var saved = await RecordAsync(request, source, stored, e =>
+        return new Conclusion(e =>
         {
             e = adjust?.Invoke(e) ?? e;
             if (e.FailingSince is { } since && options.Retry.ShouldGiveUp(since, now)) return e.Abandoned(error, now);
+            // The wait of the conclusion last applied is the one saved: the message below follows it.
             wait = DelayFor(e.Attempts + 1, retryAfter);
             return e.RetryScheduled(error, now + wait, now);
-        }, cancellationToken);
-        if (saved is null) return RepairOutcome.Superseded;
-
-        if (saved.State == SyncState.Abandoned)
+        }, async saved =>
         {
-            logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
-            return RepairOutcome.Abandoned;
-        }
-        await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
-        logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
-        return RepairOutcome.RetryScheduled;
+            if (saved is null) return RepairOutcome.Superseded;
+            if (saved.State == SyncState.Abandoned)
+            {
+                logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
+                return RepairOutcome.Abandoned;
+            }
+            await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
+            logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
+            return RepairOutcome.RetryScheduled;
+        });
     }
 
     /// <summary>
@@ -49,15 +62,14 @@ public sealed partial class RepairHandler
     /// probe, spread so the queue does not return all at once, without counting an attempt or moving the give-up clock —
     /// neither an outage nor a configuration error is the dossier's fault.
     /// </summary>
-    private async Task<RepairOutcome> DeferAsync(RepairRequest request, SourceDossier source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
-        PortalOutcomeKind why, TimeSpan? untilProbe, CancellationToken cancellationToken)
+    private Conclusion Defer(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, PortalOutcomeKind why, TimeSpan? untilProbe)
     {
         var reason = why == PortalOutcomeKind.ConfigurationError
             ? "deferred: the national portal refuses this project's requests as malformed (HTTP 400); an operator must check NationalPortal:DstCode and NationalPortal:MaDonVi"
             : "deferred: the national portal is unavailable (circuit open)";
         var now = clock.GetUtcNow();
         var wait = (untilProbe ?? TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30_000));
-        var saved = await RecordAsync(request, source, stored, e =>
+        return new Conclusion(e =>
         {
             e = adjust?.Invoke(e) ?? e;
             return e with
@@ -67,11 +79,13 @@ public sealed partial class RepairHandler
                 LastError = reason,
                 UpdatedAt = now,
             };
-        }, cancellationToken);
-        if (saved is null) return RepairOutcome.Superseded;
-        await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
-        logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
-        return RepairOutcome.Deferred;
+        }, async saved =>
+        {
+            if (saved is null) return RepairOutcome.Superseded;
+            await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
+            logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
+            return RepairOutcome.Deferred;
+        });
     }
 
     private TimeSpan DelayFor(int attempt, TimeSpan? retryAfter)
@@ -91,15 +105,20 @@ public sealed partial class RepairHandler
     /// conflict is thrown so the message comes back. Null when the stored entry came to speak for a newer version
     /// or holds this one as synced: the conclusion is moot.
     /// </summary>
+    /// <param name="tried">The first save, when it was made already (with the rest of a batch's conclusions).</param>
     private async Task<LedgerEntry?> RecordAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored,
-        Func<LedgerEntry, LedgerEntry> conclusion, CancellationToken cancellationToken)
+        Func<LedgerEntry, LedgerEntry> conclusion, CancellationToken cancellationToken, LedgerChangeResult? tried = null)
     {
         var version = source?.PhienBan ?? stored?.PhienBan ?? request.PhienBan;
         for (var attempt = 1; ; attempt++)
         {
-            var basis = source is null ? stored : Basis(stored, source, clock.GetUtcNow());
-            if (basis is null) return null;
-            var result = await ledger.TrySaveAsync(new LedgerChange(stored, conclusion(basis)), cancellationToken);
+            var result = attempt == 1 ? tried : null;
+            if (result is null)
+            {
+                var basis = source is null ? stored : Basis(stored, source, clock.GetUtcNow());
+                if (basis is null) return null;
+                result = await ledger.TrySaveAsync(new LedgerChange(stored, conclusion(basis)), cancellationToken);
+            }
             if (result.Saved is { } saved) return saved;
             if (attempt == MaxSaveAttempts) throw new LedgerConflictException(request.MaHoSo);
 

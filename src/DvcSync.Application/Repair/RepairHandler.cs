@@ -117,8 +117,22 @@ public sealed partial class RepairHandler(
         // the personal values of all of them; built only if some answer is an error.
         var redactor = new Lazy<PersonalDataRedactor>(() => PersonalDataRedactor.For(toSend.Select(r => r.Source.Dossier.Fields)));
         var index = first.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        await Parallel.ForEachAsync(toSend, Parallelism(cancellationToken), async (item, token) =>
-            outcomes[index[item.Request.MaHoSo]] = await ConcludeAsync(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), redactor, token));
+        var conclusions = toSend.Select(item => Conclude(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), redactor)).ToList();
+
+        // The batch's conclusions are saved together: the store writes an agency's entries in one transaction, its
+        // counter rows (day counts, month roll-ups, scorecard rows — shared by every dossier of the agency) once. Saved
+        // one by one, eight dossiers of each of eight messages in parallel raced on the same few rows until a save ran
+        // out of retries and its whole message failed. An entry that moved on meanwhile is read again and given the
+        // same conclusion on its own (RecordAsync), as before.
+        var now = clock.GetUtcNow();
+        var saves = await ledger.SaveManyAsync(
+            toSend.Select((item, k) => new LedgerChange(item.Entry, conclusions[k].Apply(Basis(item.Entry, item.Source, now)))).ToList(), cancellationToken);
+        await Parallel.ForEachAsync(Enumerable.Range(0, toSend.Count), Parallelism(cancellationToken), async (k, token) =>
+        {
+            var item = toSend[k];
+            var saved = await RecordAsync(item.Request, item.Source, item.Entry, conclusions[k].Apply, token, saves[k]);
+            outcomes[index[item.Request.MaHoSo]] = await conclusions[k].ThenAsync(saved);
+        });
         return outcomes;
     }
 
@@ -191,38 +205,42 @@ public sealed partial class RepairHandler(
         return planner.Outcomes;
     }
 
-    /// <summary>Concludes one dossier of the batch from its write's outcome and its steps'.</summary>
-    private async Task<RepairOutcome> ConcludeAsync(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, Lazy<PersonalDataRedactor> batchRedactor,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// One dossier's conclusion from its write's outcome and its steps': what it makes of the ledger entry, and what
+    /// follows once that is saved (or found moot).
+    /// </summary>
+    private Conclusion Conclude(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, Lazy<PersonalDataRedactor> batchRedactor)
     {
-        var (request, entry, source) = (item.Request, item.Entry, item.Source);
+        var request = item.Request;
         var now = clock.GetUtcNow();
         switch (write.Result.Kind)
         {
             case PortalOutcomeKind.Accepted:
                 break;
             case PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError:
-                return await DeferAsync(request, source, entry, null, write.Result.Kind, write.Result.RetryAfter, cancellationToken);
+                return Defer(request, null, write.Result.Kind, write.Result.RetryAfter);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
                 var reason = batchRedactor.Value.Redact(ReasonFor(request.MaHoSo, write.Result));
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
                 var held = write.Result.Kind == PortalOutcomeKind.FinalStateConflict || write.WasUpdate;
-                if (await RecordAsync(request, source, entry, e => e.Rejected(reason, held || e.PortalHolds, now), cancellationToken) is null)
-                    return RepairOutcome.Superseded;
-                logger.LogWarning("Repair of {MaHoSo} rejected by the portal: {Reason}", request.MaHoSo, reason);
-                return RepairOutcome.Rejected;
+                return new Conclusion(e => e.Rejected(reason, held || e.PortalHolds, now), saved =>
+                {
+                    if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+                    logger.LogWarning("Repair of {MaHoSo} rejected by the portal: {Reason}", request.MaHoSo, reason);
+                    return Task.FromResult(RepairOutcome.Rejected);
+                });
             default:
                 var heldNow = write.WasUpdate && write.Result.Kind != PortalOutcomeKind.NotFound;
-                return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = e.PortalHolds || heldNow },
-                    "portal: " + batchRedactor.Value.Redact(write.Result.Message), write.Result.RetryAfter, cancellationToken);
+                return RetryLater(request, e => e with { PortalHolds = e.PortalHolds || heldNow },
+                    "portal: " + batchRedactor.Value.Redact(write.Result.Message), write.Result.RetryAfter);
         }
 
         // The dossier is on the portal from here on, whatever happens to its steps.
         if (stepsFailure is { Deferred: { } why })
-            return await DeferAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter, cancellationToken);
+            return Defer(request, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter);
         if (stepsFailure is { Transient: true })
-            return await RetryLaterAsync(request, source, entry, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts },
-                "portal (steps): " + batchRedactor.Value.Redact(stepsFailure.Message), stepsFailure.RetryAfter, cancellationToken);
+            return RetryLater(request, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts },
+                "portal (steps): " + batchRedactor.Value.Redact(stepsFailure.Message), stepsFailure.RetryAfter);
         string? stepsRefused = null;
         if (stepsFailure is not null)
         {
@@ -230,13 +248,14 @@ public sealed partial class RepairHandler(
             logger.LogWarning("Steps of {MaHoSo} refused by the portal; the dossier itself is synced", request.MaHoSo);
         }
 
-        now = clock.GetUtcNow();
-        if (await RecordAsync(request, source, entry, e => e.Confirmed(now) with { LastError = stepsRefused }, cancellationToken) is null)
-            return RepairOutcome.Superseded;
-        // An acknowledged write is a confirmation: the portal holds this version since now.
-        freshness?.Confirmed(source.NgayCapNhat, now);
-        logger.LogInformation("Repair of {MaHoSo} synced at version {PhienBan}", request.MaHoSo, source.PhienBan);
-        return RepairOutcome.Synced;
+        return new Conclusion(e => e.Confirmed(now) with { LastError = stepsRefused }, saved =>
+        {
+            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+            // An acknowledged write is a confirmation: the portal holds this version since now.
+            freshness?.Confirmed(item.Source.NgayCapNhat, now);
+            logger.LogInformation("Repair of {MaHoSo} synced at version {PhienBan}", request.MaHoSo, item.Source.PhienBan);
+            return Task.FromResult(RepairOutcome.Synced);
+        });
     }
 
     /// <summary>A step timed before the change of the version the portal was confirmed to hold (the same second is sent again).</summary>

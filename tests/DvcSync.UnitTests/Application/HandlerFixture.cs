@@ -57,6 +57,7 @@ public sealed class HandlerFixture
                 lock (Enqueued)
                 {
                     Batches.Add(requests.Count);
+                    BatchMessages.Add(requests);
                     Enqueued.AddRange(requests.Select(r => (r, delay)));
                     return "msg-" + Enqueued.Count;
                 }
@@ -65,6 +66,9 @@ public sealed class HandlerFixture
 
     /// <summary>The size of every batch message queued.</summary>
     public List<int> Batches { get; } = [];
+
+    /// <summary>Every batch message queued, in the order queued.</summary>
+    public List<IReadOnlyList<RepairRequest>> BatchMessages { get; } = [];
 
     /// <summary>
     /// Before each of the next saves, someone else (a reconciliation, another repair) writes the entry first: what

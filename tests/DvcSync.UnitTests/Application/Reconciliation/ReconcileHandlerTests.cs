@@ -73,7 +73,7 @@ public class ReconcileHandlerTests
     }
 
     [Fact]
-    public async Task A_pages_repairs_go_in_messages_of_up_to_the_repair_batch_size_whatever_their_agencies()
+    public async Task A_pages_repairs_go_in_messages_of_up_to_the_repair_batch_size_whatever_their_agencies_an_agencys_side_by_side()
     {
         // 120 missing dossiers of three agencies on one page: three messages (50, 50, 20), not one per agency write of 16.
         var page = Enumerable.Range(1, 120).Select(n => new DossierBuilder()
@@ -86,6 +86,9 @@ public class ReconcileHandlerTests
 
         Assert.Equal(120, _f.Enqueued.Count);
         Assert.Equal([20, 50, 50], _f.Batches.Order());
+        // Forty of each agency, interleaved on the page (unsorted, every message would hold all three): each agency in as
+        // few messages as its share allows, so that a message's conclusions are few ledger transactions, one per agency.
+        Assert.Equal(5, _f.BatchMessages.Sum(m => m.Select(r => r.MaDonVi).Distinct().Count()));
     }
 
     private DvcSync.Application.Telemetry.FreshnessWindow? _freshness;

@@ -104,6 +104,23 @@ public class BatchRepairHandlerTests
     }
 
     [Fact]
+    public async Task A_batchs_conclusions_are_saved_together_and_one_that_moved_on_is_concluded_again_on_its_own()
+    {
+        PortalIsAtomic();
+        RepairRequest[] requests = [Dossier("00001"), Dossier("00002"), Dossier("00003")];
+        // Someone else writes the first entry just before the batch's save: only that one is read again and saved alone.
+        var first = new DossierBuilder().Code(requests[0].MaHoSo, Agency).Status(4).Version(2).Source();
+        _f.WriteConcurrentlyBeforeNextSaves(1, stored => (stored ?? LedgerEntry.For(first, HandlerFixture.Now)) with { State = SyncState.Pending });
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.Equal([RepairOutcome.Synced, RepairOutcome.Synced, RepairOutcome.Synced], outcomes);
+        Assert.All(requests, r => Assert.Equal(SyncState.Synced, _f.Entry(r.MaHoSo)!.State));
+        _f.Ledger.Verify(l => l.SaveManyAsync(It.Is<IReadOnlyList<LedgerChange>>(c => c.Count == 3), It.IsAny<CancellationToken>()), Times.Once);
+        _f.Ledger.Verify(l => l.SaveAsync(It.IsAny<LedgerEntry?>(), It.IsAny<LedgerEntry>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_transiently_schedules_each_dossier_on_its_own_attempt_count()
     {
         _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
