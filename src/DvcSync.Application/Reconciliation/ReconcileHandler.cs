@@ -196,6 +196,20 @@ public sealed class ReconcileHandler(
     {
         var now = clock.GetUtcNow();
         using var boundReached = bound is { } limit ? new CancellationTokenSource(limit, clock) : new CancellationTokenSource();
+        // Queued in batch messages, an agency's side by side: after an outage the lost repairs are thousands, and one per
+        // message would repair them one dossier per portal call.
+        var requeued = new List<RepairRequest>();
+        async Task QueueAsync()
+        {
+            foreach (var chunk in requeued.OrderBy(r => r.MaDonVi, StringComparer.Ordinal).Chunk(options.RepairBatchSize))
+            {
+                if (chunk.Length == 1) await repairQueue.EnqueueAsync(chunk[0], TimeSpan.Zero, CancellationToken.None);
+                else await repairQueue.EnqueueBatchAsync(chunk, TimeSpan.Zero, CancellationToken.None);
+                Interlocked.Add(ref counters.Queued, chunk.Length);
+                Interlocked.Add(ref counters.Requeued, chunk.Length);
+            }
+            requeued.Clear();
+        }
         await foreach (var indexed in ledger.GetInRepairAsync(cancellationToken))
         {
             if (boundReached.IsCancellationRequested)
@@ -216,10 +230,11 @@ public sealed class ReconcileHandler(
             {
                 continue; // the repair is alive after all
             }
-            await repairQueue.EnqueueAsync(new RepairRequest(entry.MaHoSo, entry.MaDonVi, entry.PhienBan, entry.Attempts, RepairReason.Requeued), TimeSpan.Zero, cancellationToken);
-            Interlocked.Increment(ref counters.Queued);
-            Interlocked.Increment(ref counters.Requeued);
+            requeued.Add(new RepairRequest(entry.MaHoSo, entry.MaDonVi, entry.PhienBan, entry.Attempts, RepairReason.Requeued));
+            if (requeued.Count == options.RepairBatchSize * 4) await QueueAsync();
         }
+        // Not cancellable: the ledger already says these are coming (and if the process dies first, the next sweep finds them).
+        await QueueAsync();
         if (counters.Requeued > 0)
             logger.LogWarning("Reconciliation queued {Count} repairs again whose messages were lost or late", counters.Requeued);
     }

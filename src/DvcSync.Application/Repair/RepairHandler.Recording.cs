@@ -14,28 +14,57 @@ public sealed partial class RepairHandler
     /// </summary>
     private sealed record Conclusion(Func<LedgerEntry, LedgerEntry> Apply, Func<LedgerEntry?, Task<RepairOutcome>> ThenAsync);
 
+    /// <summary>
+    /// The retries and deferrals a message's conclusions ask for, sent once all of them are saved, as batch messages.
+    /// After an outage every dossier of a batch is deferred or retried at once; queued one per message, the backlog that
+    /// follows would be repaired one dossier per call. A message groups requests of one reason and attempt (an agency's
+    /// side by side) and waits as long as the longest of its dossiers' waits, so none comes back before its own backoff.
+    /// </summary>
+    private sealed class FollowUps
+    {
+        private readonly List<(RepairRequest Request, TimeSpan Wait)> _requests = [];
+
+        public void Add(RepairRequest request, TimeSpan wait)
+        {
+            lock (_requests) _requests.Add((request, wait));
+        }
+
+        /// <remarks>Not cancellable: the ledger already says these dossiers are coming.</remarks>
+        public async Task SendAsync(IRepairQueue queue, int batchSize)
+        {
+            var groups = _requests.GroupBy(r => (r.Request.Reason, r.Request.Attempt))
+                .SelectMany(g => g.OrderBy(r => r.Request.MaDonVi, StringComparer.Ordinal).Chunk(batchSize));
+            foreach (var chunk in groups)
+            {
+                var wait = chunk.Max(r => r.Wait);
+                if (chunk.Length == 1) await queue.EnqueueAsync(chunk[0].Request, wait, CancellationToken.None);
+                else await queue.EnqueueBatchAsync(chunk.Select(r => r.Request).ToList(), wait, CancellationToken.None);
+            }
+        }
+    }
+
     private async Task<RepairOutcome> RetryLaterAsync(RepairRequest request, SourceDossier? source, LedgerEntry? stored, Func<LedgerEntry, LedgerEntry>? adjust,
-        string error, TimeSpan? retryAfter, CancellationToken cancellationToken)
+        string error, TimeSpan? retryAfter, FollowUps followUps, CancellationToken cancellationToken)
     {
         if (source is null && stored is null)
         {
             // Nothing known about the dossier yet (the source could not be read): keep the message alive without a ledger row.
             var delay = DelayFor(request.Attempt + 1, retryAfter);
-            await repairQueue.EnqueueAsync(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay, cancellationToken);
+            followUps.Add(request with { Attempt = request.Attempt + 1, Reason = RepairReason.Retry }, delay);
             return RepairOutcome.RetryScheduled;
         }
-        var retry = RetryLater(request, adjust, error, retryAfter);
+        var retry = RetryLater(request, adjust, error, retryAfter, followUps);
         return await retry.ThenAsync(await RecordAsync(request, source, stored, retry.Apply, cancellationToken));
     }
 
     /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
     /// before the retry is scheduled, to the stored entry as it is when the save goes through.</param>
-    private Conclusion RetryLater(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, string error, TimeSpan? retryAfter)
+    private Conclusion RetryLater(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, string error, TimeSpan? retryAfter, FollowUps followUps)
     {
         var now = clock.GetUtcNow();
         var wait = TimeSpan.Zero;
-        // Ledger first, then the message: if the enqueue fails the exception redelivers this message; if the process
-        // dies in between, the reconciliation's sweep finds the overdue entry.
+        // Ledger first, then the message (sent with the batch's others once all are saved): if the enqueue fails the
+        // exception redelivers this message; if the process dies in between, the reconciliation's sweep finds the overdue entry.
         return new Conclusion(e =>
         {
             e = adjust?.Invoke(e) ?? e;
@@ -43,17 +72,17 @@ public sealed partial class RepairHandler
             // The wait of the conclusion last applied is the one saved: the message below follows it.
             wait = DelayFor(e.Attempts + 1, retryAfter);
             return e.RetryScheduled(error, now + wait, now);
-        }, async saved =>
+        }, saved =>
         {
-            if (saved is null) return RepairOutcome.Superseded;
+            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
             if (saved.State == SyncState.Abandoned)
             {
                 logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
-                return RepairOutcome.Abandoned;
+                return Task.FromResult(RepairOutcome.Abandoned);
             }
-            await repairQueue.EnqueueAsync(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait, CancellationToken.None); // the ledger already says it is coming
-            logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay}", request.MaHoSo, error, saved.Attempts + 1, wait);
-            return RepairOutcome.RetryScheduled;
+            followUps.Add(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait);
+            logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay} or a little more", request.MaHoSo, error, saved.Attempts + 1, wait);
+            return Task.FromResult(RepairOutcome.RetryScheduled);
         });
     }
 
@@ -62,7 +91,7 @@ public sealed partial class RepairHandler
     /// probe, spread so the queue does not return all at once, without counting an attempt or moving the give-up clock —
     /// neither an outage nor a configuration error is the dossier's fault.
     /// </summary>
-    private Conclusion Defer(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, PortalOutcomeKind why, TimeSpan? untilProbe)
+    private Conclusion Defer(RepairRequest request, Func<LedgerEntry, LedgerEntry>? adjust, PortalOutcomeKind why, TimeSpan? untilProbe, FollowUps followUps)
     {
         var reason = why == PortalOutcomeKind.ConfigurationError
             ? "deferred: the national portal refuses this project's requests as malformed (HTTP 400); an operator must check NationalPortal:DstCode and NationalPortal:MaDonVi"
@@ -79,12 +108,12 @@ public sealed partial class RepairHandler
                 LastError = reason,
                 UpdatedAt = now,
             };
-        }, async saved =>
+        }, saved =>
         {
-            if (saved is null) return RepairOutcome.Superseded;
-            await repairQueue.EnqueueAsync(request with { Reason = RepairReason.Deferred }, wait, CancellationToken.None); // the ledger already says it is coming
-            logger.LogInformation("Repair of {MaHoSo} deferred for {Delay}: {Reason}", request.MaHoSo, wait, reason);
-            return RepairOutcome.Deferred;
+            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+            followUps.Add(request with { Reason = RepairReason.Deferred }, wait);
+            logger.LogInformation("Repair of {MaHoSo} deferred for {Delay} or a little more: {Reason}", request.MaHoSo, wait, reason);
+            return Task.FromResult(RepairOutcome.Deferred);
         });
     }
 

@@ -98,14 +98,19 @@ public sealed partial class RepairHandler(
             first[requests[k].MaHoSo] = k;
         }
 
+        var followUps = new FollowUps();
         await Parallel.ForEachAsync(first.Values, Parallelism(cancellationToken), async (k, token) =>
         {
-            var (done, item) = await PrepareAsync(requests[k], token);
+            var (done, item) = await PrepareAsync(requests[k], followUps, token);
             outcomes[k] = done;
             ready[k] = item;
         });
         var toSend = ready.OfType<Ready>().ToList();
-        if (toSend.Count == 0) return outcomes;
+        if (toSend.Count == 0)
+        {
+            await followUps.SendAsync(repairQueue, options.RepairBatchSize);
+            return outcomes;
+        }
 
         var writes = await WriteDossiersAsync(toSend, cancellationToken);
         var accepted = toSend.Where(r => writes[r.Request.MaHoSo].Result.Kind == PortalOutcomeKind.Accepted).Select(r => r.Request.MaHoSo).ToList();
@@ -117,7 +122,7 @@ public sealed partial class RepairHandler(
         // the personal values of all of them; built only if some answer is an error.
         var redactor = new Lazy<PersonalDataRedactor>(() => PersonalDataRedactor.For(toSend.Select(r => r.Source.Dossier.Fields)));
         var index = first.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var conclusions = toSend.Select(item => Conclude(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), redactor)).ToList();
+        var conclusions = toSend.Select(item => Conclude(item, writes[item.Request.MaHoSo], stepsFailures.GetValueOrDefault(item.Request.MaHoSo), redactor, followUps)).ToList();
 
         // The batch's conclusions are saved together: the store writes an agency's entries in one transaction, its
         // counter rows (day counts, month roll-ups, scorecard rows — shared by every dossier of the agency) once. Saved
@@ -133,6 +138,7 @@ public sealed partial class RepairHandler(
             var saved = await RecordAsync(item.Request, item.Source, item.Entry, conclusions[k].Apply, token, saves[k]);
             outcomes[index[item.Request.MaHoSo]] = await conclusions[k].ThenAsync(saved);
         });
+        await followUps.SendAsync(repairQueue, options.RepairBatchSize);
         return outcomes;
     }
 
@@ -140,7 +146,7 @@ public sealed partial class RepairHandler(
         new() { MaxDegreeOfParallelism = DossiersAtOnce, CancellationToken = cancellationToken };
 
     /// <summary>Reads the dossier and checks it: a conclusion already (nothing to send), or the dossier ready to send.</summary>
-    private async Task<(RepairOutcome Done, Ready? Item)> PrepareAsync(RepairRequest request, CancellationToken cancellationToken)
+    private async Task<(RepairOutcome Done, Ready? Item)> PrepareAsync(RepairRequest request, FollowUps followUps, CancellationToken cancellationToken)
     {
         var entry = await ledger.GetAsync(request.MaDonVi, request.MaHoSo, cancellationToken);
         SourceDossier? source;
@@ -150,7 +156,7 @@ public sealed partial class RepairHandler(
         }
         catch (ExternalSystemUnavailableException e)
         {
-            return (await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, cancellationToken), null);
+            return (await RetryLaterAsync(request, null, entry, null, "provincial system: " + PersonalDataRedactor.ShapesOnly.Redact(e.Reason), e.RetryAfter, followUps, cancellationToken), null);
         }
 
         if (source is not null && source.MaDonVi.Length > 0 && !string.Equals(source.MaDonVi, request.MaDonVi, StringComparison.Ordinal))
@@ -209,7 +215,8 @@ public sealed partial class RepairHandler(
     /// One dossier's conclusion from its write's outcome and its steps': what it makes of the ledger entry, and what
     /// follows once that is saved (or found moot).
     /// </summary>
-    private Conclusion Conclude(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, Lazy<PersonalDataRedactor> batchRedactor)
+    private Conclusion Conclude(Ready item, DossierWriteOutcome write, StepsFailure? stepsFailure, Lazy<PersonalDataRedactor> batchRedactor,
+        FollowUps followUps)
     {
         var request = item.Request;
         var now = clock.GetUtcNow();
@@ -218,7 +225,7 @@ public sealed partial class RepairHandler(
             case PortalOutcomeKind.Accepted:
                 break;
             case PortalOutcomeKind.CircuitOpen or PortalOutcomeKind.ConfigurationError:
-                return Defer(request, null, write.Result.Kind, write.Result.RetryAfter);
+                return Defer(request, null, write.Result.Kind, write.Result.RetryAfter, followUps);
             case PortalOutcomeKind.InvalidData or PortalOutcomeKind.FinalStateConflict:
                 var reason = batchRedactor.Value.Redact(ReasonFor(request.MaHoSo, write.Result));
                 // A final-state conflict means the portal holds the dossier; invalid data on an update means so too.
@@ -232,15 +239,15 @@ public sealed partial class RepairHandler(
             default:
                 var heldNow = write.WasUpdate && write.Result.Kind != PortalOutcomeKind.NotFound;
                 return RetryLater(request, e => e with { PortalHolds = e.PortalHolds || heldNow },
-                    "portal: " + batchRedactor.Value.Redact(write.Result.Message), write.Result.RetryAfter);
+                    "portal: " + batchRedactor.Value.Redact(write.Result.Message), write.Result.RetryAfter, followUps);
         }
 
         // The dossier is on the portal from here on, whatever happens to its steps.
         if (stepsFailure is { Deferred: { } why })
-            return Defer(request, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter);
+            return Defer(request, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts }, why, stepsFailure.RetryAfter, followUps);
         if (stepsFailure is { Transient: true })
             return RetryLater(request, e => e with { PortalHolds = true, PortalCopyLacksReceptionDate = false, PortalFacts = e.SourceFacts },
-                "portal (steps): " + batchRedactor.Value.Redact(stepsFailure.Message), stepsFailure.RetryAfter);
+                "portal (steps): " + batchRedactor.Value.Redact(stepsFailure.Message), stepsFailure.RetryAfter, followUps);
         string? stepsRefused = null;
         if (stepsFailure is not null)
         {

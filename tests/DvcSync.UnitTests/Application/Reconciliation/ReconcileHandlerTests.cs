@@ -348,6 +348,25 @@ public class ReconcileHandlerTests
     }
 
     [Fact]
+    public async Task Lost_repairs_are_queued_again_in_batch_messages_an_agencys_side_by_side()
+    {
+        // After an outage the sweep finds thousands; one per message would repair them one dossier per portal call.
+        var lost = Enumerable.Range(1, 120)
+            .Select(n => _f.Store(LedgerEntry.For(Dossier(n), HandlerFixture.Now.AddHours(-2)) with { NextAttemptAt = HandlerFixture.Now.AddHours(-1) }))
+            .ToList();
+        _f.Ledger.Setup(l => l.GetInRepairAsync(It.IsAny<CancellationToken>())).Returns(lost.ToAsyncEnumerable());
+        ProvincialChanges();
+
+        var run = await Handler().RunAsync(CancellationToken.None);
+
+        Assert.Equal([50, 50, 20], _f.Batches);
+        Assert.Equal(lost.Select(e => e.MaHoSo).Order(), _f.BatchMessages.SelectMany(m => m).Select(r => r.MaHoSo).Order());
+        Assert.All(_f.BatchMessages.SelectMany(m => m), r => Assert.Equal(RepairReason.Requeued, r.Reason));
+        _f.Queue.Verify(q => q.EnqueueAsync(It.IsAny<RepairRequest>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Equal(120, run!.RepairsQueued);
+    }
+
+    [Fact]
     public async Task The_first_run_copies_the_whole_history_a_quarter_at_a_time()
     {
         _f.State.Setup(s => s.GetWatermarkAsync(It.IsAny<CancellationToken>())).ReturnsAsync((ReconcileWatermark?)null);

@@ -166,6 +166,46 @@ public class BatchRepairHandlerTests
     }
 
     [Fact]
+    public async Task A_batch_deferred_by_an_outage_comes_back_as_one_message_no_sooner_than_any_of_its_dossiers_waits()
+    {
+        // After the outage the backlog is these messages: one per dossier would be repaired one dossier per call.
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalWriteResult(PortalOutcomeKind.CircuitOpen, "circuit open", [], TimeSpan.FromSeconds(30)));
+        var requests = Enumerable.Range(1, 20).Select(n => Dossier($"{n:00000}")).ToArray();
+
+        var outcomes = await Handler().HandleBatchAsync(requests, CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(RepairOutcome.Deferred, o));
+        var message = Assert.Single(_f.BatchMessages);
+        Assert.Equal(requests.Select(r => r.MaHoSo).Order(), message.Select(r => r.MaHoSo).Order());
+        _f.Queue.Verify(q => q.EnqueueAsync(It.IsAny<RepairRequest>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()), Times.Never);
+        // Each dossier's own wait is the circuit's 30 s plus a spread; the message waits for the longest of them.
+        var wait = _f.Enqueued.Select(e => e.Delay).Distinct().Single();
+        Assert.InRange(wait, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+        Assert.All(requests, r => Assert.True(_f.Entry(r.MaHoSo)!.NextAttemptAt <= HandlerFixture.Now + wait));
+    }
+
+    [Fact]
+    public async Task Retries_of_a_batch_travel_in_one_message_per_attempt_count()
+    {
+        _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PortalWriteResult(PortalOutcomeKind.Transient, "HTTP 503", []));
+        var first = Enumerable.Range(1, 4).Select(n => Dossier($"{n:00000}")).ToArray();
+        var third = Enumerable.Range(5, 3).Select(n => Dossier($"{n:00000}", attempt: 2)).ToArray();
+        foreach (var r in third)
+            _f.Store(LedgerEntry.For(new DossierBuilder().Code(r.MaHoSo, Agency).Status(4).Version(2).Source(), HandlerFixture.Now)
+                with { State = SyncState.Retrying, Attempts = 2, FailingSince = HandlerFixture.Now.AddMinutes(-5) });
+
+        await Handler().HandleBatchAsync([.. first, .. third], CancellationToken.None);
+
+        Assert.Equal(2, _f.BatchMessages.Count);
+        Assert.Equal(first.Select(r => r.MaHoSo).Order(), _f.BatchMessages.Single(m => m[0].Attempt == 1).Select(r => r.MaHoSo).Order());
+        Assert.Equal(third.Select(r => r.MaHoSo).Order(), _f.BatchMessages.Single(m => m[0].Attempt == 3).Select(r => r.MaHoSo).Order());
+        // No dossier comes back before its own backoff: the message's wait is at least each entry's.
+        Assert.All(_f.Enqueued, e => Assert.True(HandlerFixture.Now + e.Delay >= _f.Entry(e.Request.MaHoSo)!.NextAttemptAt));
+    }
+
+    [Fact]
     public async Task While_the_circuit_is_open_every_dossier_of_the_batch_is_deferred_without_an_attempt()
     {
         _f.Portal.Setup(p => p.SyncDossiersAsync(It.IsAny<IReadOnlyList<JsonObject>>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
