@@ -10,9 +10,10 @@ public sealed partial class RepairHandler
 {
     /// <summary>
     /// A conclusion to record: what it makes of the ledger entry (applied again, to the entry as it is then, if the
-    /// save conflicts), and what follows the save — given the saved entry, or null when the conclusion was moot.
+    /// save conflicts), and what follows the save — given the saved entry, or null when the conclusion was moot — as an
+    /// outcome; a message it asks for joins the batch's <see cref="FollowUps"/>, sent once every conclusion is saved.
     /// </summary>
-    private sealed record Conclusion(Func<LedgerEntry, LedgerEntry> Apply, Func<LedgerEntry?, Task<RepairOutcome>> ThenAsync);
+    private sealed record Conclusion(Func<LedgerEntry, LedgerEntry> Apply, Func<LedgerEntry?, RepairOutcome> Then);
 
     /// <summary>
     /// The retries and deferrals a message's conclusions ask for, sent once all of them are saved, as batch messages.
@@ -54,7 +55,7 @@ public sealed partial class RepairHandler
             return RepairOutcome.RetryScheduled;
         }
         var retry = RetryLater(request, adjust, error, retryAfter, followUps);
-        return await retry.ThenAsync(await RecordAsync(request, source, stored, retry.Apply, cancellationToken));
+        return retry.Then(await RecordAsync(request, source, stored, retry.Apply, cancellationToken));
     }
 
     /// <param name="adjust">What this attempt learnt about the entry (that the portal holds the dossier, say), applied
@@ -74,15 +75,15 @@ public sealed partial class RepairHandler
             return e.RetryScheduled(error, now + wait, now);
         }, saved =>
         {
-            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+            if (saved is null) return RepairOutcome.Superseded;
             if (saved.State == SyncState.Abandoned)
             {
                 logger.LogError("Repair of {MaHoSo} abandoned after {Attempts} attempts since {Since:o}: {Error}", request.MaHoSo, saved.Attempts, saved.FailingSince, error);
-                return Task.FromResult(RepairOutcome.Abandoned);
+                return RepairOutcome.Abandoned;
             }
             followUps.Add(request with { Attempt = saved.Attempts, Reason = RepairReason.Retry }, wait);
             logger.LogInformation("Repair of {MaHoSo} failed ({Error}); attempt {Attempt} in {Delay} or a little more", request.MaHoSo, error, saved.Attempts + 1, wait);
-            return Task.FromResult(RepairOutcome.RetryScheduled);
+            return RepairOutcome.RetryScheduled;
         });
     }
 
@@ -110,10 +111,10 @@ public sealed partial class RepairHandler
             };
         }, saved =>
         {
-            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+            if (saved is null) return RepairOutcome.Superseded;
             followUps.Add(request with { Reason = RepairReason.Deferred }, wait);
             logger.LogInformation("Repair of {MaHoSo} deferred for {Delay} or a little more: {Reason}", request.MaHoSo, wait, reason);
-            return Task.FromResult(RepairOutcome.Deferred);
+            return RepairOutcome.Deferred;
         });
     }
 

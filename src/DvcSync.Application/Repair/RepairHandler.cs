@@ -136,7 +136,7 @@ public sealed partial class RepairHandler(
         {
             var item = toSend[k];
             var saved = await RecordAsync(item.Request, item.Source, item.Entry, conclusions[k].Apply, token, saves[k]);
-            outcomes[index[item.Request.MaHoSo]] = await conclusions[k].ThenAsync(saved);
+            outcomes[index[item.Request.MaHoSo]] = conclusions[k].Then(saved);
         });
         await followUps.SendAsync(repairQueue, options.RepairBatchSize);
         return outcomes;
@@ -232,9 +232,9 @@ public sealed partial class RepairHandler(
                 var held = write.Result.Kind == PortalOutcomeKind.FinalStateConflict || write.WasUpdate;
                 return new Conclusion(e => e.Rejected(reason, held || e.PortalHolds, now), saved =>
                 {
-                    if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+                    if (saved is null) return RepairOutcome.Superseded;
                     logger.LogWarning("Repair of {MaHoSo} rejected by the portal: {Reason}", request.MaHoSo, reason);
-                    return Task.FromResult(RepairOutcome.Rejected);
+                    return RepairOutcome.Rejected;
                 });
             default:
                 var heldNow = write.WasUpdate && write.Result.Kind != PortalOutcomeKind.NotFound;
@@ -257,11 +257,11 @@ public sealed partial class RepairHandler(
 
         return new Conclusion(e => e.Confirmed(now) with { LastError = stepsRefused }, saved =>
         {
-            if (saved is null) return Task.FromResult(RepairOutcome.Superseded);
+            if (saved is null) return RepairOutcome.Superseded;
             // An acknowledged write is a confirmation: the portal holds this version since now.
             freshness?.Confirmed(item.Source.NgayCapNhat, now);
             logger.LogInformation("Repair of {MaHoSo} synced at version {PhienBan}", request.MaHoSo, item.Source.PhienBan);
-            return Task.FromResult(RepairOutcome.Synced);
+            return RepairOutcome.Synced;
         });
     }
 
