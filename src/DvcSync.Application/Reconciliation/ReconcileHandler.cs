@@ -203,8 +203,7 @@ public sealed class ReconcileHandler(
         {
             foreach (var chunk in requeued.OrderBy(r => r.MaDonVi, StringComparer.Ordinal).Chunk(options.RepairBatchSize))
             {
-                if (chunk.Length == 1) await repairQueue.EnqueueAsync(chunk[0], TimeSpan.Zero, CancellationToken.None);
-                else await repairQueue.EnqueueBatchAsync(chunk, TimeSpan.Zero, CancellationToken.None);
+                await repairQueue.EnqueueMessageAsync(chunk, TimeSpan.Zero, CancellationToken.None);
                 Interlocked.Add(ref counters.Queued, chunk.Length);
                 Interlocked.Add(ref counters.Requeued, chunk.Length);
             }

@@ -37,9 +37,7 @@ public sealed partial class RepairHandler
                 .SelectMany(g => g.OrderBy(r => r.Request.MaDonVi, StringComparer.Ordinal).Chunk(batchSize));
             foreach (var chunk in groups)
             {
-                var wait = chunk.Max(r => r.Wait);
-                if (chunk.Length == 1) await queue.EnqueueAsync(chunk[0].Request, wait, CancellationToken.None);
-                else await queue.EnqueueBatchAsync(chunk.Select(r => r.Request).ToList(), wait, CancellationToken.None);
+                await queue.EnqueueMessageAsync(chunk.Select(r => r.Request).ToList(), chunk.Max(r => r.Wait), CancellationToken.None);
             }
         }
     }

@@ -71,3 +71,13 @@ public interface IRepairQueue
 
     Task<long> GetPoisonDepthAsync(CancellationToken cancellationToken);
 }
+
+public static class RepairQueueExtensions
+{
+    /// <summary>Repairs as one message: a single repair's own message, several a batch's.</summary>
+    public static Task<string> EnqueueMessageAsync(this IRepairQueue queue, IReadOnlyList<RepairRequest> requests, TimeSpan delay,
+        CancellationToken cancellationToken) =>
+        requests.Count == 1
+            ? queue.EnqueueAsync(requests[0], delay, cancellationToken)
+            : queue.EnqueueBatchAsync(requests, delay, cancellationToken);
+}

@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using DvcSync.Core.Indicators;
 
 namespace DvcSync.Infrastructure.Storage;
 
@@ -26,7 +25,7 @@ internal sealed record RollupShape(
     {
         foreach (var (axis, side) in ScoreKeys.Sets)
             ScoreKeys.Write(row, ScoreKeys.RollupColumn(axis, side, m), ScoreKeys.Read(month, ScoreKeys.Column(axis, side)));
-        foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+        foreach (var side in ScoreKeys.Sides)
             ScoreKeys.Write(row, ScoreKeys.RollupDaysColumn(side, m), ScoreKeys.Read(month, ScoreKeys.DaysColumn(side)));
     });
 }

@@ -38,6 +38,9 @@ internal static class ScoreKeys
     public static string DaysColumn(ScoreSide side) => "EndedDays" + side;
     public static string RollupDaysColumn(ScoreSide side, int month) => DaysColumn(side) + month.ToString("00", CultureInfo.InvariantCulture);
 
+    /// <summary>The sides a roll-up keeps a days column for.</summary>
+    public static readonly IReadOnlyList<ScoreSide> Sides = [ScoreSide.Source, ScoreSide.Portal];
+
     public static readonly IReadOnlyList<(ScoreAxis Axis, ScoreSide Side)> Sets =
         [(ScoreAxis.Received, ScoreSide.Source), (ScoreAxis.Received, ScoreSide.Portal), (ScoreAxis.Ended, ScoreSide.Source), (ScoreAxis.Ended, ScoreSide.Portal)];
 
@@ -138,7 +141,7 @@ internal sealed class ScoreCounterRows(LedgerDerivedRows derived)
                 var column = ScoreKeys.Column(axis, side);
                 ScoreKeys.Write(row.Entity, column, ScoreKeys.Read(row.Entity, column).Add(change));
             }
-            foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
+            foreach (var side in ScoreKeys.Sides)
             {
                 if (endedDays is null || !endedDays.TryGetValue((day, side), out var change)) continue;
                 var column = ScoreKeys.DaysColumn(side);

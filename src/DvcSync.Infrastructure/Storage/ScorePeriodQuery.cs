@@ -63,7 +63,7 @@ internal sealed class ScorePeriodQuery(TableClient table, TableClient rollups)
     {
         var months = Enumerable.Range(1, 12).Where(m => new DateOnly(year, m, 1) >= firstWhole && new DateOnly(year, m, 1) < afterLastWhole).ToList();
         var columns = months.SelectMany(m => ScoreKeys.Sets.Select(s => (s.Axis, s.Side, Column: ScoreKeys.RollupColumn(s.Axis, s.Side, m)))).ToList();
-        var daysColumns = !byDay ? [] : months.SelectMany(m => ((ScoreSide[])[ScoreSide.Source, ScoreSide.Portal]).Select(side => (Side: side, Column: ScoreKeys.RollupDaysColumn(side, m)))).ToList();
+        var daysColumns = !byDay ? [] : months.SelectMany(m => ScoreKeys.Sides.Select(side => (Side: side, Column: ScoreKeys.RollupDaysColumn(side, m)))).ToList();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScoreKeys.RollupPartition(year)}");
         await foreach (var row in rollups.QueryAsync<TableEntity>(filter, select: ["MaDonVi", .. columns.Select(c => c.Column), .. daysColumns.Select(c => c.Column)], cancellationToken: cancellationToken))
         {
