@@ -116,17 +116,18 @@ public static class ScorecardBenchmark
         var raw = await MeasureAsync(runs, async () =>
         {
             chars = 0;
-            // The columns a year's query selects: the months' counters, not the days columns kept for cut periods.
+            // The columns a finished year's query selects: the months' counters, not the days columns kept for cut
+            // periods and for periods judged inside a month.
             string[] select = ["MaDonVi", .. Enumerable.Range(1, 12).SelectMany(m => ScoreKeys.Sets.Select(s => ScoreKeys.RollupColumn(s.Axis, s.Side, m)))];
             await foreach (var row in rollups.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ScoreKeys.RollupPartition(2025)}"), select: select))
                 foreach (var (_, value) in row) chars += value is string text ? text.Length : 0;
         });
         IReadOnlyDictionary<string, ScoreTotals>? totals = null;
-        var port = await MeasureAsync(runs, async () => totals = await ledger.GetScoreTotalsAsync(subtree, year.From, year.To, CancellationToken.None));
+        var period = ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow));
+        var port = await MeasureAsync(runs, async () => totals = await ledger.GetScoreTotalsAsync(subtree, period, CancellationToken.None));
         var inputs = subtree.Select(code => new AgencyScoreInput(code, new SyncCounts(1000, 1000, 990), totals!.GetValueOrDefault(code) ?? new ScoreTotals())).ToList();
         var children = tree.ChildrenOf(tree.Root.MaDonVi).ToDictionary(c => c.MaDonVi, c => tree.Subtree(c.MaDonVi), StringComparer.Ordinal);
         var calculator = new ScorecardCalculator();
-        var period = ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow));
         var compute = await MeasureAsync(runs, () => Task.FromResult(calculator.Compute(period, inputs, children)));
         Console.WriteLine($"  profile (median): roll-up rows raw {Median(raw):0.0} ms ({chars / 1024:N0} KiB of counters); counters through the port {Median(port):0.0} ms; calculator {Median(compute):0.0} ms");
     }
@@ -174,12 +175,13 @@ public static class ScorecardBenchmark
             var contributions = ScoreContributions.Sum(entries.Select(e => e.Contributions()));
             entities.AddRange(ScoreEntities(agency, contributions, ScoreKeys.Day, versioned: false));
             var months = ScoreEntities(agency, contributions.ByMonth(), ScoreKeys.Month, versioned: true).ToList();
-            // The months' Ended counters with their reception days, for periods that cut a month (as ScoreCounterRows writes them).
+            // The months' counters kept with their days, for periods that cut a month or are judged inside one (as
+            // ScoreCounterRows writes them).
+            var days = contributions.DaysByMonth();
             foreach (var month in months)
-                foreach (var side in (ScoreSide[])[ScoreSide.Source, ScoreSide.Portal])
-                    ScoreKeys.Write(month, ScoreKeys.DaysColumn(side), CounterSet.Sum(contributions.Rows
-                        .Where(r => r.Key.Axis == ScoreAxis.Ended && r.Key.Side == side && ScoreKeys.Month(ScoreRows.MonthOf(r.Key.Day)) == month.RowKey)
-                        .Select(r => r.Value)));
+                foreach (var (axis, side) in ScoreKeys.Sets)
+                    if (days.Rows.TryGetValue(new ScoreRowKey(axis, side, ScoreKeys.ParseMonth(month.RowKey)), out var counters))
+                        ScoreKeys.Write(month, ScoreKeys.DaysColumn(axis, side), counters);
             entities.AddRange(months);
             RollupBytes.Count(contributions);
             foreach (var chunk in entities.Chunk(100))
@@ -189,7 +191,7 @@ public static class ScorecardBenchmark
 
     /// <summary>
     /// The month roll-ups' counter bytes by name prefix (<c>r:</c>, <c>rok:</c>, <c>due:</c>, the fixed names), as
-    /// stored now (<see cref="ScoreContributions.ByMonth"/>: Ended-axis receptions by month) and as stored before
+    /// stored now (<see cref="ScoreContributions.ByMonth"/>: Ended-axis receptions and due days by month) and as stored before
     /// (every name as its day row has it), counted as the JSON a counter set is written as.
     /// </summary>
     internal static class RollupBytes
@@ -266,7 +268,7 @@ public static class ScorecardBenchmark
             sync[entry.MaDonVi] = (sync.GetValueOrDefault(entry.MaDonVi) ?? SyncCounts.Zero).Plus(new SyncCounts(1, 1, entry.CountsAsSynced ? 1 : 0));
         }
         var inputs = agencies.Select(a => new AgencyScoreInput(a.MaDonVi, sync.GetValueOrDefault(a.MaDonVi) ?? SyncCounts.Zero,
-            ScoreRows.SumPeriod(rows.GetValueOrDefault(a.MaDonVi) ?? [], [], year.From, year.To))).ToList();
+            ScoreRows.SumPeriod(rows.GetValueOrDefault(a.MaDonVi) ?? [], year.From, year.To))).ToList();
         var children = agencies.Skip(1).ToDictionary(a => a.MaDonVi, a => (IReadOnlySet<string>)new HashSet<string> { a.MaDonVi });
         return new ScorecardCalculator().Compute(ScorePeriod.Of(year.From, year.To, VnTime.Day(DateTimeOffset.UtcNow)), inputs, children);
     }

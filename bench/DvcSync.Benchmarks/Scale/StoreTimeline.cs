@@ -68,9 +68,9 @@ internal sealed class TimedSyncLedger(ISyncLedger inner) : ISyncLedger
     public Task<DateTimeOffset?> GetOldestConfirmationAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         Timed("oldest confirmation", () => inner.GetOldestConfirmationAsync(agencies, from, to, cancellationToken));
 
-    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, ScorePeriod period,
         CancellationToken cancellationToken) =>
-        Timed("score totals", () => inner.GetScoreTotalsAsync(agencies, from, to, cancellationToken));
+        Timed("score totals", () => inner.GetScoreTotalsAsync(agencies, period, cancellationToken));
 
     public Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         Timed("score day rows", () => inner.GetScoreDayRowsAsync(maDonVi, from, to, cancellationToken));

@@ -54,8 +54,9 @@ public sealed class ScorecardQuery(
                 : AgencyDirectory.NotListed(agencyCode));
 
         var subtree = tree.Subtree(agency.MaDonVi);
+        var scorePeriod = ScorePeriod.Of(period.From, period.To, VnTime.Day(clock.GetUtcNow()));
         var syncCountsTask = SyncCountsAsync(subtree, period, cancellationToken);
-        var countersTask = ledger.GetScoreTotalsAsync(subtree, period.From, period.To, cancellationToken);
+        var countersTask = ledger.GetScoreTotalsAsync(subtree, scorePeriod, cancellationToken);
         var received = await syncCountsTask;
         var counters = await countersTask;
 
@@ -70,7 +71,7 @@ public sealed class ScorecardQuery(
         }).ToList();
         var children = tree.ChildrenOf(agency.MaDonVi);
         var scorecard = new ScorecardCalculator(scoring.Scoring(syncRateScoring)).Compute(
-            ScorePeriod.Of(period.From, period.To, VnTime.Day(clock.GetUtcNow())),
+            scorePeriod,
             inputs,
             children.ToDictionary(c => c.MaDonVi, c => tree.Subtree(c.MaDonVi), StringComparer.Ordinal));
 

@@ -55,13 +55,30 @@ public static class ScoreCounterNames
     /// <summary>Received axis: open dossiers by effective due day.</summary>
     public static string OpenDueOn(DateOnly day) => DuePrefix + CompactDay.Format(day);
 
+    /// <summary>Month roll-ups, Received axis: open dossiers by the month of their effective due day (<c>due:yyyyMM</c>).</summary>
+    public static string OpenDueInMonth(DateOnly month) => DuePrefix + CompactDay.FormatMonth(month);
+
+    /// <summary>
+    /// The due days a Received-axis name of open dossiers stands for, first and last inclusive: one day for a day-keyed
+    /// name (day rows, roll-ups' due-days columns, and roll-ups written before month keys), a whole month for a
+    /// month-keyed one. False for <c>due:none</c> and for names of other counters.
+    /// </summary>
+    public static bool TryParseOpenDue(string name, out DateOnly first, out DateOnly last) => TryParseDayOrMonth(name, DuePrefix, out first, out last);
+
+    /// <summary>Whether a name counts open dossiers by a due day or month (<c>due:none</c> is neither).</summary>
+    public static bool IsOpenDueDated(ReadOnlySpan<char> name) =>
+        name.StartsWith(DuePrefix, StringComparison.Ordinal) && name.Length > DuePrefix.Length && name[DuePrefix.Length] is >= '0' and <= '9';
+
+    /// <summary>Whether a name counts open dossiers by a due month (<c>due:yyyyMM</c>), as month roll-ups write them.</summary>
+    public static bool IsOpenDueMonth(ReadOnlySpan<char> name) =>
+        name.StartsWith(DuePrefix, StringComparison.Ordinal) && name.Length == DuePrefix.Length + 6 && CompactDay.TryParseMonth(name[DuePrefix.Length..], out _);
+
     /// <summary>Ended axis: dossiers that ended that day, by reception day (none: no NgayTiepNhan).</summary>
     public static string EndedReceivedOn(DateOnly? day) => ReceivedPrefix + DayOrNone(day);
 
     /// <summary>Ended axis: those of them that ended on time.</summary>
     public static string EndedOnTimeReceivedOn(DateOnly? day) => ReceivedOnTimePrefix + DayOrNone(day);
 
-    public static bool TryParseOpenDueDay(string name, out DateOnly day) => TryParseDay(name, DuePrefix, out day);
     public static bool TryParseEndedReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedPrefix, out day);
     public static bool TryParseEndedOnTimeReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedOnTimePrefix, out day);
 
@@ -93,6 +110,17 @@ public static class ScoreCounterNames
         if (TryParseDay(name, ReceivedOnTimePrefix, out day)) return EndedOnTimeReceivedInMonth(day);
         return name;
     }
+
+    /// <summary>
+    /// The name a roll-up keeps for a Received-axis counter: a due day becomes its month (<c>due:yyyyMMdd</c> →
+    /// <c>due:yyyyMM</c>); every other name is kept.
+    /// </summary>
+    public static string ReceivedNameByMonth(string name) =>
+        TryParseDay(name, DuePrefix, out var day) ? OpenDueInMonth(day) : name;
+
+    /// <summary>The name a roll-up keeps for a counter of <paramref name="axis"/>: days collapsed to months.</summary>
+    public static string NameByMonth(ScoreAxis axis, string name) =>
+        axis == ScoreAxis.Ended ? EndedNameByMonth(name) : ReceivedNameByMonth(name);
 
     /// <summary>Whether a name is an Ended-axis reception month (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>), as month roll-ups write them.</summary>
     public static bool IsEndedReceivedMonth(ReadOnlySpan<char> name) =>
@@ -196,11 +224,12 @@ public sealed class ScoreContributions
 
     /// <summary>
     /// The same contributions keyed by month (the first day of the month) for the roll-up rows, with the Ended axis's
-    /// reception days collapsed to reception months (<see cref="ScoreCounterNames.EndedNameByMonth"/>). A roll-up is
-    /// read only for periods made of whole months (a month, a quarter, a year), and for those "received in the period"
-    /// is the same question of a day and of its month; the day-keyed names were most of a year-long scorecard's bytes
-    /// (one per reception day of the dossiers that ended in the month). Periods that cut a month read day rows, which
-    /// keep the days.
+    /// reception days and the Received axis's due days collapsed to months (<see cref="ScoreCounterNames.NameByMonth"/>).
+    /// A roll-up is read for periods made of whole months (a month, a quarter, a year): for those "received in the
+    /// period" is the same question of a day and of its month, and so is "due on or after the evaluation day" when
+    /// that day is the first of a month (<see cref="ScorePeriod.JudgesDueByMonth"/>), as it is for every finished
+    /// period. The day-keyed names were most of a year-long scorecard's bytes. Periods that cut a month, and running
+    /// periods judged today, read the days where the roll-ups keep them apart, or day rows.
     /// </summary>
     public ScoreContributions ByMonth()
     {
@@ -208,11 +237,31 @@ public sealed class ScoreContributions
         foreach (var (key, counters) in _rows)
         {
             var month = Row(rows, key with { Day = ScoreRows.MonthOf(key.Day) });
-            if (key.Axis != ScoreAxis.Ended) month.Add(counters);
-            else foreach (var (name, count) in counters) month.Add(ScoreCounterNames.EndedNameByMonth(name), count);
+            foreach (var (name, count) in counters) month.Add(ScoreCounterNames.NameByMonth(key.Axis, name), count);
         }
         return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
     }
+
+    /// <summary>
+    /// What roll-ups keep apart with its days, keyed by month: the Ended axis with its reception days, and the Received
+    /// axis's open dossiers by due day. A period that cuts a month reads the first (<see cref="ScorePeriod.IsWholeMonths"/>),
+    /// a period judged inside a month the second (<see cref="ScorePeriod.JudgesDueByMonth"/>), so neither reads every
+    /// day row; a finished year reads neither.
+    /// </summary>
+    public ScoreContributions DaysByMonth()
+    {
+        var rows = new Dictionary<ScoreRowKey, CounterSet>();
+        foreach (var (key, counters) in _rows)
+        {
+            var month = Row(rows, key with { Day = ScoreRows.MonthOf(key.Day) });
+            if (key.Axis == ScoreAxis.Ended) month.Add(counters);
+            else foreach (var (name, count) in counters) if (ScoreCounterNames.IsOpenDueDated(name)) month.Add(name, count);
+        }
+        return new ScoreContributions(rows.Where(r => r.Value.Count > 0).ToDictionary(r => r.Key, r => r.Value));
+    }
+
+    /// <summary>The rows of one axis.</summary>
+    public ScoreContributions OnAxis(ScoreAxis axis) => new(_rows.Where(r => r.Key.Axis == axis).ToDictionary(r => r.Key, r => r.Value));
 
     private static void Count(Dictionary<ScoreRowKey, CounterSet> rows, ScoreSide side, DateOnly? receivedDay, DossierFacts facts)
     {

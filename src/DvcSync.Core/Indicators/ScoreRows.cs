@@ -54,30 +54,42 @@ public static class ScoreRows
             .Where(r => r.Counters.Count > 0)
             .ToList();
 
+    /// <summary>Sums the day rows of a period, both days inclusive: what a recount of the entries gives, whatever the period.</summary>
+    public static ScoreTotals SumPeriod(IEnumerable<ScoreRow> dayRows, DateOnly from, DateOnly to) =>
+        SumPeriod(dayRows, [], ScorePeriod.Of(from, to, to.AddDays(1)));
+
     /// <summary>
-    /// Sums the rows of a period, both days inclusive, as the storage ports do. In a period of whole months
+    /// Sums the rows of a period as the storage ports do. In a period of whole months
     /// (<see cref="ScorePeriod.IsWholeMonths"/>) a month's roll-up stands for its days (so a year is twelve rows per axis
-    /// and side); in any other period only day rows count: a roll-up names Ended-axis receptions by month, which cannot
-    /// say whether a dossier of a cut month was received inside the period or before it. A day row counts itself unless
-    /// its month's roll-up was counted.
+    /// and side), except for open dossiers' due days when the period is judged inside a month
+    /// (<see cref="ScorePeriod.JudgesDueByMonth"/>): the roll-up names due months, so those names come from the month's
+    /// day rows instead. In any other period only day rows count: a roll-up names Ended-axis receptions by month, which
+    /// cannot say whether a dossier of a cut month was received inside the period or before it.
     /// </summary>
-    public static ScoreTotals SumPeriod(IEnumerable<ScoreRow> dayRows, IEnumerable<ScoreRow> monthRows, DateOnly from, DateOnly to)
+    public static ScoreTotals SumPeriod(IEnumerable<ScoreRow> dayRows, IEnumerable<ScoreRow> monthRows, ScorePeriod period)
     {
         var totals = new ScoreTotals();
         var rolledUp = new HashSet<ScoreRowKey>();
-        if (ScorePeriod.IsWholeMonths(from, to))
+        var dueByDay = !period.JudgesDueByMonth;
+        if (ScorePeriod.IsWholeMonths(period.From, period.To))
         {
             foreach (var month in monthRows)
             {
-                if (month.Day < from || month.Day > to) continue;
+                if (!period.Contains(month.Day)) continue;
                 rolledUp.Add(new ScoreRowKey(month.Axis, month.Side, month.Day));
-                totals[month.Axis, month.Side].Add(month.Counters);
+                var total = totals[month.Axis, month.Side];
+                foreach (var (name, count) in month.Counters)
+                    if (!(dueByDay && month.Axis == ScoreAxis.Received && ScoreCounterNames.IsOpenDueDated(name))) total.Add(name, count);
             }
         }
         foreach (var day in dayRows)
         {
-            if (day.Day < from || day.Day > to || rolledUp.Contains(new ScoreRowKey(day.Axis, day.Side, MonthOf(day.Day)))) continue;
-            totals[day.Axis, day.Side].Add(day.Counters);
+            if (!period.Contains(day.Day)) continue;
+            var total = totals[day.Axis, day.Side];
+            if (!rolledUp.Contains(new ScoreRowKey(day.Axis, day.Side, MonthOf(day.Day)))) total.Add(day.Counters);
+            else if (dueByDay && day.Axis == ScoreAxis.Received)
+                foreach (var (name, count) in day.Counters)
+                    if (ScoreCounterNames.IsOpenDueDated(name)) total.Add(name, count);
         }
         return totals;
     }
@@ -86,7 +98,7 @@ public static class ScoreRows
     {
         var month = new CounterSet();
         foreach (var day in days)
-            foreach (var (name, count) in day) month.Add(axis == ScoreAxis.Ended ? ScoreCounterNames.EndedNameByMonth(name) : name, count);
+            foreach (var (name, count) in day) month.Add(ScoreCounterNames.NameByMonth(axis, name), count);
         return month;
     }
 }

@@ -54,6 +54,13 @@ public sealed record ScorePeriod(DateOnly From, DateOnly To, DateOnly Evaluation
     /// since they name Ended-axis receptions by month.
     /// </summary>
     public static bool IsWholeMonths(DateOnly from, DateOnly to) => from.Day == 1 && to.AddDays(1).Day == 1 && from <= to;
+
+    /// <summary>
+    /// Whether open dossiers' due days can be judged by their month: the evaluation day is the first of a month, as it
+    /// is for every finished period of whole months, so "due on or after it" is "due in its month or later". A running
+    /// period (judged today) or one ending inside a month needs due days.
+    /// </summary>
+    public bool JudgesDueByMonth => EvaluationDay.Day == 1;
 }
 
 /// <summary>
@@ -255,7 +262,7 @@ public sealed class ScorecardCalculator
             var denominator = byReception[ScoreCounterNames.Population];
             var numerator = byReception[ScoreCounterNames.EndedOnTime] + byReception[ScoreCounterNames.OpenWithoutDueDay];
             foreach (var (name, count) in byReception)
-                if (ScoreCounterNames.TryParseOpenDueDay(name, out var due) && due >= period.EvaluationDay) numerator += count;
+                if (ScoreCounterNames.TryParseOpenDue(name, out var firstDue, out var lastDue) && OpenOnTime(period, name, firstDue, lastDue)) numerator += count;
             // A name stands for a reception day (day rows) or a reception month (roll-ups): received in the period when
             // all of it lies in the period. The port hands month-keyed names only for periods of whole months, where
             // a month lies either wholly inside or wholly outside; a roll-up written before month keys holds day-keyed
@@ -271,6 +278,20 @@ public sealed class ScorecardCalculator
             counts[OnTimeNumerator] = numerator;
             counts[OnTimeDenominator] = denominator;
             return tally;
+        }
+
+        /// <summary>
+        /// An open dossier is on time while its due day is on or after the evaluation day. A name of a due month (the
+        /// roll-ups') answers that unless the evaluation day falls inside the month after its first day: the ports hand
+        /// due days instead for such periods (<see cref="ScorePeriod.JudgesDueByMonth"/>), and a month-keyed name here
+        /// would be a store's error, so it is reported rather than guessed.
+        /// </summary>
+        private static bool OpenOnTime(ScorePeriod period, string name, DateOnly firstDue, DateOnly lastDue)
+        {
+            if (firstDue >= period.EvaluationDay) return true;
+            if (lastDue < period.EvaluationDay) return false;
+            throw new InvalidOperationException(
+                $"The counter {name} names a due month, which cannot be judged on {period.EvaluationDay:yyyy-MM-dd}: the store must give due days for this period.");
         }
 
         public Tally Set(Tally other)

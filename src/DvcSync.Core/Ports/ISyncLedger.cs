@@ -58,11 +58,12 @@ public interface ISyncLedger
     /// <summary>
     /// The scorecard counters of each agency asked for, summed over the rows whose day lies in the period (both days
     /// inclusive): for each agency, Σ over its entries of <see cref="LedgerEntry.Contributions"/> restricted to those
-    /// days, as <see cref="ScoreRows.SumPeriod"/> adds them. Every agency asked for has a value (empty when it counts
-    /// nothing). A store may answer whole months from month roll-ups kept beside the day rows; a year reads a few rows
-    /// per agency, never the entries.
+    /// days, as <see cref="ScoreRows.SumPeriod(IEnumerable{ScoreRow}, IEnumerable{ScoreRow}, ScorePeriod)"/> adds them.
+    /// Every agency asked for has a value (empty when it counts nothing). A store may answer whole months from month
+    /// roll-ups kept beside the day rows; a year reads a few rows per agency, never the entries. The period's evaluation
+    /// day says whether open dossiers may be named by due month (<see cref="ScorePeriod.JudgesDueByMonth"/>).
     /// </summary>
-    Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+    Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, ScorePeriod period,
         CancellationToken cancellationToken);
 
     /// <summary>

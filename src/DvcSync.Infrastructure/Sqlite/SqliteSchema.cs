@@ -72,6 +72,15 @@ internal static class SqliteSchema
             count INTEGER NOT NULL,
             PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS score_month_days (
+            ma_don_vi TEXT NOT NULL,
+            month INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
+
         CREATE TABLE IF NOT EXISTS agency_listed (
             ma_don_vi TEXT PRIMARY KEY,
             ten_don_vi TEXT NOT NULL,

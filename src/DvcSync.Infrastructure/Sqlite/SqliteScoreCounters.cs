@@ -38,18 +38,28 @@ internal sealed class SqliteScoreCounters(SqliteStore store)
             if (delta.IsEmpty) continue;
             Apply(connection, transaction, "score_day", "day", agency, delta, SqliteSchema.Day);
             Apply(connection, transaction, "score_month", "month", agency, delta.ByMonth(), SqliteSchema.Month);
+            Apply(connection, transaction, "score_month_days", "month", agency, DueDaysByMonth(delta), SqliteSchema.Month);
         }
     }
 
     /// <summary>
-    /// One read, one range query over every agency at once, summed by SQLite per agency, axis, side and name. A period of
-    /// whole months (a month, a quarter, a year) is its months' roll-ups; any other period (a week, a range that cuts a
-    /// month) is its day rows, all of them: the roll-ups name Ended-axis receptions by month
-    /// (<see cref="ScoreContributions.ByMonth"/>), which cannot tell a dossier received in the cut part of a month from
-    /// one received before the period. A query per agency, and a .NET row per stored counter, cost a year-long province
-    /// scorecard 130 statements and hundreds of thousands of rows.
+    /// Open dossiers by due day, kept by month beside the roll-ups (<c>score_month_days</c>): what a period of whole
+    /// months judged inside a month (the running year, judged today) reads instead of the roll-ups' due months. The
+    /// Ended axis's days are not kept there: a period that cuts a month reads day rows.
     /// </summary>
-    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+    private static ScoreContributions DueDaysByMonth(ScoreContributions delta) => delta.DaysByMonth().OnAxis(ScoreAxis.Received);
+
+    /// <summary>
+    /// One read, one range query over every agency at once, summed by SQLite per agency, axis, side and name. A period of
+    /// whole months (a month, a quarter, a year) is its months' roll-ups; when it is judged inside a month
+    /// (<see cref="ScorePeriod.JudgesDueByMonth"/>), the roll-ups' due months give way to the due days of
+    /// <c>score_month_days</c> (roll-ups written before month keys hold due days themselves, and keep them). Any other
+    /// period (a week, a range that cuts a month) is its day rows, all of them: the roll-ups name Ended-axis receptions
+    /// by month (<see cref="ScoreContributions.ByMonth"/>), which cannot tell a dossier received in the cut part of a
+    /// month from one received before the period. A query per agency, and a .NET row per stored counter, cost a
+    /// year-long province scorecard 130 statements and hundreds of thousands of rows.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetTotalsAsync(IReadOnlyCollection<string> agencies, ScorePeriod period,
         CancellationToken cancellationToken) =>
         store.ReadAsync<IReadOnlyDictionary<string, ScoreTotals>>(connection =>
         {
@@ -57,14 +67,21 @@ internal sealed class SqliteScoreCounters(SqliteStore store)
             foreach (var agency in agencies) totals.TryAdd(agency, new ScoreTotals());
             // The same order as totals.Values: a row names its agency by its index in this list.
             var wanted = System.Text.Json.JsonSerializer.Serialize(totals.Keys.ToArray());
-            if (ScorePeriod.IsWholeMonths(from, to)) SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(from), SqliteSchema.Month(to), totals);
-            else SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), totals);
+            var (from, to) = (period.From, period.To);
+            if (!ScorePeriod.IsWholeMonths(from, to)) SumInto(connection, "score_day", "day", wanted, SqliteSchema.Day(from), SqliteSchema.Day(to), totals);
+            else if (period.JudgesDueByMonth) SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(from), SqliteSchema.Month(to), totals);
+            else
+            {
+                SumInto(connection, "score_month", "month", wanted, SqliteSchema.Month(from), SqliteSchema.Month(to), totals,
+                    "NOT (t.axis = 'Received' AND t.counter GLOB 'due:[0-9][0-9][0-9][0-9][0-9][0-9]')");
+                SumInto(connection, "score_month_days", "month", wanted, SqliteSchema.Month(from), SqliteSchema.Month(to), totals);
+            }
             return totals;
         }, cancellationToken);
 
     /// <summary>Adds the counters of the given agencies whose day (or month) key lies between the two.</summary>
     private static void SumInto(SqliteConnection connection, string table, string period, string agenciesJson, int low, int high,
-        Dictionary<string, ScoreTotals> totals)
+        Dictionary<string, ScoreTotals> totals, string condition = "1")
     {
         // The agency list drives the loop, so each agency is a range of the primary key (ma_don_vi, period, …). A row
         // carries the agency as its index in the list and the axis and side as one number, so the name is the only
@@ -72,7 +89,7 @@ internal sealed class SqliteScoreCounters(SqliteStore store)
         using var command = SqliteStore.Command(connection, null, $"""
             SELECT a.key, (t.axis = 'Ended') * 2 + (t.side = 'Portal'), t.counter, t.count
             FROM json_each($agencies) AS a CROSS JOIN {table} AS t
-            WHERE t.ma_don_vi = a.value AND t.{period} BETWEEN $low AND $high
+            WHERE t.ma_don_vi = a.value AND t.{period} BETWEEN $low AND $high AND {condition}
             """, ("$agencies", agenciesJson), ("$low", low), ("$high", high));
         var byIndex = totals.Values.ToArray();
         var sets = byIndex.Select(t => new[]

@@ -66,9 +66,9 @@ internal sealed class SqliteSyncLedger(SqliteStore store) : ISyncLedger
             return (months, days);
         }, cancellationToken);
 
-    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, ScorePeriod period,
         CancellationToken cancellationToken) =>
-        _scores.GetTotalsAsync(agencies, from, to, cancellationToken);
+        _scores.GetTotalsAsync(agencies, period, cancellationToken);
 
     public Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         _scores.GetDayRowsAsync(maDonVi, from, to, cancellationToken);

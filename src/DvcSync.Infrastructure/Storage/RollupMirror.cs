@@ -20,13 +20,14 @@ internal sealed record RollupShape(
         row[RollupKeys.Column(LedgerDerivedRows.OldestConfirmed, m)] = month.GetDateTimeOffset(LedgerDerivedRows.OldestConfirmed);
     });
 
-    /// <summary>The scorecard counters (<see cref="ScoreKeys"/>): one serialized column per axis and side per month.</summary>
+    /// <summary>The scorecard counters (<see cref="ScoreKeys"/>): one serialized column per axis and side per month, and one with days.</summary>
     public static readonly RollupShape Scorecard = new(ScoreKeys.MonthPrefix, ScoreKeys.ParseMonth, ScoreKeys.RollupPartition, (month, row, m) =>
     {
         foreach (var (axis, side) in ScoreKeys.Sets)
+        {
             ScoreKeys.Write(row, ScoreKeys.RollupColumn(axis, side, m), ScoreKeys.Read(month, ScoreKeys.Column(axis, side)));
-        foreach (var side in ScoreKeys.Sides)
-            ScoreKeys.Write(row, ScoreKeys.RollupDaysColumn(side, m), ScoreKeys.Read(month, ScoreKeys.DaysColumn(side)));
+            ScoreKeys.Write(row, ScoreKeys.RollupDaysColumn(axis, side, m), ScoreKeys.Read(month, ScoreKeys.DaysColumn(axis, side)));
+        }
     });
 }
 

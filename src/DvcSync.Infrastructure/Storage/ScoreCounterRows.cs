@@ -30,16 +30,15 @@ internal static class ScoreKeys
     public static string RollupColumn(ScoreAxis axis, ScoreSide side, int month) => Column(axis, side) + month.ToString("00", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// A month roll-up's Ended-axis counters of one side with their reception days (<c>r:yyyyMMdd</c>), beside the
-    /// month-keyed column: a period of whole months never selects it, a period that cuts a month reads it for the months
-    /// wholly inside, so neither reads every day row. Written since month keys; older roll-ups hold their day-keyed names
-    /// in the Ended column itself (see <see cref="ScorePeriodQuery"/>).
+    /// A month roll-up's counters of one axis and side with their days, beside the month-keyed columns (see
+    /// <see cref="ScoreContributions.DaysByMonth"/>): the Ended axis by reception day (<c>EndedDays…</c>, read by a
+    /// period that cuts a month for the months wholly inside) and open dossiers by due day (<c>DueDays…</c>, read by a
+    /// period judged inside a month, such as the running year). A finished period of whole months selects neither.
+    /// Written since month keys; older roll-ups hold day-keyed names in the main columns themselves (see
+    /// <see cref="ScorePeriodQuery"/>).
     /// </summary>
-    public static string DaysColumn(ScoreSide side) => "EndedDays" + side;
-    public static string RollupDaysColumn(ScoreSide side, int month) => DaysColumn(side) + month.ToString("00", CultureInfo.InvariantCulture);
-
-    /// <summary>The sides a roll-up keeps a days column for.</summary>
-    public static readonly IReadOnlyList<ScoreSide> Sides = [ScoreSide.Source, ScoreSide.Portal];
+    public static string DaysColumn(ScoreAxis axis, ScoreSide side) => (axis == ScoreAxis.Ended ? "EndedDays" : "DueDays") + side;
+    public static string RollupDaysColumn(ScoreAxis axis, ScoreSide side, int month) => DaysColumn(axis, side) + month.ToString("00", CultureInfo.InvariantCulture);
 
     public static readonly IReadOnlyList<(ScoreAxis Axis, ScoreSide Side)> Sets =
         [(ScoreAxis.Received, ScoreSide.Source), (ScoreAxis.Received, ScoreSide.Portal), (ScoreAxis.Ended, ScoreSide.Source), (ScoreAxis.Ended, ScoreSide.Portal)];
@@ -52,10 +51,11 @@ internal static class ScoreKeys
     /// copying it, was most of the port's time. Names are looked up from the reader's buffer, so a name the total
     /// already holds costs no string.
     /// </summary>
-    public static CounterSet ReadInto(TableEntity row, string column, CounterSet into) => ReadInto(row, column, into, skipEndedMonths: false);
+    public static CounterSet ReadInto(TableEntity row, string column, CounterSet into) => ReadInto(row, column, into, skipMonths: false);
 
-    /// <param name="skipEndedMonths">Leaves out month-keyed Ended-axis names (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>).</param>
-    public static CounterSet ReadInto(TableEntity row, string column, CounterSet into, bool skipEndedMonths)
+    /// <param name="skipMonths">Leaves out the month-keyed names a days column stands in for: Ended-axis reception
+    /// months (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>) and due months (<c>due:yyyyMM</c>).</param>
+    public static CounterSet ReadInto(TableEntity row, string column, CounterSet into, bool skipMonths)
     {
         if (row.GetString(column) is not { Length: > 0 } json) return into;
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
@@ -73,7 +73,7 @@ internal static class ScoreKeys
                 var written = fits ? reader.CopyString(name) : 0;
                 var longName = fits ? null : reader.GetString()!;
                 reader.Read();
-                if (skipEndedMonths && ScoreCounterNames.IsEndedReceivedMonth(longName is null ? name[..written] : longName)) continue;
+                if (skipMonths && IsMonthKeyed(longName is null ? name[..written] : longName)) continue;
                 if (longName is null) into.Add(name[..written], reader.GetInt64());
                 else into.Add(longName, reader.GetInt64());
             }
@@ -84,6 +84,8 @@ internal static class ScoreKeys
             ArrayPool<byte>.Shared.Return(bytes);
         }
     }
+
+    private static bool IsMonthKeyed(ReadOnlySpan<char> name) => ScoreCounterNames.IsEndedReceivedMonth(name) || ScoreCounterNames.IsOpenDueMonth(name);
 
     /// <summary>An empty set is stored as no value, so a row says only what it counts.</summary>
     public static void Write(TableEntity row, string column, CounterSet counters)
@@ -109,30 +111,15 @@ internal sealed class ScoreCounterRows(LedgerDerivedRows derived)
         var delta = ScoreContributions.Sum(changes.Select(c => ScoreContributions.Delta(Of(c.Previous), Of(c.Next))));
         if (delta.IsEmpty) return;
         await AddRowsAsync(partition, delta, ScoreKeys.Day, versioned: false, actions, cancellationToken);
-        await AddRowsAsync(partition, delta.ByMonth(), ScoreKeys.Month, versioned: true, actions, cancellationToken, EndedDaysByMonth(delta));
-    }
-
-    /// <summary>The Ended-axis changes by month with their reception days kept: the roll-ups' days columns.</summary>
-    private static Dictionary<(DateOnly Month, ScoreSide Side), CounterSet> EndedDaysByMonth(ScoreContributions delta)
-    {
-        var months = new Dictionary<(DateOnly, ScoreSide), CounterSet>();
-        foreach (var (key, counters) in delta.Rows)
-        {
-            if (key.Axis != ScoreAxis.Ended) continue;
-            var month = (ScoreRows.MonthOf(key.Day), key.Side);
-            if (!months.TryGetValue(month, out var set)) months[month] = set = new CounterSet();
-            set.Add(counters);
-        }
-        return months;
+        await AddRowsAsync(partition, delta.ByMonth(), ScoreKeys.Month, versioned: true, actions, cancellationToken, delta.DaysByMonth());
     }
 
     private static ScoreContributions Of(LedgerEntry? entry) => entry?.Contributions() ?? ScoreContributions.None;
 
     private async Task AddRowsAsync(string partition, ScoreContributions delta, Func<DateOnly, string> key, bool versioned,
-        List<TableTransactionAction> actions, CancellationToken cancellationToken,
-        Dictionary<(DateOnly Month, ScoreSide Side), CounterSet>? endedDays = null)
+        List<TableTransactionAction> actions, CancellationToken cancellationToken, ScoreContributions? days = null)
     {
-        foreach (var day in delta.Rows.Keys.Select(k => k.Day).Distinct())
+        foreach (var day in delta.Rows.Keys.Concat(days?.Rows.Keys ?? []).Select(k => k.Day).Distinct())
         {
             var row = await derived.ReadOrNewAsync(partition, key(day), cancellationToken);
             foreach (var (axis, side) in ScoreKeys.Sets)
@@ -141,10 +128,10 @@ internal sealed class ScoreCounterRows(LedgerDerivedRows derived)
                 var column = ScoreKeys.Column(axis, side);
                 ScoreKeys.Write(row.Entity, column, ScoreKeys.Read(row.Entity, column).Add(change));
             }
-            foreach (var side in ScoreKeys.Sides)
+            foreach (var (axis, side) in ScoreKeys.Sets)
             {
-                if (endedDays is null || !endedDays.TryGetValue((day, side), out var change)) continue;
-                var column = ScoreKeys.DaysColumn(side);
+                if (days is null || !days.Rows.TryGetValue(new ScoreRowKey(axis, side, day), out var change)) continue;
+                var column = ScoreKeys.DaysColumn(axis, side);
                 ScoreKeys.Write(row.Entity, column, ScoreKeys.Read(row.Entity, column).Add(change));
             }
             // Orders the copies in the roll-up table: an older copy never overwrites a newer one.

@@ -61,8 +61,8 @@ internal sealed class TableSyncLedger : ISyncLedger
         await _scoreMirror.RepairAllAsync(cancellationToken);
     }
 
-    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, DateOnly from, DateOnly to,
-        CancellationToken cancellationToken) => _scores.GetTotalsAsync(agencies, from, to, cancellationToken);
+    public Task<IReadOnlyDictionary<string, ScoreTotals>> GetScoreTotalsAsync(IReadOnlyCollection<string> agencies, ScorePeriod period,
+        CancellationToken cancellationToken) => _scores.GetTotalsAsync(agencies, period, cancellationToken);
 
     public async Task<IReadOnlyList<ScoreRow>> GetScoreDayRowsAsync(string maDonVi, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
         await _scores.DayRowsAsync(maDonVi, from, to, cancellationToken);

@@ -50,7 +50,7 @@ public static class ScorecardTruth
                 seenInPeriod += s;
                 synced += h;
             }
-            var counters = ScoreRows.SumPeriod(rows.GetValueOrDefault(code) ?? [], [], from, to);
+            var counters = ScoreRows.SumPeriod(rows.GetValueOrDefault(code) ?? [], from, to);
             return new AgencyScoreInput(code, new SyncCounts(received, seenInPeriod, synced), counters);
         }).ToList();
         var children = provincial.Agencies.Where(a => a.MaDonViCha == agency)

@@ -55,7 +55,10 @@ public static class LedgerAudit
         await AssertScoreCountersEqualRecountAsync(entries, ledger);
     }
 
-    /// <summary>The scorecard counters — day rows and, through period totals of whole months, the roll-ups — equal a recount.</summary>
+    /// <summary>
+    /// The scorecard counters — day rows and, through period totals of whole months, the roll-ups — equal a recount;
+    /// judged after the period (due months) and inside its last month (due days, kept apart).
+    /// </summary>
     public static async Task AssertScoreCountersEqualRecountAsync(IReadOnlyList<LedgerEntry> entries, ISyncLedger ledger)
     {
         foreach (var agency in entries.GroupBy(e => e.MaDonVi, StringComparer.Ordinal))
@@ -68,13 +71,17 @@ public static class LedgerAudit
             Assert.Equal(Describe(recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value))), Describe(stored));
 
             var wholeMonths = (From: ScoreRows.MonthOf(first), To: ScoreRows.MonthOf(last).AddMonths(1).AddDays(-1));
-            var totals = (await ledger.GetScoreTotalsAsync([agency.Key], wholeMonths.From, wholeMonths.To, CancellationToken.None))[agency.Key];
             var dayRows = recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
-            // Whole months come from the roll-ups, whose Ended-axis names carry reception months.
-            var expected = ScoreRows.SumPeriod(dayRows, ScoreRows.RollUp(dayRows), wholeMonths.From, wholeMonths.To);
-            foreach (var axis in Enum.GetValues<ScoreAxis>())
-                foreach (var side in Enum.GetValues<ScoreSide>())
-                    Assert.Equal(expected[axis, side].ToString(), totals[axis, side].ToString());
+            foreach (var evaluationDay in (DateOnly[])[wholeMonths.To.AddDays(1), wholeMonths.To.AddDays(-9)])
+            {
+                var period = ScorePeriod.Of(wholeMonths.From, wholeMonths.To, evaluationDay);
+                var totals = (await ledger.GetScoreTotalsAsync([agency.Key], period, CancellationToken.None))[agency.Key];
+                // Whole months come from the roll-ups, whose names carry reception and due months.
+                var expected = ScoreRows.SumPeriod(dayRows, ScoreRows.RollUp(dayRows), period);
+                foreach (var axis in Enum.GetValues<ScoreAxis>())
+                    foreach (var side in Enum.GetValues<ScoreSide>())
+                        Assert.Equal(expected[axis, side].ToString(), totals[axis, side].ToString());
+            }
         }
     }
 

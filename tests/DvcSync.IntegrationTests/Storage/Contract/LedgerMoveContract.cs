@@ -66,7 +66,7 @@ public abstract class LedgerMoveContract
         Assert.Equal(("A", atB.MaHoSo), (Assert.Single(unsynced).MaDonVi, unsynced[0].MaHoSo));
         Assert.Equal(("A", atB.MaHoSo), (Assert.Single(await InRepairAsync(ledger)).MaDonVi, atB.MaHoSo));
 
-        var totals = await ledger.GetScoreTotalsAsync(["B"], year.From, year.To, CancellationToken.None);
+        var totals = await ledger.GetScoreTotalsAsync(["B"], ScorePeriod.Of(year.From, year.To, year.To.AddDays(1)), CancellationToken.None);
         foreach (var axis in Enum.GetValues<ScoreAxis>())
             foreach (var side in Enum.GetValues<ScoreSide>())
                 Assert.All(totals["B"][axis, side], counter => Assert.Equal(0, counter.Value));

@@ -16,6 +16,8 @@ public abstract class ScoreCounterContract
 
     private static readonly DateTimeOffset Jan15 = new(2025, 1, 15, 9, 30, 0, TimeSpan.FromHours(7));
 
+    private static ScorePeriod OneDay(DateOnly day) => ScorePeriod.Of(day, day, day.AddDays(1));
+
     private static DossierFacts Facts(DateOnly received, int n) => new(
         received,
         n % 3 == 0 ? TrangThaiHoSo.DangXuLy : TrangThaiHoSo.DaTraKetQua,
@@ -69,33 +71,44 @@ public abstract class ScoreCounterContract
         Assert.All(entries, e => Assert.NotNull(e.SourceFacts));
         await LedgerAudit.AssertScoreCountersEqualRecountAsync(entries, ledger);
 
-        // A year is answered from the month roll-ups (receptions by month); a period that cuts a month (a custom range,
-        // a week) from the day rows alone. Each equals the recount summed the same way.
-        (DateOnly From, DateOnly To)[] periods =
-            [(new(2025, 1, 1), new(2025, 12, 31)), (new(2025, 1, 20), new(2025, 12, 31)), (new(2025, 3, 15), new(2025, 12, 31)), (new(2025, 3, 10), new(2025, 3, 16))];
-        foreach (var (from, to) in periods)
+        // A finished year is answered from the month roll-ups (receptions and due days by month); the running year
+        // (judged today, inside a month) from them with open dossiers' due days kept apart; a period that cuts a month
+        // (a custom range, a week) with its receptions by day. Each equals the recount summed the same way.
+        var year = (From: new DateOnly(2025, 1, 1), To: new DateOnly(2025, 12, 31));
+        ScorePeriod[] periods =
+        [
+            ScorePeriod.Of(year.From, year.To, new DateOnly(2026, 6, 1)), ScorePeriod.Of(year.From, year.To, new DateOnly(2025, 6, 18)),
+            ScorePeriod.Of(new(2025, 1, 20), year.To, new DateOnly(2026, 6, 1)), ScorePeriod.Of(new(2025, 3, 15), year.To, new DateOnly(2025, 7, 9)),
+            ScorePeriod.Of(new(2025, 3, 10), new(2025, 3, 16), new DateOnly(2026, 6, 1)), ScorePeriod.Of(new(2025, 3, 10), new(2025, 3, 16), new DateOnly(2025, 3, 13)),
+        ];
+        foreach (var period in periods)
         {
-            var totals = await ledger.GetScoreTotalsAsync(["A", "B"], from, to, CancellationToken.None);
+            var totals = await ledger.GetScoreTotalsAsync(["A", "B"], period, CancellationToken.None);
             foreach (var agency in (string[])["A", "B"])
             {
                 var recount = ScoreContributions.Sum(entries.Where(e => e.MaDonVi == agency).Select(e => e.Contributions()));
                 var days = recount.Rows.Select(r => new ScoreRow(r.Key.Axis, r.Key.Side, r.Key.Day, r.Value)).ToList();
-                var expected = ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), from, to);
+                var expected = ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), period);
                 foreach (var axis in Enum.GetValues<ScoreAxis>())
                     foreach (var side in Enum.GetValues<ScoreSide>())
                         Assert.Equal(expected[axis, side].ToString(), totals[agency][axis, side].ToString());
-                if (from == periods[0].From)
+                if ((period.From, period.To) == year)
                 {
                     Assert.True(expected[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population] > 0);
-                    // The year came from the roll-ups: receptions by month, none by day.
+                    // The year came from the roll-ups: receptions by month, none by day; due days by month only when
+                    // the year is judged on the first of a month.
                     Assert.Contains(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:2025", StringComparison.Ordinal));
                     Assert.DoesNotContain(totals[agency][ScoreAxis.Ended, ScoreSide.Source].Keys, k => k.StartsWith("r:", StringComparison.Ordinal) && k.Length == "r:yyyyMMdd".Length);
+                    var dueLength = period.JudgesDueByMonth ? "due:yyyyMM".Length : "due:yyyyMMdd".Length;
+                    Assert.Contains(totals[agency][ScoreAxis.Received, ScoreSide.Source].Keys, k => k.StartsWith("due:2025", StringComparison.Ordinal));
+                    Assert.All(totals[agency][ScoreAxis.Received, ScoreSide.Source].Keys.Where(k => k.StartsWith("due:2", StringComparison.Ordinal)),
+                        k => Assert.Equal(dueLength, k.Length));
                 }
                 // What the scorecard makes of them equals what it makes of the day rows: the long way.
-                var period = ScorePeriod.Of(from, to, new DateOnly(2026, 6, 1));
+                var (from, to) = (period.From, period.To);
                 var sync = new SyncCounts(1, 1, 1);
                 Assert.Equal(
-                    System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator().Compute(period, [new AgencyScoreInput(agency, sync, ScoreRows.SumPeriod(days, [], from, to))], new Dictionary<string, IReadOnlySet<string>>())),
+                    System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator().Compute(period, [new AgencyScoreInput(agency, sync, ScoreRows.SumPeriod(days, from, to))], new Dictionary<string, IReadOnlySet<string>>())),
                     System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator().Compute(period, [new AgencyScoreInput(agency, sync, totals[agency])], new Dictionary<string, IReadOnlySet<string>>())));
             }
         }
@@ -109,7 +122,7 @@ public abstract class ScoreCounterContract
         var day = entry.ReceivedDay!.Value;
         await storage.Ledger.SaveAsync(entry, entry with { PortalHolds = true, PortalFacts = entry.SourceFacts! with { ReceivedDay = null } }, CancellationToken.None);
 
-        var totals = (await storage.Ledger.GetScoreTotalsAsync(["A"], day, day, CancellationToken.None))["A"];
+        var totals = (await storage.Ledger.GetScoreTotalsAsync(["A"], OneDay(day), CancellationToken.None))["A"];
         Assert.Equal(1, totals[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.Population]);
         Assert.Equal(0, totals[ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.Population]);
     }
@@ -120,13 +133,13 @@ public abstract class ScoreCounterContract
         await using var storage = await OpenAsync();
         var entry = await storage.Ledger.SaveAsync(null, Entry("A", 1) with { SourceFacts = null }, CancellationToken.None);
         var day = entry.ReceivedDay!.Value;
-        var totals = (await storage.Ledger.GetScoreTotalsAsync(["A", "B"], day, day, CancellationToken.None));
+        var totals = (await storage.Ledger.GetScoreTotalsAsync(["A", "B"], OneDay(day), CancellationToken.None));
         Assert.Equal(1, totals["A"][ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.WithoutFacts]);
         Assert.Equal(1, totals["A"][ScoreAxis.Received, ScoreSide.Portal][ScoreCounterNames.WithoutFacts]);
         Assert.Empty(totals["B"][ScoreAxis.Received, ScoreSide.Source]);
 
         await storage.Ledger.SaveAsync(entry, Entry("A", 1), CancellationToken.None);
-        var after = (await storage.Ledger.GetScoreTotalsAsync(["A"], day, day, CancellationToken.None))["A"];
+        var after = (await storage.Ledger.GetScoreTotalsAsync(["A"], OneDay(day), CancellationToken.None))["A"];
         Assert.Equal(0, after[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.WithoutFacts]);
         Assert.Equal(1, after[ScoreAxis.Received, ScoreSide.Source][ScoreCounterNames.Population]);
         await storage.AssertCountsEqualRecountAsync();

@@ -162,7 +162,7 @@ public class ScoreContributionsTests
     }
 
     [Fact]
-    public void By_month_names_the_ended_axis_by_reception_month_and_leaves_day_rows_and_other_names_as_they_are()
+    public void By_month_names_receptions_and_due_days_by_month_and_days_by_month_keeps_them_apart_with_their_days()
     {
         DossierFacts EndedOn(DateOnly received, DateOnly end, bool onTime) =>
             InProcessing with { ReceivedDay = received, OnTime = OnTimeJudgement.Ended(end, onTime) };
@@ -174,15 +174,22 @@ public class ScoreContributionsTests
             ScoreContributions.Of(new DateOnly(2025, 1, 30), EndedOn(new DateOnly(2025, 1, 30), feb3, false), null),
             ScoreContributions.Of(new DateOnly(2024, 12, 31), EndedOn(new DateOnly(2024, 12, 31), feb3, true), null),
             ScoreContributions.Of(null, EndedOn(new DateOnly(2025, 1, 5), feb3, true) with { ReceivedDay = null }, null),
-            // An open one due 20 Feb: the Received axis keeps its due day.
+            // Open ones due 20 and 27 Feb and one without a due day.
             ScoreContributions.Of(new DateOnly(2025, 1, 12), InProcessing with { ReceivedDay = new DateOnly(2025, 1, 12), OnTime = OnTimeJudgement.Open(new DateOnly(2025, 2, 20)) }, null),
+            ScoreContributions.Of(new DateOnly(2025, 1, 13), InProcessing with { ReceivedDay = new DateOnly(2025, 1, 13), OnTime = OnTimeJudgement.Open(new DateOnly(2025, 2, 27)) }, null),
+            ScoreContributions.Of(new DateOnly(2025, 1, 14), InProcessing with { ReceivedDay = new DateOnly(2025, 1, 14), OnTime = OnTimeJudgement.Open(null) }, null),
         ]);
 
         var february = sum.ByMonth().Rows[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))];
         var january = sum.ByMonth().Rows[new ScoreRowKey(Received, Source, new DateOnly(2025, 1, 1))];
 
         Assert.Equal("r:202412=1, r:202501=2, r:none=1, rok:202412=1, rok:202501=1, rok:none=1", february.ToString());
-        Assert.Equal(1, january["due:20250220"]);
+        Assert.Equal("due:202502=2, due:none=1", new CounterSet(january.Where(c => c.Key.StartsWith("due:", StringComparison.Ordinal))).ToString());
+        // Kept apart with their days: the Ended axis whole, and only the due days of the Received axis.
+        var days = sum.DaysByMonth().Rows;
+        Assert.Equal("r:20241231=1, r:20250110=1, r:20250130=1, r:none=1, rok:20241231=1, rok:20250110=1, rok:none=1",
+            days[new ScoreRowKey(Ended, Source, new DateOnly(2025, 2, 1))].ToString());
+        Assert.Equal("due:20250220=1, due:20250227=1", days[new ScoreRowKey(Received, Source, new DateOnly(2025, 1, 1))].ToString());
         // The day rows keep their days.
         Assert.Equal(1, sum.Rows[new ScoreRowKey(Ended, Source, feb3)]["r:20250110"]);
         Assert.Equal(1, sum.Rows[new ScoreRowKey(Ended, Source, feb3)]["r:20250130"]);
@@ -219,6 +226,8 @@ public class CounterSetTests
 
 public class ScoreRowsTests
 {
+    private static ScorePeriod Finished(DateOnly from, DateOnly to) => ScorePeriod.Of(from, to, new DateOnly(2026, 6, 1));
+
     private static ScoreRow Day(int month, int day, long population) =>
         new(ScoreAxis.Received, ScoreSide.Source, new DateOnly(2025, month, day), new CounterSet().Add("n", population));
 
@@ -229,14 +238,30 @@ public class ScoreRowsTests
         // The roll-ups as storage would keep them (February's says 31 to show when it is the one read, not its days).
         var months = ScoreRows.RollUp(days).Select(m => m.Day.Month == 2 ? m with { Counters = new CounterSet().Add("n", 31) } : m).ToList();
 
-        var cut = ScoreRows.SumPeriod(days, months, new DateOnly(2025, 1, 31), new DateOnly(2025, 3, 1));
-        var whole = ScoreRows.SumPeriod(days, months, new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 28));
+        var cut = ScoreRows.SumPeriod(days, months, Finished(new DateOnly(2025, 1, 31), new DateOnly(2025, 3, 1)));
+        var whole = ScoreRows.SumPeriod(days, months, Finished(new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 28)));
 
         // Cut: 31 Jan 1 + 1 Feb 10 + 28 Feb 20 + 1 Mar 100 = 131, every one a day row; 2 Mar is outside.
         Assert.Equal(131, cut[ScoreAxis.Received, ScoreSide.Source]["n"]);
         Assert.Equal(0, cut[ScoreAxis.Received, ScoreSide.Portal]["n"]);
         // January and February whole: their roll-ups, 1 + 31.
         Assert.Equal(32, whole[ScoreAxis.Received, ScoreSide.Source]["n"]);
+    }
+
+    [Fact]
+    public void A_period_of_whole_months_judged_inside_a_month_takes_its_due_days_from_the_day_rows_and_the_rest_from_the_roll_ups()
+    {
+        ScoreRow Open(int day, string due, long count) =>
+            new(ScoreAxis.Received, ScoreSide.Source, new DateOnly(2025, 3, day), new CounterSet().Add("n", count).Add(due, count));
+        ScoreRow[] days = [Open(3, "due:20250310", 1), Open(4, "due:20250402", 2), Open(5, ScoreCounterNames.OpenWithoutDueDay, 4)];
+        // March's roll-up as storage keeps it, with one more dossier counted, to show which one is read.
+        var months = ScoreRows.RollUp(days).Select(m => m with { Counters = m.Counters.Copy().Add("n", 1) }).ToList();
+
+        var finished = ScoreRows.SumPeriod(days, months, ScorePeriod.Of(new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31), new DateOnly(2025, 6, 1)));
+        var running = ScoreRows.SumPeriod(days, months, ScorePeriod.Of(new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31), new DateOnly(2025, 3, 20)));
+
+        Assert.Equal("due:202503=1, due:202504=2, due:none=4, n=8", finished[ScoreAxis.Received, ScoreSide.Source].ToString());
+        Assert.Equal("due:20250310=1, due:20250402=2, due:none=4, n=8", running[ScoreAxis.Received, ScoreSide.Source].ToString());
     }
 
     [Fact]

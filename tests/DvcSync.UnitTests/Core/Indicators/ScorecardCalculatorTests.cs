@@ -45,13 +45,16 @@ public class ScorecardCalculatorTests
         }
 
         public AgencyScoreInput Input(string agency, SyncCounts sync, ScorePeriod period) =>
-            new(agency, sync, ScoreRows.SumPeriod(_rows.GetValueOrDefault(agency) ?? [], [], period.From, period.To));
+            new(agency, sync, ScoreRows.SumPeriod(_rows.GetValueOrDefault(agency) ?? [], period.From, period.To));
 
-        /// <summary>The same, with the month roll-ups storage keeps beside the day rows (read for periods of whole months).</summary>
+        /// <summary>
+        /// The same, with the month roll-ups storage keeps beside the day rows (read for periods of whole months; due
+        /// days from the day rows when the period is judged inside a month).
+        /// </summary>
         public AgencyScoreInput InputWithRollUps(string agency, SyncCounts sync, ScorePeriod period)
         {
             var days = _rows.GetValueOrDefault(agency) ?? [];
-            return new(agency, sync, ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), period.From, period.To));
+            return new(agency, sync, ScoreRows.SumPeriod(days, ScoreRows.RollUp(days), period));
         }
     }
 
@@ -408,6 +411,25 @@ public class ScorecardCalculatorTests
         AssertSide(Indicator(card, "2.1").Source, 3, 7, 3.0 / 7, 20.0 * 3 / 7);
     }
 
+    /// <summary>
+    /// Open dossiers named by due month are judged by it when the evaluation day begins a month; judged inside that
+    /// month they would be a guess, so the calculator refuses them rather than count them either way.
+    /// </summary>
+    [Fact]
+    public void Due_months_are_judged_on_the_first_of_a_month_and_refused_inside_one()
+    {
+        var totals = new ScoreTotals();
+        totals[ScoreAxis.Received, ScoreSide.Source].Add("n", 3).Add("due:202502", 1).Add("due:202503", 2);
+        var input = new AgencyScoreInput("X", new SyncCounts(3, 3, 3), totals);
+
+        var judgedMarch1 = new ScorecardCalculator().Compute(ScorePeriod.Of(new DateOnly(2025, 1, 1), new DateOnly(2025, 2, 28), new DateOnly(2026, 1, 1)), [input], NoChildren);
+        AssertSide(Indicator(judgedMarch1, "2.1").Source, 2, 3, 2.0 / 3, 20.0 * 2 / 3);
+
+        var judgedMarch10 = ScorePeriod.Of(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31), new DateOnly(2025, 3, 10));
+        var refused = Assert.Throws<InvalidOperationException>(() => new ScorecardCalculator().Compute(judgedMarch10, [input], NoChildren));
+        Assert.Contains("due:202503", refused.Message, StringComparison.Ordinal);
+    }
+
     private static string JsonNodeOf(Scorecard card) => System.Text.Json.JsonSerializer.Serialize(card);
 
     /// <summary>
@@ -423,6 +445,8 @@ public class ScorecardCalculatorTests
     [InlineData(5, "2025-01-15", "2025-03-31", "2025-06-01")]
     [InlineData(6, "2025-01-13", "2025-01-19", "2025-06-01")]
     [InlineData(7, "2025-01-01", "2025-02-28", "2025-02-10")]
+    [InlineData(8, "2025-01-01", "2025-03-31", "2025-03-01")]
+    [InlineData(9, "2025-01-01", "2025-03-31", "2025-03-20")]
     public void Figures_from_month_roll_ups_equal_figures_from_day_rows(int seed, string from, string to, string today)
     {
         var random = new Random(seed);
@@ -469,10 +493,10 @@ public class ScorecardCalculatorTests
         var framework = DateOnly.TryParseExact(text, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.None, out var expected);
 
-        var ours = ScoreCounterNames.TryParseOpenDueDay("due:" + text, out var day);
+        var ours = ScoreCounterNames.TryParseOpenDue("due:" + text, out var first, out var last);
 
         Assert.Equal(framework, ours);
-        if (framework) Assert.Equal(expected, day);
+        if (framework) Assert.Equal((expected, expected), (first, last));
     }
 
     [Fact]
