@@ -44,12 +44,12 @@ public static class EmbeddedScorecardBenchmark
                               $"{Batch} a transaction); file {new FileInfo(store.Path).Length / 1048576.0:0} MB");
 
             var directory = new AgencyDirectory(new AgenciesOnly(agencies), new SqliteAgencyArchive(store), TimeProvider.System);
-            var scorecardQuery = new ScorecardQuery(directory, ledger, new ScorecardScoringOptions(), new SyncRateScoringOptions(), TimeProvider.System);
             var syncRateQuery = new SyncRateQuery(directory, ledger, new SyncRateScoringOptions());
             var year = new PeriodQuery(new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
 
-            return await ScorecardBenchmark.MeasureAndCompareAsync(scorecardQuery, syncRateQuery, year, runs, naiveRuns,
-                period => NaiveScanAsync(store, agencies, period));
+            return await ScorecardBenchmark.MeasureAndCompareAsync(
+                clock => new ScorecardQuery(directory, ledger, new ScorecardScoringOptions(), new SyncRateScoringOptions(), clock), syncRateQuery,
+                year, runs, naiveRuns, () => ReadEntriesAsync(store), agencies);
         }
         finally
         {
@@ -89,14 +89,11 @@ public static class EmbeddedScorecardBenchmark
         batch.Clear();
     }
 
-    /// <summary>What one would write without the counters: read every entry from the file, judge each, and compute the scorecard.</summary>
-    private static async Task<Scorecard> NaiveScanAsync(SqliteStore store, List<Agency> agencies, PeriodQuery year)
-    {
-        var entries = await store.ReadAsync(connection =>
+    /// <summary>What one would read without the counters: every entry in the file.</summary>
+    private static Task<List<LedgerEntry>> ReadEntriesAsync(SqliteStore store) =>
+        store.ReadAsync(connection =>
         {
             using var command = SqliteStore.Command(connection, null, $"SELECT {SqliteSyncLedger.EntryColumns} FROM ledger_entry");
             return SqliteSyncLedger.ReadEntries(command);
         }, CancellationToken.None);
-        return ScorecardBenchmark.NaiveScorecard(entries, agencies, year);
-    }
 }
