@@ -9,7 +9,7 @@ namespace DvcSync.Infrastructure.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const string Create = """
+    public static readonly string Create = $$"""
         CREATE TABLE IF NOT EXISTS ledger_entry (
             ma_don_vi TEXT NOT NULL,
             ma_ho_so TEXT NOT NULL,
@@ -54,32 +54,9 @@ internal static class SqliteSchema
             oldest_confirmed INTEGER,
             PRIMARY KEY (month, ma_don_vi)) WITHOUT ROWID;
 
-        CREATE TABLE IF NOT EXISTS score_day (
-            ma_don_vi TEXT NOT NULL,
-            day INTEGER NOT NULL,
-            axis TEXT NOT NULL,
-            side TEXT NOT NULL,
-            counter TEXT NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (ma_don_vi, day, axis, side, counter)) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS score_month (
-            ma_don_vi TEXT NOT NULL,
-            month INTEGER NOT NULL,
-            axis TEXT NOT NULL,
-            side TEXT NOT NULL,
-            counter TEXT NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS score_month_days (
-            ma_don_vi TEXT NOT NULL,
-            month INTEGER NOT NULL,
-            axis TEXT NOT NULL,
-            side TEXT NOT NULL,
-            counter TEXT NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (ma_don_vi, month, axis, side, counter)) WITHOUT ROWID;
+        {{ScoreCounterTable("score_day", "day")}}
+        {{ScoreCounterTable("score_month", "month")}}
+        {{ScoreCounterTable("score_month_days", "month")}}
 
         CREATE TABLE IF NOT EXISTS agency_listed (
             ma_don_vi TEXT PRIMARY KEY,
@@ -107,6 +84,21 @@ internal static class SqliteSchema
             dequeue_count INTEGER NOT NULL,
             receipt TEXT);
         CREATE INDEX IF NOT EXISTS queue_visible ON queue_message (queue, visible_at, seq);
+        """;
+
+    /// <summary>
+    /// A table of scorecard counters: one row per agency, day or month, axis, side and counter name (day rows, month
+    /// roll-ups, and the roll-ups' open dossiers by due day).
+    /// </summary>
+    private static string ScoreCounterTable(string name, string period) => $"""
+        CREATE TABLE IF NOT EXISTS {name} (
+            ma_don_vi TEXT NOT NULL,
+            {period} INTEGER NOT NULL,
+            axis TEXT NOT NULL,
+            side TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (ma_don_vi, {period}, axis, side, counter)) WITHOUT ROWID;
         """;
 
     /// <summary>Columns added since the first release, as (table, column, definition): a file written by an older release gets them at start.</summary>
