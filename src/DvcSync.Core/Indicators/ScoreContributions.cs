@@ -69,18 +69,11 @@ public static class ScoreCounterNames
     public static bool IsOpenDueDated(ReadOnlySpan<char> name) =>
         name.StartsWith(DuePrefix, StringComparison.Ordinal) && name.Length > DuePrefix.Length && name[DuePrefix.Length] is >= '0' and <= '9';
 
-    /// <summary>Whether a name counts open dossiers by a due month (<c>due:yyyyMM</c>), as month roll-ups write them.</summary>
-    public static bool IsOpenDueMonth(ReadOnlySpan<char> name) =>
-        name.StartsWith(DuePrefix, StringComparison.Ordinal) && name.Length == DuePrefix.Length + 6 && CompactDay.TryParseMonth(name[DuePrefix.Length..], out _);
-
     /// <summary>Ended axis: dossiers that ended that day, by reception day (none: no NgayTiepNhan).</summary>
     public static string EndedReceivedOn(DateOnly? day) => ReceivedPrefix + DayOrNone(day);
 
     /// <summary>Ended axis: those of them that ended on time.</summary>
     public static string EndedOnTimeReceivedOn(DateOnly? day) => ReceivedOnTimePrefix + DayOrNone(day);
-
-    public static bool TryParseEndedReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedPrefix, out day);
-    public static bool TryParseEndedOnTimeReceivedDay(string name, out DateOnly day) => TryParseDay(name, ReceivedOnTimePrefix, out day);
 
     /// <summary>Month roll-ups, Ended axis: dossiers that ended in the month, by reception month (<c>r:yyyyMM</c>).</summary>
     public static string EndedReceivedInMonth(DateOnly month) => ReceivedPrefix + CompactDay.FormatMonth(month);
@@ -122,12 +115,15 @@ public static class ScoreCounterNames
     public static string NameByMonth(ScoreAxis axis, string name) =>
         axis == ScoreAxis.Ended ? EndedNameByMonth(name) : ReceivedNameByMonth(name);
 
-    /// <summary>Whether a name is an Ended-axis reception month (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>), as month roll-ups write them.</summary>
-    public static bool IsEndedReceivedMonth(ReadOnlySpan<char> name) =>
-        (name.StartsWith(ReceivedPrefix, StringComparison.Ordinal) && name.Length == ReceivedPrefix.Length + 6
-            && CompactDay.TryParseMonth(name[ReceivedPrefix.Length..], out _))
-        || (name.StartsWith(ReceivedOnTimePrefix, StringComparison.Ordinal) && name.Length == ReceivedOnTimePrefix.Length + 6
-            && CompactDay.TryParseMonth(name[ReceivedOnTimePrefix.Length..], out _));
+    /// <summary>
+    /// Whether a name is one month roll-ups write where day rows keep days (<see cref="NameByMonth"/>): an Ended-axis
+    /// reception month (<c>r:yyyyMM</c>, <c>rok:yyyyMM</c>) or a due month (<c>due:yyyyMM</c>).
+    /// </summary>
+    public static bool IsMonthKeyed(ReadOnlySpan<char> name) =>
+        IsMonth(name, ReceivedPrefix) || IsMonth(name, ReceivedOnTimePrefix) || IsMonth(name, DuePrefix);
+
+    private static bool IsMonth(ReadOnlySpan<char> name, string prefix) =>
+        name.StartsWith(prefix, StringComparison.Ordinal) && CompactDay.TryParseMonth(name[prefix.Length..], out _);
 
     private static string DayOrNone(DateOnly? day) => day is { } d ? CompactDay.Format(d) : NoDay;
 

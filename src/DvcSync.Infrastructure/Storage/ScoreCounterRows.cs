@@ -73,7 +73,7 @@ internal static class ScoreKeys
                 var written = fits ? reader.CopyString(name) : 0;
                 var longName = fits ? null : reader.GetString()!;
                 reader.Read();
-                if (skipMonths && IsMonthKeyed(longName is null ? name[..written] : longName)) continue;
+                if (skipMonths && ScoreCounterNames.IsMonthKeyed(longName is null ? name[..written] : longName)) continue;
                 if (longName is null) into.Add(name[..written], reader.GetInt64());
                 else into.Add(longName, reader.GetInt64());
             }
@@ -84,8 +84,6 @@ internal static class ScoreKeys
             ArrayPool<byte>.Shared.Return(bytes);
         }
     }
-
-    private static bool IsMonthKeyed(ReadOnlySpan<char> name) => ScoreCounterNames.IsEndedReceivedMonth(name) || ScoreCounterNames.IsOpenDueMonth(name);
 
     /// <summary>An empty set is stored as no value, so a row says only what it counts.</summary>
     public static void Write(TableEntity row, string column, CounterSet counters)
