@@ -365,10 +365,8 @@ public sealed class DossierCheckPipeline(
                 repairs = [.. page.Repairs];
                 page.Repairs.Clear();
             }
-            // An agency's repairs side by side (in page order within it), so that a message holds few agencies: the repair
-            // concludes a message's dossiers in one ledger transaction per agency, its counter rows written once for all.
             // Not cancellable: the ledger already says these dossiers wait for a repair.
-            foreach (var chunk in repairs.OrderBy(r => r.MaDonVi, StringComparer.Ordinal).Chunk(owner.Options.RepairBatchSize))
+            foreach (var chunk in repairs.InMessagesByAgency(owner.Options.RepairBatchSize))
             {
                 await owner.RepairQueue.EnqueueBatchAsync(chunk, TimeSpan.Zero, CancellationToken.None);
                 Interlocked.Add(ref counters.Queued, chunk.Length);

@@ -201,7 +201,7 @@ public sealed class ReconcileHandler(
         var requeued = new List<RepairRequest>();
         async Task QueueAsync()
         {
-            foreach (var chunk in requeued.OrderBy(r => r.MaDonVi, StringComparer.Ordinal).Chunk(options.RepairBatchSize))
+            foreach (var chunk in requeued.InMessagesByAgency(options.RepairBatchSize))
             {
                 await repairQueue.EnqueueMessageAsync(chunk, TimeSpan.Zero, CancellationToken.None);
                 Interlocked.Add(ref counters.Queued, chunk.Length);

@@ -34,7 +34,7 @@ public sealed partial class RepairHandler
         public async Task SendAsync(IRepairQueue queue, int batchSize)
         {
             var groups = _requests.GroupBy(r => (r.Request.Reason, r.Request.Attempt))
-                .SelectMany(g => g.OrderBy(r => r.Request.MaDonVi, StringComparer.Ordinal).Chunk(batchSize));
+                .SelectMany(g => g.InMessagesByAgency(r => r.Request, batchSize));
             foreach (var chunk in groups)
             {
                 await queue.EnqueueMessageAsync(chunk.Select(r => r.Request).ToList(), chunk.Max(r => r.Wait), CancellationToken.None);

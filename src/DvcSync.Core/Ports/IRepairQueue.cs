@@ -80,4 +80,16 @@ public static class RepairQueueExtensions
         requests.Count == 1
             ? queue.EnqueueAsync(requests[0], delay, cancellationToken)
             : queue.EnqueueBatchAsync(requests, delay, cancellationToken);
+
+    /// <summary>
+    /// Repairs cut into messages of up to <paramref name="batchSize"/>, an agency's side by side (in their order within
+    /// it): the repair concludes a message's dossiers in one ledger transaction per agency, its counter rows written once
+    /// for all, so a message should hold few agencies.
+    /// </summary>
+    public static IEnumerable<T[]> InMessagesByAgency<T>(this IEnumerable<T> items, Func<T, RepairRequest> request, int batchSize) =>
+        items.OrderBy(item => request(item).MaDonVi, StringComparer.Ordinal).Chunk(batchSize);
+
+    /// <inheritdoc cref="InMessagesByAgency{T}(IEnumerable{T}, Func{T, RepairRequest}, int)"/>
+    public static IEnumerable<RepairRequest[]> InMessagesByAgency(this IEnumerable<RepairRequest> requests, int batchSize) =>
+        requests.InMessagesByAgency(r => r, batchSize);
 }
