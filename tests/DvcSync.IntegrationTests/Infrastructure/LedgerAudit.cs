@@ -85,6 +85,17 @@ public static class LedgerAudit
         }
     }
 
+    /// <summary>
+    /// What the scorecard makes of an agency's stored totals equals what it makes of its day rows summed over the period
+    /// (the long way), however the store named the counters (days, months, the days kept apart).
+    /// </summary>
+    public static void AssertSameScorecard(ScorePeriod period, string agency, IEnumerable<ScoreRow> dayRows, ScoreTotals stored)
+    {
+        string Card(ScoreTotals counters) => System.Text.Json.JsonSerializer.Serialize(new ScorecardCalculator()
+            .Compute(period, [new AgencyScoreInput(agency, new SyncCounts(1, 1, 1), counters)], new Dictionary<string, IReadOnlySet<string>>()));
+        Assert.Equal(Card(ScoreRows.SumPeriod(dayRows, period.From, period.To)), Card(stored));
+    }
+
     private static List<string> Describe(IEnumerable<ScoreRow> rows) =>
         rows.Where(r => r.Counters.Count > 0).Select(r => $"{r.Axis} {r.Side} {r.Day:yyyy-MM-dd}: {r.Counters}").Order(StringComparer.Ordinal).ToList();
 }
